@@ -1,0 +1,211 @@
+//! Tolerant decoding of API replies and callbacks.
+//!
+//! The documentation shows the same field as a string in one example and a number in the
+//! next (amounts, ids, `confirmations`, `tag`, `end_user_reference`), and even malformed
+//! values. A [`Shape`] names the known fields of an object and their [`Kind`]; normalizing a
+//! reply walks the raw JSON with it, writes each known field in one canonical form (amounts
+//! and references as strings, counters as integers), keeps unknown fields untouched, and
+//! records the path of every value that could not be understood instead of failing.
+
+use crate::amount::Amount;
+use serde_json::{Map, Number, Value};
+
+/// How a known field is normalized.
+#[derive(Debug)]
+pub enum Kind {
+    /// A decimal amount: string or number in, decimal string out (malformed text kept, flagged).
+    Amount,
+    /// An integer (ids, counters, timestamps): number or digit string in, number out.
+    Int,
+    /// A reference (foreign_id, end_user_reference, tag, txid): string or number in, string out.
+    Ref,
+    /// Free text (status, type, currency, url): string in; a number or bool becomes its text.
+    Text,
+    /// A boolean: bool, 0/1 or "true"/"false" in, bool out.
+    Bool,
+    /// A nested object.
+    Object(&'static Shape),
+    /// An array of values of one kind.
+    Array(&'static Kind),
+    /// Anything, kept as it is.
+    Any,
+}
+
+/// The known fields of an object.
+pub type Shape = [(&'static str, Kind)];
+
+/// A normalized value: the canonical JSON and the paths of values that were not understood.
+#[derive(Clone, Debug, Default)]
+pub struct Normalized {
+    /// The canonical JSON.
+    pub value: Value,
+    /// Dotted paths (`amount`, `transactions.0.amount`) of malformed values, kept verbatim.
+    pub malformed: Vec<String>,
+}
+
+/// Normalizes `value` as a value of `kind`.
+pub fn normalize(value: &Value, kind: &Kind) -> Normalized {
+    let mut malformed = Vec::new();
+    let value = walk(value, kind, "", &mut malformed);
+    Normalized { value, malformed }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn walk(value: &Value, kind: &Kind, path: &str, malformed: &mut Vec<String>) -> Value {
+    if value.is_null() {
+        return Value::Null;
+    }
+    let mut bad = || {
+        malformed.push(path.to_string());
+        value.clone()
+    };
+    match kind {
+        Kind::Any => value.clone(),
+        Kind::Amount => {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return bad(),
+            };
+            let amount = Amount::decoded(&text);
+            if !amount.is_valid() {
+                return bad();
+            }
+            Value::String(amount.as_str().to_string())
+        }
+        Kind::Int => match value {
+            Value::Number(n) if n.is_i64() || n.is_u64() => value.clone(),
+            Value::String(s) => match s.trim().parse::<i64>() {
+                Ok(i) => Value::Number(Number::from(i)),
+                Err(_) => bad(),
+            },
+            _ => bad(),
+        },
+        Kind::Ref => match value {
+            Value::String(_) => value.clone(),
+            Value::Number(n) => Value::String(n.to_string()),
+            _ => bad(),
+        },
+        Kind::Text => match value {
+            Value::String(_) => value.clone(),
+            Value::Number(n) => Value::String(n.to_string()),
+            Value::Bool(b) => Value::String(b.to_string()),
+            _ => bad(),
+        },
+        Kind::Bool => match value {
+            Value::Bool(_) => value.clone(),
+            Value::Number(n) if n.to_string() == "0" || n.to_string() == "1" => {
+                Value::Bool(n.to_string() == "1")
+            }
+            Value::String(s) if s == "true" || s == "false" => Value::Bool(s == "true"),
+            _ => bad(),
+        },
+        Kind::Object(shape) => match value {
+            Value::Object(map) => {
+                let mut out = Map::with_capacity(map.len());
+                for (key, v) in map {
+                    let nv = match shape.iter().find(|(name, _)| *name == key) {
+                        Some((_, k)) => walk(v, k, &join(path, key), malformed),
+                        None => v.clone(),
+                    };
+                    out.insert(key.clone(), nv);
+                }
+                Value::Object(out)
+            }
+            _ => bad(),
+        },
+        Kind::Array(item) => match value {
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| walk(v, item, &join(path, &i.to_string()), malformed))
+                    .collect(),
+            ),
+            _ => bad(),
+        },
+    }
+}
+
+/// Typed reads from a normalized object. Absent, null and malformed values read as `None`.
+pub trait Fields {
+    /// A string field.
+    fn text(&self, key: &str) -> Option<String>;
+    /// An integer field.
+    fn int(&self, key: &str) -> Option<i64>;
+    /// An amount field (a malformed one is returned, flagged by `is_valid`).
+    fn amount(&self, key: &str) -> Option<Amount>;
+    /// A boolean field.
+    fn flag(&self, key: &str) -> Option<bool>;
+}
+
+impl Fields for Value {
+    fn text(&self, key: &str) -> Option<String> {
+        self.get(key).and_then(Value::as_str).map(str::to_string)
+    }
+    fn int(&self, key: &str) -> Option<i64> {
+        self.get(key).and_then(Value::as_i64)
+    }
+    fn amount(&self, key: &str) -> Option<Amount> {
+        self.get(key).and_then(Value::as_str).map(Amount::decoded)
+    }
+    fn flag(&self, key: &str) -> Option<bool> {
+        self.get(key).and_then(Value::as_bool)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static ITEM: &Shape = &[("amount", Kind::Amount), ("confirmations", Kind::Int)];
+    static SHAPE: &Shape = &[
+        ("id", Kind::Int),
+        ("amount", Kind::Amount),
+        ("foreign_id", Kind::Ref),
+        ("end_user_reference", Kind::Ref),
+        ("transactions", Kind::Array(&Kind::Object(ITEM))),
+    ];
+
+    #[test]
+    fn coerces_known_fields_and_keeps_unknown_ones() {
+        let raw: Value = serde_json::from_str(
+            r#"{"id":"127","amount":106.75,"foreign_id":164,"end_user_reference":12345,
+                "extra":{"a":1},"transactions":[{"amount":"0.1","confirmations":"3"},
+                {"amount":1e-5,"confirmations":2}]}"#,
+        )
+        .unwrap();
+        let n = normalize(&raw, &Kind::Object(SHAPE));
+        assert!(n.malformed.is_empty(), "{:?}", n.malformed);
+        let v = &n.value;
+        assert_eq!(v.int("id"), Some(127));
+        assert_eq!(v.text("amount").as_deref(), Some("106.75"));
+        assert_eq!(v.text("foreign_id").as_deref(), Some("164"));
+        assert_eq!(v.text("end_user_reference").as_deref(), Some("12345"));
+        assert_eq!(v["extra"]["a"], 1);
+        assert_eq!(v["transactions"][0].int("confirmations"), Some(3));
+        assert_eq!(
+            v["transactions"][1].text("amount").as_deref(),
+            Some("0.00001")
+        );
+    }
+
+    #[test]
+    fn malformed_values_are_kept_and_flagged() {
+        let raw: Value =
+            serde_json::from_str(r#"{"id":true,"amount":"0.106.75000000","foreign_id":null}"#)
+                .unwrap();
+        let n = normalize(&raw, &Kind::Object(SHAPE));
+        assert_eq!(n.malformed, vec!["id".to_string(), "amount".to_string()]);
+        assert_eq!(n.value["amount"], "0.106.75000000");
+        assert!(!n.value.amount("amount").unwrap().is_valid());
+        assert!(n.value["foreign_id"].is_null());
+    }
+}

@@ -1,0 +1,144 @@
+//! Where requests go: the brands' production and sandbox hosts, or any base URL.
+//!
+//! All brands share one API (spec §0). A custom base URL must be `https://`, except on a
+//! loopback host (the local sandbox) or when plain HTTP is allowed explicitly.
+
+use crate::error::{Error, Result};
+
+/// A known API host, or a custom base URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Environment {
+    /// AlphaPo production, `https://app.alphapo.net/api/v2` (the default).
+    AlphaPo,
+    /// CryptoProcessing production, `https://app.cryptoprocessing.com/api/v2`.
+    CryptoProcessing,
+    /// CryptoProcessing sandbox, `https://app.sandbox.cryptoprocessing.com/api/v2`.
+    CryptoProcessingSandbox,
+    /// CryptoProcessing Lithuania, `https://app.lt.cryptoprocessing.com/api/v2`.
+    CryptoProcessingLt,
+    /// CoinsPaid legacy host, `https://app.coinspaid.com/api/v2`.
+    CoinsPaid,
+    /// Any base URL including the `/api/v2` prefix, e.g. the local sandbox.
+    Custom(String),
+}
+
+impl Environment {
+    /// The environment for the C ABI's number (`alphapo_environment`), `None` if unknown.
+    pub fn from_code(code: u32) -> Option<Environment> {
+        Some(match code {
+            0 => Environment::AlphaPo,
+            1 => Environment::CryptoProcessing,
+            2 => Environment::CryptoProcessingSandbox,
+            3 => Environment::CryptoProcessingLt,
+            4 => Environment::CoinsPaid,
+            _ => return None,
+        })
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Environment::AlphaPo => "https://app.alphapo.net/api/v2",
+            Environment::CryptoProcessing => "https://app.cryptoprocessing.com/api/v2",
+            Environment::CryptoProcessingSandbox => {
+                "https://app.sandbox.cryptoprocessing.com/api/v2"
+            }
+            Environment::CryptoProcessingLt => "https://app.lt.cryptoprocessing.com/api/v2",
+            Environment::CoinsPaid => "https://app.coinspaid.com/api/v2",
+            Environment::Custom(url) => url,
+        }
+    }
+
+    /// A custom base URL, checked: `http(s)://host[:port][/path]`, no query or fragment,
+    /// plain `http` only for a loopback host unless `allow_http` is set.
+    pub fn custom(url: &str, allow_http: bool) -> Result<Environment> {
+        let trimmed = url.trim_end_matches('/');
+        let (scheme, rest) = trimmed
+            .split_once("://")
+            .ok_or_else(|| Error::invalid(format!("base URL {url:?} has no scheme")))?;
+        let host = host_of(rest);
+        if host.is_empty() {
+            return Err(Error::invalid(format!("base URL {url:?} has no host")));
+        }
+        if rest.contains(['?', '#', ' ']) {
+            return Err(Error::invalid(format!(
+                "base URL {url:?} must not contain a query, a fragment or spaces"
+            )));
+        }
+        match scheme {
+            "https" => {}
+            "http" if allow_http || is_loopback(host) => {}
+            "http" => {
+                return Err(Error::invalid(format!(
+                    "base URL {url:?} uses plain http on a non-loopback host; use https, or allow insecure http explicitly"
+                )))
+            }
+            _ => {
+                return Err(Error::invalid(format!(
+                    "base URL {url:?} must start with https://"
+                )))
+            }
+        }
+        Ok(Environment::Custom(trimmed.to_string()))
+    }
+}
+
+/// The host part of `host[:port][/path]` (brackets kept for IPv6).
+pub(crate) fn host_of(rest: &str) -> &str {
+    let authority = rest.split('/').next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    if authority.starts_with('[') {
+        match authority.find(']') {
+            Some(end) => &authority[..=end],
+            None => authority,
+        }
+    } else {
+        authority.split(':').next().unwrap_or(authority)
+    }
+}
+
+/// Whether a host names the loopback interface.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_hosts() {
+        assert_eq!(
+            Environment::AlphaPo.base_url(),
+            "https://app.alphapo.net/api/v2"
+        );
+        assert_eq!(
+            Environment::from_code(2).unwrap().base_url(),
+            "https://app.sandbox.cryptoprocessing.com/api/v2"
+        );
+        assert_eq!(Environment::from_code(9), None);
+    }
+
+    #[test]
+    fn custom_urls() {
+        assert!(Environment::custom("https://api.example.com/api/v2/", false).is_ok());
+        assert_eq!(
+            Environment::custom("http://127.0.0.1:8080/api/v2/", false)
+                .unwrap()
+                .base_url(),
+            "http://127.0.0.1:8080/api/v2"
+        );
+        assert!(Environment::custom("http://localhost:1/api/v2", false).is_ok());
+        assert!(Environment::custom("http://[::1]:1/api/v2", false).is_ok());
+        assert!(Environment::custom("http://example.com/api/v2", false).is_err());
+        assert!(Environment::custom("http://example.com/api/v2", true).is_ok());
+        assert!(Environment::custom("ftp://example.com", true).is_err());
+        assert!(Environment::custom("example.com", true).is_err());
+        assert!(Environment::custom("https://", true).is_err());
+        assert!(Environment::custom("https://a.com/x?y=1", true).is_err());
+    }
+}

@@ -1,0 +1,354 @@
+//! The error type and its stable status codes.
+//!
+//! Every fallible operation of the library returns [`Error`]. Its [`Status`] is a stable
+//! number shared with the C ABI (`alphapo_status`), the Python exceptions and the PHP
+//! exceptions; a number is never reused. The rest of the error carries what a merchant
+//! needs to act: the HTTP status, the API's machine `code`, a message, the per-field
+//! errors and the raw response body (also when it is not JSON, e.g. an HTML 502 or the
+//! Cloudflare 429 text). No error ever holds the secret or a full signature.
+
+use std::fmt;
+
+/// Stable status codes. The numbers are part of the ABI and are never reused.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Success.
+    Ok = 0,
+    /// A required pointer was NULL.
+    NullArgument = 1,
+    /// Bad UTF-8, malformed JSON input or a bad configuration value.
+    InvalidArgument = 2,
+    /// The caller's output buffer is too small.
+    BufferTooSmall = 3,
+    /// A documented field rule failed; nothing was sent.
+    Validation = 4,
+    /// The signature does not match the body.
+    SignatureMismatch = 5,
+    /// The API refused the key or the signature (HTTP 403).
+    Auth = 10,
+    /// The API refused the request (HTTP 400 `errors`, other 4xx).
+    Api = 11,
+    /// The `foreign_id` is already taken: the operation may already have happened.
+    DuplicateForeignId = 12,
+    /// HTTP 429.
+    RateLimited = 13,
+    /// HTTP 5xx.
+    Server = 14,
+    /// Connect, reset, DNS.
+    Transport = 20,
+    /// A connect or read timeout expired.
+    Timeout = 21,
+    /// The TLS handshake or certificate verification failed.
+    Tls = 22,
+    /// The reply was not understood.
+    Decode = 23,
+    /// A bug inside the library (a caught panic).
+    Panic = 99,
+}
+
+impl Status {
+    /// Every status, in numeric order (used by the bindings' consistency tests).
+    pub const ALL: [Status; 16] = [
+        Status::Ok,
+        Status::NullArgument,
+        Status::InvalidArgument,
+        Status::BufferTooSmall,
+        Status::Validation,
+        Status::SignatureMismatch,
+        Status::Auth,
+        Status::Api,
+        Status::DuplicateForeignId,
+        Status::RateLimited,
+        Status::Server,
+        Status::Transport,
+        Status::Timeout,
+        Status::Tls,
+        Status::Decode,
+        Status::Panic,
+    ];
+
+    /// The stable number.
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The status for a number, `None` for a number that is not assigned.
+    pub fn from_code(code: u32) -> Option<Status> {
+        Status::ALL.iter().copied().find(|s| s.code() == code)
+    }
+
+    /// The constant's name without prefix, e.g. `"DUPLICATE_FOREIGN_ID"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::NullArgument => "NULL_ARGUMENT",
+            Status::InvalidArgument => "INVALID_ARGUMENT",
+            Status::BufferTooSmall => "BUFFER_TOO_SMALL",
+            Status::Validation => "VALIDATION",
+            Status::SignatureMismatch => "SIGNATURE_MISMATCH",
+            Status::Auth => "AUTH",
+            Status::Api => "API",
+            Status::DuplicateForeignId => "DUPLICATE_FOREIGN_ID",
+            Status::RateLimited => "RATE_LIMITED",
+            Status::Server => "SERVER",
+            Status::Transport => "TRANSPORT",
+            Status::Timeout => "TIMEOUT",
+            Status::Tls => "TLS",
+            Status::Decode => "DECODE",
+            Status::Panic => "PANIC",
+        }
+    }
+
+    /// A short fixed description of the status.
+    pub fn description(self) -> &'static str {
+        match self {
+            Status::Ok => "success",
+            Status::NullArgument => "a required pointer was NULL",
+            Status::InvalidArgument => "invalid argument",
+            Status::BufferTooSmall => "output buffer too small",
+            Status::Validation => "request validation failed; nothing was sent",
+            Status::SignatureMismatch => "signature mismatch",
+            Status::Auth => "the API refused the key or the signature",
+            Status::Api => "the API refused the request",
+            Status::DuplicateForeignId => {
+                "foreign_id already taken: the operation may already have happened"
+            }
+            Status::RateLimited => "rate limited",
+            Status::Server => "server error",
+            Status::Transport => "transport error",
+            Status::Timeout => "timeout",
+            Status::Tls => "TLS error",
+            Status::Decode => "the reply was not understood",
+            Status::Panic => "internal error (panic)",
+        }
+    }
+}
+
+/// One rule that failed for one field, either found by the library's validation
+/// (nothing was sent) or reported by the API in its `errors` object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field name as it appears on the wire, e.g. `"title"` or `"sender_data.first_name"`.
+    pub field: String,
+    /// A human-readable message.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A failure, with everything known about it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    status: Status,
+    message: String,
+    http_status: Option<u16>,
+    code: Option<String>,
+    fields: Vec<FieldError>,
+    raw_body: Option<Vec<u8>>,
+    retry_after: Option<u64>,
+}
+
+impl Error {
+    /// An error with a status and a message.
+    pub fn new(status: Status, message: impl Into<String>) -> Self {
+        Error {
+            status,
+            message: message.into(),
+            http_status: None,
+            code: None,
+            fields: Vec::new(),
+            raw_body: None,
+            retry_after: None,
+        }
+    }
+
+    /// `INVALID_ARGUMENT` with a message.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::new(Status::InvalidArgument, message)
+    }
+
+    /// `VALIDATION` listing every failed field rule.
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        let summary = fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Error {
+            fields,
+            ..Error::new(Status::Validation, format!("invalid request: {summary}"))
+        }
+    }
+
+    /// Sets the HTTP status.
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
+    /// Sets the API's machine code.
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// Sets the field errors.
+    pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    /// Sets the raw response body.
+    pub fn with_raw_body(mut self, body: Vec<u8>) -> Self {
+        self.raw_body = Some(body);
+        self
+    }
+
+    /// Sets the server's `Retry-After` hint, in seconds.
+    pub fn with_retry_after(mut self, seconds: Option<u64>) -> Self {
+        self.retry_after = seconds;
+        self
+    }
+
+    /// Replaces the status, keeping every detail.
+    pub fn with_status(mut self, status: Status, message: impl Into<String>) -> Self {
+        self.status = status;
+        self.message = message.into();
+        self
+    }
+
+    /// The stable status.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The message (never contains the secret or a signature).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status of the response, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// The API's machine code (`bad_header_signature`, `invalid_invoice_state`, …).
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The per-field errors, from validation or from the API's `errors` object.
+    pub fn fields(&self) -> &[FieldError] {
+        &self.fields
+    }
+
+    /// The message for one field, if it failed.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.field == name)
+            .map(|f| f.message.as_str())
+    }
+
+    /// The raw response body, exactly as received (may be HTML or plain text).
+    pub fn raw_body(&self) -> Option<&[u8]> {
+        self.raw_body.as_deref()
+    }
+
+    /// The `Retry-After` hint of a 429, in seconds.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
+    /// The field errors as a JSON object `{"field": "message", …}`.
+    pub fn fields_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    f.field.clone(),
+                    serde_json::Value::String(f.message.clone()),
+                )
+            })
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("status", &self.status)
+            .field("message", &self.message)
+            .field("http_status", &self.http_status)
+            .field("code", &self.code)
+            .field("fields", &self.fields)
+            .field("raw_body_len", &self.raw_body.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message, self.status.name())?;
+        if let Some(http) = self.http_status {
+            write!(f, " [HTTP {http}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The library's result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// At most 200 characters of `text`, for messages that quote a reply.
+pub(crate) fn preview(text: &str) -> String {
+    let mut out: String = text.chars().take(200).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable() {
+        let expected = [0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 20, 21, 22, 23, 99];
+        let got: Vec<u32> = Status::ALL.iter().map(|s| s.code()).collect();
+        assert_eq!(got, expected);
+        for s in Status::ALL {
+            assert_eq!(Status::from_code(s.code()), Some(s));
+        }
+        assert_eq!(Status::from_code(6), None);
+    }
+
+    #[test]
+    fn validation_lists_every_field() {
+        let e = Error::validation(vec![
+            FieldError::new("title", "too long"),
+            FieldError::new("url_success", "must use https"),
+        ]);
+        assert_eq!(e.status(), Status::Validation);
+        assert_eq!(e.field("title"), Some("too long"));
+        assert!(e.message().contains("url_success"));
+        assert_eq!(
+            e.fields_json(),
+            r#"{"title":"too long","url_success":"must use https"}"#
+        );
+    }
+}

@@ -1,0 +1,126 @@
+//! `alphapo_callback`: verify and parse the callbacks the service sends.
+
+use super::error::alphapo_error;
+use super::response::{flatten, lookup};
+use super::signer::{alphapo_signer, inner};
+use super::strings::{cstring, owned};
+use super::{ffi_boundary, free_box, null_argument, opt_str, try_bytes, try_ref, write_box};
+use crate::callback::{parse_callback, verify_callback, Callback};
+use crate::error::Status;
+use std::ffi::{c_char, CString};
+
+/// A verified, parsed callback. Owned by the caller, freed with `alphapo_callback_free`.
+/// Immutable: safe to read from several threads. Borrowed results live as long as it.
+pub struct alphapo_callback {
+    inner: Callback,
+    values: Vec<(String, CString)>,
+    dedupe_key: CString,
+}
+
+fn with<T: super::PanicDefault>(
+    c: *const alphapo_callback,
+    f: impl FnOnce(&alphapo_callback) -> T,
+) -> T {
+    // SAFETY: NULL or a live callback.
+    match unsafe { c.as_ref() } {
+        Some(c) => f(c),
+        None => T::panic_default(),
+    }
+}
+
+/// Verifies a callback: `signature` is the `X-Processing-Signature` header value
+/// (`signature_len` bytes, hex of either case), checked in constant time over the raw
+/// `body` exactly as received. When `expected_key` is not NULL, `key_header` (the
+/// `X-Processing-Key` header value, may be NULL) must equal it. `ALPHAPO_STATUS_OK` or
+/// `ALPHAPO_STATUS_SIGNATURE_MISMATCH`. The signer may be shared between threads.
+#[no_mangle]
+pub extern "C" fn alphapo_callback_verify(
+    signer: *const alphapo_signer,
+    body: *const u8,
+    body_len: usize,
+    signature: *const c_char,
+    signature_len: usize,
+    key_header: *const c_char,
+    expected_key: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        // SAFETY: pointers NULL or valid for their lengths / NUL-terminated.
+        let signer = unsafe { try_ref(signer, "signer") }?;
+        let body = unsafe { try_bytes(body, body_len, "body") }?;
+        let sig = unsafe { try_bytes(signature.cast(), signature_len, "signature") }?;
+        let key_header = unsafe { opt_str(key_header, "key_header") }?;
+        let expected = unsafe { opt_str(expected_key, "expected_key") }?;
+        verify_callback(inner(signer), body, sig, key_header, expected)
+    })
+}
+
+/// Verifies like `alphapo_callback_verify`, then parses the body into `*out` (free with
+/// `alphapo_callback_free`). Nothing of an unverified body is parsed.
+#[no_mangle]
+pub extern "C" fn alphapo_callback_parse(
+    signer: *const alphapo_signer,
+    body: *const u8,
+    body_len: usize,
+    signature: *const c_char,
+    signature_len: usize,
+    key_header: *const c_char,
+    expected_key: *const c_char,
+    out: *mut *mut alphapo_callback,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        // SAFETY: pointers NULL or valid for their lengths / NUL-terminated.
+        let signer = unsafe { try_ref(signer, "signer") }?;
+        let body = unsafe { try_bytes(body, body_len, "body") }?;
+        let sig = unsafe { try_bytes(signature.cast(), signature_len, "signature") }?;
+        let key_header = unsafe { opt_str(key_header, "key_header") }?;
+        let expected = unsafe { opt_str(expected_key, "expected_key") }?;
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        let cb = parse_callback(inner(signer), body, sig, key_header, expected)?;
+        let value = alphapo_callback {
+            values: flatten(&cb.json),
+            dedupe_key: cstring(&cb.dedupe_key()),
+            inner: cb,
+        };
+        // SAFETY: checked non-NULL.
+        unsafe { write_box(out, value) };
+        Ok(())
+    })
+}
+
+/// The value at a dotted path of the normalized callback (`"type"`, `"status"`,
+/// `"currency_received.amount"`, `"transactions.0.txid"`), as text, borrowed; NULL when
+/// absent, null or not a scalar.
+#[no_mangle]
+pub extern "C" fn alphapo_callback_get(
+    callback: *const alphapo_callback,
+    path: *const c_char,
+) -> *const c_char {
+    ffi_boundary!({ with(callback, |c| lookup(&c.values, path)) })
+}
+
+/// `"<id>:<status>"`: process each key once, the service may deliver a callback twice.
+/// Borrowed.
+#[no_mangle]
+pub extern "C" fn alphapo_callback_dedupe_key(callback: *const alphapo_callback) -> *const c_char {
+    ffi_boundary!({ with(callback, |c| c.dedupe_key.as_ptr()) })
+}
+
+/// The normalized callback as JSON `{"data": …, "malformed": […], "dedupe_key": "…"}`.
+/// Owned: free it with `alphapo_string_free`.
+#[no_mangle]
+pub extern "C" fn alphapo_callback_json(callback: *const alphapo_callback) -> *mut c_char {
+    ffi_boundary!({ with(callback, |c| owned(&c.inner.envelope_json())) })
+}
+
+/// Frees a callback. NULL does nothing.
+///
+/// # Safety
+/// `callback` is NULL or a callback from `alphapo_callback_parse`, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn alphapo_callback_free(callback: *mut alphapo_callback) {
+    ffi_boundary!({ free_box(callback) })
+}

@@ -1,0 +1,453 @@
+//! `alphapo_client_builder` and `alphapo_client`: credentials, environment, timeouts, and the
+//! calls that reach every operation.
+
+use super::error::alphapo_error;
+use super::invoice::alphapo_invoice_request;
+use super::prepared::alphapo_prepared;
+use super::response::alphapo_response;
+use super::{
+    ffi_boundary, free_box, null_argument, opt_str, try_bytes, try_mut, try_ref, try_str, write_box,
+};
+use crate::client::{Client, ClientBuilder};
+use crate::environment::Environment;
+use crate::error::{Error, Status};
+use crate::operations::{OperationKind, Request};
+use std::ffi::c_char;
+use std::time::Duration;
+
+/// The known API hosts, for `alphapo_client_builder_set_environment` (passed as `uint32_t`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub enum alphapo_environment {
+    /// `https://app.alphapo.net/api/v2` (the default).
+    Alphapo = 0,
+    /// `https://app.cryptoprocessing.com/api/v2`.
+    Cryptoprocessing = 1,
+    /// `https://app.sandbox.cryptoprocessing.com/api/v2`.
+    CryptoprocessingSandbox = 2,
+    /// `https://app.lt.cryptoprocessing.com/api/v2`.
+    CryptoprocessingLt = 3,
+    /// `https://app.coinspaid.com/api/v2` (legacy host).
+    Coinspaid = 4,
+}
+
+/// The API operations, for `alphapo_client_call` and `alphapo_client_prepare` (passed as
+/// `uint32_t`). Each takes a JSON object of the operation's fields (spec names).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub enum alphapo_operation {
+    /// `GET /ping`; request `{}` or NULL.
+    Ping = 1,
+    /// `POST /accounts/list`; request `{}` or NULL.
+    AccountsList = 2,
+    /// `POST /currencies/list`; `{"visible"?: bool}`.
+    CurrenciesList = 3,
+    /// `POST /currencies/pairs`; `{"currency_from"?, "currency_to"?}`.
+    CurrenciesPairs = 4,
+    /// `POST /currencies/rates`; `{"currency_from", "currency_to"}`.
+    CurrenciesRates = 5,
+    /// `POST /addresses/take`; `{"currency", "foreign_id", "convert_to"?, "end_user_reference"?, "sender_type"?, "sender_data"?}`.
+    AddressesTake = 6,
+    /// `POST /withdrawal/crypto`; `{"currency", "address", "amount" | "amount_to", "foreign_id", …}`.
+    WithdrawalCrypto = 7,
+    /// `POST /exchange/calculate`; `{"sender_currency", "receiver_currency", "sender_amount" | "receiver_amount"}`.
+    ExchangeCalculate = 8,
+    /// `POST /exchange/fixed`; as calculate plus `"foreign_id"`, `"price"`.
+    ExchangeFixed = 9,
+    /// `POST /exchange/now`; as calculate plus `"foreign_id"`.
+    ExchangeNow = 10,
+    /// `POST /invoices/create`; every invoice field (or use `alphapo_invoice_request`).
+    InvoicesCreate = 11,
+    /// `POST /invoices/{foreign_id}/cancel/`; `{"foreign_id"}`.
+    InvoicesCancel = 12,
+    /// `GET /transactions/info`; exactly one of `{"id"}`, `{"foreign_id"}`, `{"txid"}`.
+    TransactionsInfo = 13,
+    /// Any endpoint: `{"method"?: "POST"|"GET", "path": "/x/y", "body"?: {…}}`.
+    Generic = 14,
+}
+
+/// Settings for a client. Created by `alphapo_client_builder_new`, consumed by
+/// `alphapo_client_builder_build` (also when it fails) or freed by
+/// `alphapo_client_builder_free`. Not thread-safe: use it from one thread.
+pub struct alphapo_client_builder {
+    inner: Option<ClientBuilder>,
+    ca_file: Option<String>,
+}
+
+/// A client: credentials, a connection pool, timeouts and a retry policy.
+///
+/// Created by `alphapo_client_builder_build`, freed by `alphapo_client_free` once no thread
+/// uses it any more. Thread-safe: many threads may call it at the same time.
+pub struct alphapo_client {
+    pub(crate) inner: Client,
+}
+
+fn builder_mut<'a>(
+    b: *mut alphapo_client_builder,
+) -> Result<&'a mut alphapo_client_builder, Error> {
+    // SAFETY: NULL or a live builder used by this thread only.
+    let b = unsafe { try_mut(b, "builder") }?;
+    if b.inner.is_none() {
+        return Err(Error::invalid("builder was already consumed"));
+    }
+    Ok(b)
+}
+
+fn update(b: &mut alphapo_client_builder, f: impl FnOnce(ClientBuilder) -> ClientBuilder) {
+    if let Some(inner) = b.inner.take() {
+        b.inner = Some(f(inner));
+    }
+}
+
+/// Starts a client with the API key (`X-Processing-Key`, NUL-terminated UTF-8) and the
+/// secret (`secret_len` bytes). Default environment: AlphaPo production; timeouts 10 s to
+/// connect and 30 s for the exchange; 2 retries. Writes the builder to `*out`.
+#[no_mangle]
+pub extern "C" fn alphapo_client_builder_new(
+    api_key: *const c_char,
+    secret: *const u8,
+    secret_len: usize,
+    out: *mut *mut alphapo_client_builder,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        // SAFETY: NUL-terminated string or NULL; bytes valid for their length or NULL.
+        let key = unsafe { try_str(api_key, "api_key") }?;
+        let secret = unsafe { try_bytes(secret, secret_len, "secret") }?;
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        // SAFETY: checked non-NULL.
+        unsafe {
+            write_box(
+                out,
+                alphapo_client_builder {
+                    inner: Some(ClientBuilder::new(key, secret)),
+                    ca_file: None,
+                },
+            )
+        };
+        Ok(())
+    })
+}
+
+/// Selects a known host: an `alphapo_environment` value. Unknown values are
+/// `ALPHAPO_STATUS_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn alphapo_client_builder_set_environment(
+    builder: *mut alphapo_client_builder,
+    environment: u32,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let b = builder_mut(builder)?;
+        let env = Environment::from_code(environment)
+            .ok_or_else(|| Error::invalid(format!("unknown environment {environment}")))?;
+        update(b, |i| i.environment(env));
+        Ok(())
+    })
+}
+
+/// Sends requests to a custom base URL that includes `/api/v2` (e.g. the local sandbox).
+/// `http://` is accepted only for a loopback host unless `allow_insecure_http` is true;
+/// checked by `alphapo_client_builder_build`.
+#[no_mangle]
+pub extern "C" fn alphapo_client_builder_set_base_url(
+    builder: *mut alphapo_client_builder,
+    base_url: *const c_char,
+    allow_insecure_http: bool,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let b = builder_mut(builder)?;
+        // SAFETY: NULL or a NUL-terminated string.
+        let url = unsafe { try_str(base_url, "base_url") }?;
+        Environment::custom(url, allow_insecure_http)?;
+        update(b, |i| i.base_url(url, allow_insecure_http));
+        Ok(())
+    })
+}
+
+/// Sets the connect timeout and the timeout for sending a request and receiving its reply,
+/// in milliseconds. 0 keeps the current value.
+#[no_mangle]
+pub extern "C" fn alphapo_client_builder_set_timeouts(
+    builder: *mut alphapo_client_builder,
+    connect_timeout_ms: u32,
+    timeout_ms: u32,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let b = builder_mut(builder)?;
+        if connect_timeout_ms > 0 {
+            update(b, |i| {
+                i.connect_timeout(Duration::from_millis(connect_timeout_ms.into()))
+            });
+        }
+        if timeout_ms > 0 {
+            update(b, |i| i.timeout(Duration::from_millis(timeout_ms.into())));
+        }
+        Ok(())
+    })
+}
+
+/// Appends `app_info` (printable ASCII, at most 200 characters, e.g. `"MyShop/1.4"`) to the
+/// User-Agent `libalphapo/<version> (rust)`.
+#[no_mangle]
+pub extern "C" fn alphapo_client_builder_set_app_info(
+    builder: *mut alphapo_client_builder,
+    app_info: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let b = builder_mut(builder)?;
+        // SAFETY: NULL or a NUL-terminated string.
+        let info = unsafe { try_str(app_info, "app_info") }?;
+        update(b, |i| i.app_info(info));
+        Ok(())
+    })
+}
+
+/// Trusts exactly the PEM certificates of the file at `path` instead of the built-in roots
+/// (read by `alphapo_client_builder_build`).
+#[no_mangle]
+pub extern "C" fn alphapo_client_builder_set_ca_file(
+    builder: *mut alphapo_client_builder,
+    path: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let b = builder_mut(builder)?;
+        // SAFETY: NULL or a NUL-terminated string.
+        let path = unsafe { try_str(path, "path") }?;
+        b.ca_file = Some(path.to_string());
+        Ok(())
+    })
+}
+
+/// Sets the number of retries after the first attempt (default 2, at most 10, 0 = off).
+#[no_mangle]
+pub extern "C" fn alphapo_client_builder_set_max_retries(
+    builder: *mut alphapo_client_builder,
+    max_retries: u32,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let b = builder_mut(builder)?;
+        update(b, |i| i.max_retries(max_retries));
+        Ok(())
+    })
+}
+
+/// Builds the client into `*out`. Consumes the builder, also on failure: do not use or free
+/// it afterwards. No network access happens here.
+#[no_mangle]
+pub extern "C" fn alphapo_client_builder_build(
+    builder: *mut alphapo_client_builder,
+    out: *mut *mut alphapo_client,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        if builder.is_null() {
+            return Err(null_argument("builder"));
+        }
+        // SAFETY: non-NULL builder from alphapo_client_builder_new; ownership moves here.
+        let b = unsafe { Box::from_raw(builder) };
+        let mut inner = b
+            .inner
+            .ok_or_else(|| Error::invalid("builder was already consumed"))?;
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        if let Some(path) = &b.ca_file {
+            inner = inner.ca_file(std::path::Path::new(path))?;
+        }
+        let client = inner.build()?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_box(out, alphapo_client { inner: client }) };
+        Ok(())
+    })
+}
+
+/// Frees a builder that was not built. NULL does nothing.
+///
+/// # Safety
+/// `builder` is NULL or a builder not yet built or freed.
+#[no_mangle]
+pub unsafe extern "C" fn alphapo_client_builder_free(builder: *mut alphapo_client_builder) {
+    ffi_boundary!({ free_box(builder) })
+}
+
+/// Frees a client. NULL does nothing. No other thread may be using it.
+///
+/// # Safety
+/// `client` is NULL or a client from `alphapo_client_builder_build`, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn alphapo_client_free(client: *mut alphapo_client) {
+    ffi_boundary!({ free_box(client) })
+}
+
+pub(crate) fn operation_kind(operation: u32) -> Result<OperationKind, Error> {
+    OperationKind::from_code(operation)
+        .ok_or_else(|| Error::invalid(format!("unknown operation {operation}")))
+}
+
+pub(crate) fn request_from_json(
+    operation: u32,
+    request_json: *const c_char,
+) -> Result<Request, Error> {
+    let kind = operation_kind(operation)?;
+    // SAFETY: NULL or a NUL-terminated string.
+    let json = unsafe { opt_str(request_json, "request_json") }?;
+    Request::from_json(kind, json.unwrap_or(""))
+}
+
+fn client_ref<'a>(client: *const alphapo_client) -> Result<&'a Client, Error> {
+    // SAFETY: NULL or a live client (shared references are fine across threads).
+    unsafe { try_ref(client, "client") }.map(|c| &c.inner)
+}
+
+/// Runs an operation (an `alphapo_operation` value) with its fields as a JSON object
+/// (`request_json`, NUL-terminated; NULL means `{}`): validates every field rule (on
+/// failure `ALPHAPO_STATUS_VALIDATION` and nothing is sent), signs, sends with retries,
+/// decodes. Writes the response to `*out` (free with `alphapo_response_free`).
+/// Thread-safe.
+#[no_mangle]
+pub extern "C" fn alphapo_client_call(
+    client: *const alphapo_client,
+    operation: u32,
+    request_json: *const c_char,
+    out: *mut *mut alphapo_response,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let client = client_ref(client)?;
+        let request = request_from_json(operation, request_json)?;
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        let response = client.execute(&request)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_box(out, alphapo_response::new(response)) };
+        Ok(())
+    })
+}
+
+/// Like `alphapo_client_call`, but stops before sending: writes the method, URL, exact body
+/// and headers to `*out` (free with `alphapo_prepared_free`). No network access.
+#[no_mangle]
+pub extern "C" fn alphapo_client_prepare(
+    client: *const alphapo_client,
+    operation: u32,
+    request_json: *const c_char,
+    out: *mut *mut alphapo_prepared,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let client = client_ref(client)?;
+        let request = request_from_json(operation, request_json)?;
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        let prepared = client.prepare(&request)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_box(out, alphapo_prepared::new(prepared)) };
+        Ok(())
+    })
+}
+
+/// Sends a prepared request (the same bytes on every retry) and decodes the reply into
+/// `*out`. Thread-safe.
+#[no_mangle]
+pub extern "C" fn alphapo_client_send(
+    client: *const alphapo_client,
+    prepared: *const alphapo_prepared,
+    out: *mut *mut alphapo_response,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let client = client_ref(client)?;
+        // SAFETY: NULL or a live prepared request.
+        let prepared = unsafe { try_ref(prepared, "prepared") }?;
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        let response = client.send(prepared.inner())?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_box(out, alphapo_response::new(response)) };
+        Ok(())
+    })
+}
+
+/// Creates an invoice from a typed request (see `alphapo_invoice_request_new`): validates
+/// every field rule (nothing is sent on failure), signs, sends, decodes into `*out`.
+/// The request is not consumed. Thread-safe.
+#[no_mangle]
+pub extern "C" fn alphapo_client_create_invoice(
+    client: *const alphapo_client,
+    request: *const alphapo_invoice_request,
+    out: *mut *mut alphapo_response,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let client = client_ref(client)?;
+        // SAFETY: NULL or a live invoice request.
+        let request = unsafe { try_ref(request, "request") }?.to_request()?;
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        let response = client.execute(&request)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_box(out, alphapo_response::new(response)) };
+        Ok(())
+    })
+}
+
+/// Prepares an invoice from a typed request without sending it (see
+/// `alphapo_client_prepare`).
+#[no_mangle]
+pub extern "C" fn alphapo_client_prepare_invoice(
+    client: *const alphapo_client,
+    request: *const alphapo_invoice_request,
+    out: *mut *mut alphapo_prepared,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let client = client_ref(client)?;
+        // SAFETY: NULL or a live invoice request.
+        let request = unsafe { try_ref(request, "request") }?.to_request()?;
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        let prepared = client.prepare(&request)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_box(out, alphapo_prepared::new(prepared)) };
+        Ok(())
+    })
+}
+
+/// Decodes a reply that the caller's own HTTP client received for `operation`: a 2xx body
+/// becomes a response in `*out`; any other status becomes the matching error (403 →
+/// `ALPHAPO_STATUS_AUTH`, taken foreign_id → `ALPHAPO_STATUS_DUPLICATE_FOREIGN_ID`, …).
+#[no_mangle]
+pub extern "C" fn alphapo_decode_reply(
+    operation: u32,
+    http_status: u16,
+    body: *const u8,
+    body_len: usize,
+    out: *mut *mut alphapo_response,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let kind = operation_kind(operation)?;
+        // SAFETY: NULL or `body_len` readable bytes.
+        let body = unsafe { try_bytes(body, body_len, "body") }?;
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        let response = crate::reply::decode_reply(kind, http_status, body.to_vec(), None)?;
+        // SAFETY: checked non-NULL.
+        unsafe { write_box(out, alphapo_response::new(response)) };
+        Ok(())
+    })
+}

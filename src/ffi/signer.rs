@@ -1,0 +1,169 @@
+//! Signing and verification: `alphapo_sign`, `alphapo_verify` and the pre-keyed
+//! `alphapo_signer`.
+
+use super::{ffi_boundary, free_box, try_bytes, try_ref, write_box};
+use crate::error::{Error, Status};
+use crate::signature::{Signer, SIGNATURE_HEX_LEN};
+use std::ffi::c_char;
+
+/// A pre-keyed HMAC-SHA512 signer: each signature costs only the hashing of the body.
+///
+/// Created by `alphapo_signer_new`, freed by `alphapo_signer_free`. Immutable after
+/// creation: one signer may be used from many threads at once. The keyed state is
+/// zeroized when freed.
+pub struct alphapo_signer {
+    inner: Signer,
+}
+
+fn status_of(e: Error) -> Status {
+    e.status()
+}
+
+/// Writes the 128 hex characters and a NUL into `out`.
+fn write_hex(signer: &Signer, body: &[u8], out: *mut c_char, out_len: usize) -> Result<(), Status> {
+    if out.is_null() {
+        return Err(Status::NullArgument);
+    }
+    if out_len < SIGNATURE_HEX_LEN + 1 {
+        return Err(Status::BufferTooSmall);
+    }
+    let hex = signer.sign_hex(body);
+    // SAFETY: `out` is non-NULL with at least 129 writable bytes (checked above).
+    unsafe {
+        std::ptr::copy_nonoverlapping(hex.as_ptr(), out.cast::<u8>(), SIGNATURE_HEX_LEN);
+        *out.add(SIGNATURE_HEX_LEN) = 0;
+    }
+    Ok(())
+}
+
+fn check_signature(
+    signer: &Signer,
+    body: &[u8],
+    signature: *const c_char,
+    signature_len: usize,
+) -> Result<(), Status> {
+    // SAFETY: NULL or `signature_len` readable bytes, per the contract.
+    let sig =
+        unsafe { try_bytes(signature.cast(), signature_len, "signature") }.map_err(status_of)?;
+    if signer.verify(body, sig) {
+        Ok(())
+    } else {
+        Err(Status::SignatureMismatch)
+    }
+}
+
+/// Signs `body` with `secret`: writes 128 lowercase hex characters and a NUL into `out`.
+///
+/// `out_len` must be at least 129, else `ALPHAPO_STATUS_BUFFER_TOO_SMALL`. A NULL pointer
+/// with a zero length is an empty input. Thread-safe.
+#[no_mangle]
+pub extern "C" fn alphapo_sign(
+    secret: *const u8,
+    secret_len: usize,
+    body: *const u8,
+    body_len: usize,
+    out: *mut c_char,
+    out_len: usize,
+) -> Status {
+    ffi_boundary!(status, {
+        // SAFETY: each pointer is NULL or valid for its length, per the contract.
+        let secret = unsafe { try_bytes(secret, secret_len, "secret") }.map_err(status_of)?;
+        let body = unsafe { try_bytes(body, body_len, "body") }.map_err(status_of)?;
+        write_hex(&Signer::new(secret), body, out, out_len)
+    })
+}
+
+/// `ALPHAPO_STATUS_OK` when `signature` (hex, either case, `signature_len` bytes, no NUL
+/// needed) is the HMAC-SHA512 of `body` under `secret`, compared in constant time;
+/// `ALPHAPO_STATUS_SIGNATURE_MISMATCH` otherwise, also for a wrong length or non-hex.
+/// Thread-safe.
+#[no_mangle]
+pub extern "C" fn alphapo_verify(
+    secret: *const u8,
+    secret_len: usize,
+    body: *const u8,
+    body_len: usize,
+    signature: *const c_char,
+    signature_len: usize,
+) -> Status {
+    ffi_boundary!(status, {
+        // SAFETY: each pointer is NULL or valid for its length, per the contract.
+        let secret = unsafe { try_bytes(secret, secret_len, "secret") }.map_err(status_of)?;
+        let body = unsafe { try_bytes(body, body_len, "body") }.map_err(status_of)?;
+        check_signature(&Signer::new(secret), body, signature, signature_len)
+    })
+}
+
+/// Creates a pre-keyed signer for `secret` into `*out`. Free it with `alphapo_signer_free`.
+#[no_mangle]
+pub extern "C" fn alphapo_signer_new(
+    secret: *const u8,
+    secret_len: usize,
+    out: *mut *mut alphapo_signer,
+) -> Status {
+    ffi_boundary!(status, {
+        // SAFETY: NULL or `secret_len` readable bytes.
+        let secret = unsafe { try_bytes(secret, secret_len, "secret") }.map_err(status_of)?;
+        if out.is_null() {
+            return Err(Status::NullArgument);
+        }
+        // SAFETY: checked non-NULL.
+        unsafe {
+            write_box(
+                out,
+                alphapo_signer {
+                    inner: Signer::new(secret),
+                },
+            )
+        };
+        Ok(())
+    })
+}
+
+/// Signs `body` like `alphapo_sign`, with the signer's key. Thread-safe.
+#[no_mangle]
+pub extern "C" fn alphapo_signer_sign(
+    signer: *const alphapo_signer,
+    body: *const u8,
+    body_len: usize,
+    out: *mut c_char,
+    out_len: usize,
+) -> Status {
+    ffi_boundary!(status, {
+        // SAFETY: NULL or a live signer; body NULL or valid for body_len.
+        let signer = unsafe { try_ref(signer, "signer") }.map_err(status_of)?;
+        let body = unsafe { try_bytes(body, body_len, "body") }.map_err(status_of)?;
+        write_hex(&signer.inner, body, out, out_len)
+    })
+}
+
+/// Verifies like `alphapo_verify`, with the signer's key. Thread-safe.
+#[no_mangle]
+pub extern "C" fn alphapo_signer_verify(
+    signer: *const alphapo_signer,
+    body: *const u8,
+    body_len: usize,
+    signature: *const c_char,
+    signature_len: usize,
+) -> Status {
+    ffi_boundary!(status, {
+        // SAFETY: NULL or a live signer; body NULL or valid for body_len.
+        let signer = unsafe { try_ref(signer, "signer") }.map_err(status_of)?;
+        let body = unsafe { try_bytes(body, body_len, "body") }.map_err(status_of)?;
+        check_signature(&signer.inner, body, signature, signature_len)
+    })
+}
+
+/// Frees a signer (its keyed state is zeroized). NULL does nothing.
+///
+/// # Safety
+/// `signer` is NULL or a signer from `alphapo_signer_new`, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn alphapo_signer_free(signer: *mut alphapo_signer) {
+    ffi_boundary!({ free_box(signer) })
+}
+
+/// Gives the core signer behind a handle (for the callback functions).
+pub(crate) fn inner(signer: &alphapo_signer) -> &Signer {
+    &signer.inner
+}

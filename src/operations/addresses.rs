@@ -1,0 +1,106 @@
+//! `POST /addresses/take`: a permanent deposit address for a customer (spec §5.6).
+
+use super::invoices::put;
+use super::reader::Reader;
+use super::rules::{Party, Rules};
+use super::{check, OperationKind, Request, Response, ToRequest};
+use crate::decode::Fields;
+use crate::error::Result;
+use serde_json::{Map, Value};
+
+/// A deposit address request. `foreign_id` identifies the customer and may be reused.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TakeAddress {
+    /// The currency to receive, e.g. `BTC`. Required.
+    pub currency: Option<String>,
+    /// The customer's id in the merchant's system, 1–255 characters. Required.
+    pub foreign_id: Option<String>,
+    /// Convert every deposit to this currency (callbacks of type `deposit_exchange`).
+    pub convert_to: Option<String>,
+    /// Stable id of the customer, at most 255 characters.
+    pub end_user_reference: Option<String>,
+    /// MiCA sender.
+    pub sender: Party,
+}
+
+impl TakeAddress {
+    /// Reads the request from JSON fields.
+    pub fn from_json(value: &Value) -> Result<TakeAddress> {
+        let r = Reader::new(value);
+        let req = TakeAddress {
+            currency: r.string("currency"),
+            foreign_id: r.reference("foreign_id"),
+            convert_to: r.string("convert_to"),
+            end_user_reference: r.reference("end_user_reference"),
+            sender: Party {
+                kind: r.string("sender_type"),
+                data: r.string_map("sender_data"),
+            },
+        };
+        r.finish()?;
+        Ok(req)
+    }
+}
+
+impl ToRequest for TakeAddress {
+    fn to_request(&self) -> Result<Request> {
+        let mut r = Rules::default();
+        r.required("currency", &self.currency);
+        r.currency("currency", self.currency.as_deref());
+        r.required("foreign_id", &self.foreign_id);
+        r.foreign_id(self.foreign_id.as_deref());
+        r.currency("convert_to", self.convert_to.as_deref());
+        r.end_user_reference(self.end_user_reference.as_deref());
+        r.party("sender", &self.sender, false);
+        check(r.errors)?;
+        let mut b = Map::new();
+        put(&mut b, "currency", &self.currency);
+        put(&mut b, "foreign_id", &self.foreign_id);
+        put(&mut b, "convert_to", &self.convert_to);
+        put(&mut b, "end_user_reference", &self.end_user_reference);
+        self.sender.write("sender", &mut b);
+        Ok(Request::post(
+            OperationKind::AddressesTake,
+            "/addresses/take",
+            Value::Object(b),
+        ))
+    }
+}
+
+/// A deposit address.
+#[derive(Clone, Debug)]
+pub struct Address {
+    /// Id.
+    pub id: Option<i64>,
+    /// Currency code.
+    pub currency: Option<String>,
+    /// Conversion target, when set.
+    pub convert_to: Option<String>,
+    /// The address to show the payer.
+    pub address: Option<String>,
+    /// Destination tag or memo (XRP and other memo chains): must be shown too.
+    pub tag: Option<String>,
+    /// The customer's foreign_id.
+    pub foreign_id: Option<String>,
+    /// The customer's reference.
+    pub end_user_reference: Option<String>,
+    /// The whole reply.
+    pub response: Response,
+}
+
+impl Address {
+    /// Reads the typed fields from a decoded reply.
+    pub fn from_response(response: Response) -> Address {
+        let d = &response.data;
+        Address {
+            id: d.int("id"),
+            currency: d.text("currency"),
+            convert_to: d.text("convert_to"),
+            address: d.text("address"),
+            tag: d.text("tag"),
+            foreign_id: d.text("foreign_id"),
+            end_user_reference: d.text("end_user_reference"),
+            response,
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! `exchange/calculate` (a 60-second quote), `exchange/fixed` (at the quoted price) and
+//! `exchange/now` (at market) (spec §5.8–§5.10).
+
+use super::invoices::{amount_number, put};
+use super::reader::Reader;
+use super::rules::Rules;
+use super::{check, OperationKind, Request, Response, ToRequest};
+use crate::amount::Amount;
+use crate::decode::Fields;
+use crate::error::Result;
+use serde_json::{Map, Value};
+
+/// The fields the three exchange calls share.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Legs {
+    sender_currency: Option<String>,
+    receiver_currency: Option<String>,
+    sender_amount: Option<Amount>,
+    receiver_amount: Option<Amount>,
+}
+
+impl Legs {
+    fn read(r: &Reader) -> Legs {
+        Legs {
+            sender_currency: r.string("sender_currency"),
+            receiver_currency: r.string("receiver_currency"),
+            sender_amount: r.amount("sender_amount"),
+            receiver_amount: r.amount("receiver_amount"),
+        }
+    }
+
+    fn check(&self, r: &mut Rules) {
+        r.required("sender_currency", &self.sender_currency);
+        r.currency("sender_currency", self.sender_currency.as_deref());
+        r.required("receiver_currency", &self.receiver_currency);
+        r.currency("receiver_currency", self.receiver_currency.as_deref());
+        match (&self.sender_amount, &self.receiver_amount) {
+            (None, None) => r.fail("sender_amount", "is required (or receiver_amount)"),
+            (Some(_), Some(_)) => r.fail(
+                "receiver_amount",
+                "give either sender_amount or receiver_amount, not both",
+            ),
+            _ => {}
+        }
+    }
+
+    fn write(&self, b: &mut Map<String, Value>) {
+        put(b, "sender_currency", &self.sender_currency);
+        put(b, "receiver_currency", &self.receiver_currency);
+        if let Some(a) = &self.sender_amount {
+            b.insert("sender_amount".into(), amount_number(a));
+        }
+        if let Some(a) = &self.receiver_amount {
+            b.insert("receiver_amount".into(), amount_number(a));
+        }
+    }
+}
+
+macro_rules! legs_accessors {
+    () => {
+        /// Sets the currency to sell. Required.
+        pub fn sender_currency(mut self, v: &str) -> Self {
+            self.legs.sender_currency = Some(v.into());
+            self
+        }
+        /// Sets the currency to buy. Required.
+        pub fn receiver_currency(mut self, v: &str) -> Self {
+            self.legs.receiver_currency = Some(v.into());
+            self
+        }
+        /// Sets the amount to sell (or give `receiver_amount`).
+        pub fn sender_amount(mut self, v: Amount) -> Self {
+            self.legs.sender_amount = Some(v);
+            self
+        }
+        /// Sets the amount to buy (or give `sender_amount`).
+        pub fn receiver_amount(mut self, v: Amount) -> Self {
+            self.legs.receiver_amount = Some(v);
+            self
+        }
+    };
+}
+
+/// `POST /exchange/calculate`: a quote valid for 60 s (rate-limited to 30 a minute).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExchangeCalculate {
+    legs: Legs,
+}
+
+impl ExchangeCalculate {
+    /// An empty request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    legs_accessors!();
+
+    /// Reads the request from JSON fields.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let r = Reader::new(value);
+        let legs = Legs::read(&r);
+        r.finish()?;
+        Ok(ExchangeCalculate { legs })
+    }
+}
+
+impl ToRequest for ExchangeCalculate {
+    fn to_request(&self) -> Result<Request> {
+        let mut r = Rules::default();
+        self.legs.check(&mut r);
+        check(r.errors)?;
+        let mut b = Map::new();
+        self.legs.write(&mut b);
+        Ok(Request::post(
+            OperationKind::ExchangeCalculate,
+            "/exchange/calculate",
+            Value::Object(b),
+        ))
+    }
+}
+
+/// `POST /exchange/fixed`: executes a quote before it expires, at its `price`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExchangeFixed {
+    legs: Legs,
+    foreign_id: Option<String>,
+    price: Option<Amount>,
+}
+
+impl ExchangeFixed {
+    /// An empty request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    legs_accessors!();
+
+    /// Sets the unique id of this exchange (1–255 characters). Required.
+    pub fn foreign_id(mut self, v: &str) -> Self {
+        self.foreign_id = Some(v.into());
+        self
+    }
+
+    /// Sets the quoted price from `exchange/calculate`. Required.
+    pub fn price(mut self, v: Amount) -> Self {
+        self.price = Some(v);
+        self
+    }
+
+    /// Reads the request from JSON fields.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let r = Reader::new(value);
+        let req = ExchangeFixed {
+            legs: Legs::read(&r),
+            foreign_id: r.reference("foreign_id"),
+            price: r.amount("price"),
+        };
+        r.finish()?;
+        Ok(req)
+    }
+}
+
+impl ToRequest for ExchangeFixed {
+    fn to_request(&self) -> Result<Request> {
+        let mut r = Rules::default();
+        self.legs.check(&mut r);
+        r.required("foreign_id", &self.foreign_id);
+        r.foreign_id(self.foreign_id.as_deref());
+        r.required("price", &self.price);
+        check(r.errors)?;
+        let mut b = Map::new();
+        self.legs.write(&mut b);
+        put(&mut b, "foreign_id", &self.foreign_id);
+        if let Some(p) = &self.price {
+            b.insert("price".into(), amount_number(p));
+        }
+        Ok(Request::post(
+            OperationKind::ExchangeFixed,
+            "/exchange/fixed",
+            Value::Object(b),
+        ))
+    }
+}
+
+/// `POST /exchange/now`: exchanges at the market rate.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExchangeNow {
+    legs: Legs,
+    foreign_id: Option<String>,
+}
+
+impl ExchangeNow {
+    /// An empty request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    legs_accessors!();
+
+    /// Sets the unique id of this exchange (1–255 characters). Required.
+    pub fn foreign_id(mut self, v: &str) -> Self {
+        self.foreign_id = Some(v.into());
+        self
+    }
+
+    /// Reads the request from JSON fields.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let r = Reader::new(value);
+        let req = ExchangeNow {
+            legs: Legs::read(&r),
+            foreign_id: r.reference("foreign_id"),
+        };
+        r.finish()?;
+        Ok(req)
+    }
+}
+
+impl ToRequest for ExchangeNow {
+    fn to_request(&self) -> Result<Request> {
+        let mut r = Rules::default();
+        self.legs.check(&mut r);
+        r.required("foreign_id", &self.foreign_id);
+        r.foreign_id(self.foreign_id.as_deref());
+        check(r.errors)?;
+        let mut b = Map::new();
+        self.legs.write(&mut b);
+        put(&mut b, "foreign_id", &self.foreign_id);
+        Ok(Request::post(
+            OperationKind::ExchangeNow,
+            "/exchange/now",
+            Value::Object(b),
+        ))
+    }
+}
+
+/// A quote (`exchange/calculate`) or an accepted exchange (`exchange/fixed`, `/now`).
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    /// Id (accepted exchanges only).
+    pub id: Option<i64>,
+    /// The merchant's reference (accepted exchanges only).
+    pub foreign_id: Option<String>,
+    /// Sold currency.
+    pub sender_currency: Option<String>,
+    /// Sold amount.
+    pub sender_amount: Option<Amount>,
+    /// Bought currency.
+    pub receiver_currency: Option<String>,
+    /// Bought amount.
+    pub receiver_amount: Option<Amount>,
+    /// Fee currency (may be a third currency).
+    pub fee_currency: Option<String>,
+    /// Fee.
+    pub fee_amount: Option<Amount>,
+    /// Units of the bought currency per unit sold.
+    pub price: Option<Amount>,
+    /// Quote time (Unix seconds).
+    pub ts_fixed: Option<i64>,
+    /// Quote expiry (Unix seconds).
+    pub ts_release: Option<i64>,
+    /// `processing` for accepted exchanges.
+    pub status: Option<String>,
+    /// The whole reply.
+    pub response: Response,
+}
+
+impl Exchange {
+    /// Reads the typed fields from a decoded reply.
+    pub fn from_response(response: Response) -> Exchange {
+        let d = &response.data;
+        Exchange {
+            id: d.int("id"),
+            foreign_id: d.text("foreign_id"),
+            sender_currency: d.text("sender_currency"),
+            sender_amount: d.amount("sender_amount"),
+            receiver_currency: d.text("receiver_currency"),
+            receiver_amount: d.amount("receiver_amount"),
+            fee_currency: d.text("fee_currency"),
+            fee_amount: d.amount("fee_amount"),
+            price: d.amount("price"),
+            ts_fixed: d.int("ts_fixed"),
+            ts_release: d.int("ts_release"),
+            status: d.text("status"),
+            response,
+        }
+    }
+}

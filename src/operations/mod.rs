@@ -1,0 +1,326 @@
+//! The API's operations: one module per family, each with a typed request, its validation
+//! rules, its wire body and the shape of its tolerant response.
+//!
+//! Every request becomes a [`Request`]: validated (all failed rules reported at once,
+//! nothing sent), serialized once. The client signs exactly [`Request::body`] and sends
+//! exactly those bytes. Requests also come from JSON ([`Request::from_json`]), which is how
+//! the C ABI and the language bindings reach every operation.
+
+mod accounts;
+mod addresses;
+mod exchange;
+mod generic;
+mod invoices;
+mod reader;
+mod rules;
+mod shapes;
+mod transactions;
+mod withdrawals;
+
+pub use accounts::{Account, CurrenciesList, CurrencyInfo, CurrencyPair, PairsQuery, RatesQuery};
+pub use addresses::{Address, TakeAddress};
+pub use exchange::{Exchange, ExchangeCalculate, ExchangeFixed, ExchangeNow};
+pub use generic::GenericRequest;
+pub use invoices::{CancelInvoice, Invoice, InvoiceRequest, InvoiceType};
+pub use rules::Party;
+pub use shapes::transaction_shape;
+pub use transactions::{Transaction, TransactionLookup};
+pub use withdrawals::{Withdrawal, WithdrawalRequest};
+
+use crate::decode::{normalize, Kind, Normalized};
+use crate::error::{Error, FieldError, Result, Status};
+use serde_json::Value;
+
+/// The API's operations, numbered as in the spec's catalogue (the C ABI's `alphapo_operation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OperationKind {
+    /// `GET /ping`
+    Ping = 1,
+    /// `POST /accounts/list`
+    AccountsList = 2,
+    /// `POST /currencies/list`
+    CurrenciesList = 3,
+    /// `POST /currencies/pairs`
+    CurrenciesPairs = 4,
+    /// `POST /currencies/rates`
+    CurrenciesRates = 5,
+    /// `POST /addresses/take`
+    AddressesTake = 6,
+    /// `POST /withdrawal/crypto`
+    WithdrawalCrypto = 7,
+    /// `POST /exchange/calculate`
+    ExchangeCalculate = 8,
+    /// `POST /exchange/fixed`
+    ExchangeFixed = 9,
+    /// `POST /exchange/now`
+    ExchangeNow = 10,
+    /// `POST /invoices/create`
+    InvoicesCreate = 11,
+    /// `POST /invoices/{foreign_id}/cancel/`
+    InvoicesCancel = 12,
+    /// `GET /transactions/info` (with a signed JSON body)
+    TransactionsInfo = 13,
+    /// Any path, any JSON body: so that a new endpoint never blocks a merchant.
+    Generic = 14,
+}
+
+impl OperationKind {
+    /// Every operation, in numeric order.
+    pub const ALL: [OperationKind; 14] = [
+        OperationKind::Ping,
+        OperationKind::AccountsList,
+        OperationKind::CurrenciesList,
+        OperationKind::CurrenciesPairs,
+        OperationKind::CurrenciesRates,
+        OperationKind::AddressesTake,
+        OperationKind::WithdrawalCrypto,
+        OperationKind::ExchangeCalculate,
+        OperationKind::ExchangeFixed,
+        OperationKind::ExchangeNow,
+        OperationKind::InvoicesCreate,
+        OperationKind::InvoicesCancel,
+        OperationKind::TransactionsInfo,
+        OperationKind::Generic,
+    ];
+
+    /// The operation for a number, `None` if unknown.
+    pub fn from_code(code: u32) -> Option<OperationKind> {
+        OperationKind::ALL
+            .iter()
+            .copied()
+            .find(|k| *k as u32 == code)
+    }
+
+    /// The operation's name, e.g. `"invoices/create"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OperationKind::Ping => "ping",
+            OperationKind::AccountsList => "accounts/list",
+            OperationKind::CurrenciesList => "currencies/list",
+            OperationKind::CurrenciesPairs => "currencies/pairs",
+            OperationKind::CurrenciesRates => "currencies/rates",
+            OperationKind::AddressesTake => "addresses/take",
+            OperationKind::WithdrawalCrypto => "withdrawal/crypto",
+            OperationKind::ExchangeCalculate => "exchange/calculate",
+            OperationKind::ExchangeFixed => "exchange/fixed",
+            OperationKind::ExchangeNow => "exchange/now",
+            OperationKind::InvoicesCreate => "invoices/create",
+            OperationKind::InvoicesCancel => "invoices/cancel",
+            OperationKind::TransactionsInfo => "transactions/info",
+            OperationKind::Generic => "generic",
+        }
+    }
+
+    /// Whether the operation moves money or creates something. Such a call is retried only
+    /// with the same body (the same `foreign_id`), so the service's uniqueness rule turns a
+    /// repeated attempt into a `DUPLICATE_FOREIGN_ID` error instead of a second operation.
+    pub fn is_money_moving(self) -> bool {
+        matches!(
+            self,
+            OperationKind::AddressesTake
+                | OperationKind::WithdrawalCrypto
+                | OperationKind::ExchangeFixed
+                | OperationKind::ExchangeNow
+                | OperationKind::InvoicesCreate
+                | OperationKind::InvoicesCancel
+                | OperationKind::Generic
+        )
+    }
+
+    /// The shape of the operation's `data`.
+    pub(crate) fn data_kind(self) -> &'static Kind {
+        shapes::data_kind(self)
+    }
+}
+
+/// HTTP method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+}
+
+impl Method {
+    /// `"GET"` or `"POST"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// A validated, serialized request: the bytes that will be signed and sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// Which operation.
+    pub kind: OperationKind,
+    /// GET or POST.
+    pub method: Method,
+    /// Path below the base URL, starting with `/` (e.g. `/invoices/create`).
+    pub path: String,
+    /// The exact JSON body. Empty only for `GET /ping`.
+    pub body: Vec<u8>,
+}
+
+/// Something that can become a [`Request`]: validated, then serialized once.
+pub trait ToRequest {
+    /// Validates every documented rule and serializes the body.
+    fn to_request(&self) -> Result<Request>;
+}
+
+impl ToRequest for Request {
+    fn to_request(&self) -> Result<Request> {
+        Ok(self.clone())
+    }
+}
+
+impl Request {
+    pub(crate) fn post(kind: OperationKind, path: impl Into<String>, body: Value) -> Request {
+        Request {
+            kind,
+            method: Method::Post,
+            path: path.into(),
+            body: serde_json::to_vec(&body).expect("a JSON value serializes"),
+        }
+    }
+
+    /// `GET /ping`, which takes no body.
+    pub fn ping() -> Request {
+        Request {
+            kind: OperationKind::Ping,
+            method: Method::Get,
+            path: "/ping".into(),
+            body: Vec::new(),
+        }
+    }
+
+    /// A request for `kind` from a JSON object of its fields (the fields of the spec, with
+    /// amounts as decimal strings or JSON numbers). Unknown fields are refused, so that a
+    /// typo never silently drops a field. `json` may be empty for operations without fields.
+    pub fn from_json(kind: OperationKind, json: &str) -> Result<Request> {
+        let value: Value = if json.trim().is_empty() {
+            Value::Object(Default::default())
+        } else {
+            serde_json::from_str(json)
+                .map_err(|e| Error::invalid(format!("request is not valid JSON: {e}")))?
+        };
+        if !value.is_object() {
+            return Err(Error::invalid("request must be a JSON object"));
+        }
+        match kind {
+            OperationKind::Ping => {
+                reader::Reader::new(&value).finish()?;
+                Ok(Request::ping())
+            }
+            OperationKind::AccountsList => accounts::accounts_list(&value),
+            OperationKind::CurrenciesList => CurrenciesList::from_json(&value)?.to_request(),
+            OperationKind::CurrenciesPairs => PairsQuery::from_json(&value)?.to_request(),
+            OperationKind::CurrenciesRates => RatesQuery::from_json(&value)?.to_request(),
+            OperationKind::AddressesTake => TakeAddress::from_json(&value)?.to_request(),
+            OperationKind::WithdrawalCrypto => WithdrawalRequest::from_json(&value)?.to_request(),
+            OperationKind::ExchangeCalculate => ExchangeCalculate::from_json(&value)?.to_request(),
+            OperationKind::ExchangeFixed => ExchangeFixed::from_json(&value)?.to_request(),
+            OperationKind::ExchangeNow => ExchangeNow::from_json(&value)?.to_request(),
+            OperationKind::InvoicesCreate => InvoiceRequest::from_json(&value)?.to_request(),
+            OperationKind::InvoicesCancel => CancelInvoice::from_json(&value)?.to_request(),
+            OperationKind::TransactionsInfo => TransactionLookup::from_json(&value)?.to_request(),
+            OperationKind::Generic => GenericRequest::from_json(&value)?.to_request(),
+        }
+    }
+}
+
+/// A decoded reply: the HTTP status, the raw body exactly as received, and the normalized
+/// `data` (canonical types, unknown fields kept, malformed values flagged).
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// Which operation answered.
+    pub kind: OperationKind,
+    /// The HTTP status (200 or 201).
+    pub http_status: u16,
+    /// The raw body, byte for byte.
+    pub raw_body: Vec<u8>,
+    /// The normalized `data` (for ping, the text `"OK"`; for transactions/info, the object).
+    pub data: Value,
+    /// Dotted paths of values kept verbatim because they could not be understood.
+    pub malformed: Vec<String>,
+}
+
+impl Response {
+    /// Decodes a 2xx reply of `kind`.
+    pub fn decode(kind: OperationKind, http_status: u16, raw_body: Vec<u8>) -> Result<Response> {
+        let decode_error = |msg: String, body: &[u8]| {
+            Error::new(Status::Decode, msg)
+                .with_http_status(http_status)
+                .with_raw_body(body.to_vec())
+        };
+        let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(&raw_body).is_ok();
+        // ping answers the text `OK`; cancel's body is undocumented ("OK" in the docs).
+        let text_allowed = matches!(kind, OperationKind::Ping | OperationKind::InvoicesCancel);
+        if kind == OperationKind::Ping || (text_allowed && !is_json) {
+            let text = String::from_utf8_lossy(&raw_body).trim().to_string();
+            return Ok(Response {
+                kind,
+                http_status,
+                raw_body,
+                data: Value::String(text),
+                malformed: Vec::new(),
+            });
+        }
+        let parsed: Value = serde_json::from_slice(&raw_body).map_err(|e| {
+            decode_error(format!("{} reply is not JSON: {e}", kind.name()), &raw_body)
+        })?;
+        // Most replies wrap the payload in "data"; transactions/info examples do not.
+        let data = match parsed {
+            Value::Object(mut map) if map.contains_key("data") => {
+                map.remove("data").unwrap_or(Value::Null)
+            }
+            other if kind == OperationKind::TransactionsInfo || kind == OperationKind::Generic => {
+                other
+            }
+            Value::Object(map) if map.is_empty() => Value::Object(map),
+            other => {
+                return Err(decode_error(
+                    format!(
+                        "{} reply has no \"data\": {}",
+                        kind.name(),
+                        crate::error::preview(&other.to_string())
+                    ),
+                    &raw_body,
+                ))
+            }
+        };
+        let Normalized { value, malformed } = normalize(&data, kind.data_kind());
+        Ok(Response {
+            kind,
+            http_status,
+            raw_body,
+            data: value,
+            malformed,
+        })
+    }
+
+    /// The envelope the C ABI and the bindings read: `{"data": …, "malformed": […]}`.
+    pub fn envelope_json(&self) -> String {
+        let malformed: Vec<Value> = self
+            .malformed
+            .iter()
+            .map(|p| Value::String(p.clone()))
+            .collect();
+        let mut map = serde_json::Map::new();
+        map.insert("data".into(), self.data.clone());
+        map.insert("malformed".into(), Value::Array(malformed));
+        Value::Object(map).to_string()
+    }
+}
+
+/// Validation result helper: `Ok(())` or a VALIDATION error listing every field.
+pub(crate) fn check(errors: Vec<FieldError>) -> Result<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::validation(errors))
+    }
+}

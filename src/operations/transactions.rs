@@ -1,0 +1,126 @@
+//! `GET /transactions/info`: one transaction by exactly one of `id`, `foreign_id`, `txid`
+//! (spec §5.13). A GET that carries a signed JSON body.
+
+use super::reader::Reader;
+use super::rules::Rules;
+use super::{check, Method, OperationKind, Request, Response, ToRequest};
+use crate::amount::Amount;
+use crate::decode::Fields;
+use crate::error::Result;
+use serde_json::{Map, Number, Value};
+
+/// Which transaction to look up: exactly one key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TransactionLookup {
+    /// The transaction id.
+    pub id: Option<i64>,
+    /// The merchant's foreign_id (withdrawals, exchanges, invoices).
+    pub foreign_id: Option<String>,
+    /// The blockchain transaction hash.
+    pub txid: Option<String>,
+}
+
+impl TransactionLookup {
+    /// Reads `{"id"}`, `{"foreign_id"}` or `{"txid"}`.
+    pub fn from_json(value: &Value) -> Result<TransactionLookup> {
+        let r = Reader::new(value);
+        let req = TransactionLookup {
+            id: r.integer("id"),
+            foreign_id: r.reference("foreign_id"),
+            txid: r.string("txid"),
+        };
+        r.finish()?;
+        Ok(req)
+    }
+}
+
+impl ToRequest for TransactionLookup {
+    fn to_request(&self) -> Result<Request> {
+        let mut r = Rules::default();
+        let given = [
+            self.id.is_some(),
+            self.foreign_id.is_some(),
+            self.txid.is_some(),
+        ]
+        .iter()
+        .filter(|g| **g)
+        .count();
+        if given != 1 {
+            r.fail("id", "give exactly one of id, foreign_id, txid");
+        }
+        if self.id.is_some_and(|id| id < 1) {
+            r.fail("id", "must be at least 1");
+        }
+        r.foreign_id(self.foreign_id.as_deref());
+        r.length("txid", self.txid.as_deref(), 1, 255);
+        check(r.errors)?;
+        let mut b = Map::new();
+        if let Some(id) = self.id {
+            b.insert("id".into(), Value::Number(Number::from(id)));
+        }
+        if let Some(f) = &self.foreign_id {
+            b.insert("foreign_id".into(), Value::String(f.clone()));
+        }
+        if let Some(t) = &self.txid {
+            b.insert("txid".into(), Value::String(t.clone()));
+        }
+        let mut req = Request::post(
+            OperationKind::TransactionsInfo,
+            "/transactions/info",
+            Value::Object(b),
+        );
+        req.method = Method::Get;
+        Ok(req)
+    }
+}
+
+/// A transaction: the reply of transactions/info, shaped like a callback.
+#[derive(Clone, Debug)]
+pub struct Transaction {
+    /// Id.
+    pub id: Option<i64>,
+    /// `deposit`, `withdrawal`, `exchange`, `invoice`, … (open set).
+    pub transaction_type: Option<String>,
+    /// `confirmed`, `not_confirmed`, `cancelled`, `pending`, `declined`, … (open set).
+    pub status: Option<String>,
+    /// The merchant's reference.
+    pub foreign_id: Option<String>,
+    /// The customer's reference.
+    pub end_user_reference: Option<String>,
+    /// Currency the payer sent.
+    pub sent_currency: Option<String>,
+    /// Amount the payer sent.
+    pub sent_amount: Option<Amount>,
+    /// Currency received.
+    pub received_currency: Option<String>,
+    /// Amount received.
+    pub received_amount: Option<Amount>,
+    /// Error text for failed transactions.
+    pub error: Option<String>,
+    /// The normalized object (all fields, unknown ones too).
+    pub json: Value,
+}
+
+impl Transaction {
+    /// Reads a transaction from a normalized object.
+    pub fn from_value(d: &Value) -> Transaction {
+        Transaction {
+            id: d.int("id"),
+            transaction_type: d.text("type"),
+            status: d.text("status"),
+            foreign_id: d.text("foreign_id"),
+            end_user_reference: d.text("end_user_reference"),
+            sent_currency: d["currency_sent"].text("currency"),
+            sent_amount: d["currency_sent"].amount("amount"),
+            received_currency: d["currency_received"].text("currency"),
+            received_amount: d["currency_received"].amount("amount"),
+            error: d.text("error").filter(|e| !e.is_empty()),
+            json: d.clone(),
+        }
+    }
+
+    /// Reads the transaction of a transactions/info reply.
+    pub fn from_response(response: &Response) -> Transaction {
+        Transaction::from_value(&response.data)
+    }
+}

@@ -1,0 +1,210 @@
+//! HTTP transport: one pooled ureq agent with rustls and certificate verification, finite
+//! timeouts, a response size cap and no redirects. Failures are classified into stable
+//! statuses, and the transport says whether a failed request can have reached the server.
+
+use crate::error::{Error, Result, Status};
+use crate::operations::Method;
+use std::time::Duration;
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default timeout for sending the request and receiving the whole reply.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on a reply body (the API's replies are a few kilobytes).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Transport settings.
+#[derive(Clone, Debug)]
+pub struct TransportConfig {
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Timeout for sending the request and receiving the reply.
+    pub timeout: Duration,
+    /// The User-Agent header.
+    pub user_agent: String,
+    /// Trust exactly these PEM certificates instead of the built-in roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// Largest accepted reply body.
+    pub max_response_bytes: u64,
+}
+
+/// A reply as received.
+#[derive(Debug)]
+pub struct RawReply {
+    /// HTTP status.
+    pub status: u16,
+    /// Body bytes.
+    pub body: Vec<u8>,
+    /// `Retry-After` in seconds, when given as a number.
+    pub retry_after: Option<u64>,
+}
+
+/// A failed exchange, and whether the request may have reached the server.
+#[derive(Debug)]
+pub struct Failure {
+    /// What went wrong.
+    pub error: Error,
+    /// `true` when the connection was never established: nothing was sent.
+    pub before_send: bool,
+}
+
+/// A pooled HTTP agent. `Send + Sync`; connections are reused across threads.
+#[derive(Debug)]
+pub struct Transport {
+    agent: ureq::Agent,
+    max_response_bytes: u64,
+}
+
+/// Parses PEM certificates for [`TransportConfig::ca_pem`].
+pub fn parse_ca_pem(pem: &[u8]) -> Result<Vec<Certificate<'static>>> {
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item {
+            Ok(PemItem::Certificate(c)) => certs.push(c),
+            Ok(_) => {}
+            Err(e) => return Err(Error::invalid(format!("CA file is not valid PEM: {e}"))),
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::invalid("CA file holds no certificate"));
+    }
+    Ok(certs)
+}
+
+impl Transport {
+    /// An agent for `config`.
+    pub fn new(config: &TransportConfig) -> Result<Transport> {
+        let mut tls = TlsConfig::builder();
+        if let Some(pem) = &config.ca_pem {
+            let certs = parse_ca_pem(pem)?;
+            tls = tls.root_certs(RootCerts::new_with_certs(&certs));
+        }
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(config.user_agent.as_str())
+            .timeout_connect(Some(config.connect_timeout))
+            .timeout_resolve(Some(config.connect_timeout))
+            .timeout_send_request(Some(config.timeout))
+            .timeout_send_body(Some(config.timeout))
+            .timeout_recv_response(Some(config.timeout))
+            .timeout_recv_body(Some(config.timeout))
+            .timeout_global(Some(config.connect_timeout + config.timeout))
+            .tls_config(tls.build())
+            .build()
+            .new_agent();
+        Ok(Transport {
+            agent,
+            max_response_bytes: config.max_response_bytes,
+        })
+    }
+
+    /// Sends `body` with `headers` and reads the whole reply.
+    #[allow(clippy::result_large_err)] // one per request, never on a hot path
+    pub fn send(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::result::Result<RawReply, Failure> {
+        let result = match method {
+            Method::Post => {
+                let mut req = self.agent.post(url);
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.send(body)
+            }
+            Method::Get if body.is_empty() => {
+                let mut req = self.agent.get(url);
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.call()
+            }
+            Method::Get => {
+                let mut req = self.agent.get(url);
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.force_send_body().send(body)
+            }
+        };
+        let mut response = result.map_err(classify)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(self.max_response_bytes)
+            .read_to_vec()
+            .map_err(|e| {
+                let mut failure = classify(e);
+                failure.error = failure.error.with_http_status(status);
+                failure
+            })?;
+        Ok(RawReply {
+            status,
+            body,
+            retry_after,
+        })
+    }
+}
+
+/// Maps a ureq error to a status, and tells whether nothing was sent.
+fn classify(error: ureq::Error) -> Failure {
+    use ureq::Error as E;
+    let (status, before_send, message) = match &error {
+        E::Timeout(t) => {
+            let before = matches!(t, ureq::Timeout::Resolve | ureq::Timeout::Connect);
+            (Status::Timeout, before, format!("timeout ({t})"))
+        }
+        E::HostNotFound => (Status::Transport, true, "host not found".to_string()),
+        E::ConnectionFailed => (Status::Transport, true, "connection failed".to_string()),
+        E::Io(io) => {
+            let before = io.kind() == std::io::ErrorKind::ConnectionRefused;
+            let status = if matches!(
+                io.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ) {
+                Status::Timeout
+            } else {
+                Status::Transport
+            };
+            (status, before, format!("I/O error: {io}"))
+        }
+        E::Tls(m) => (Status::Tls, false, format!("TLS error: {m}")),
+        E::Rustls(e) => (Status::Tls, false, format!("TLS error: {e}")),
+        E::Pem(e) => (Status::Tls, true, format!("TLS certificate error: {e}")),
+        E::BodyExceedsLimit(n) => (
+            Status::Decode,
+            false,
+            format!("reply larger than the {n}-byte cap"),
+        ),
+        E::Protocol(e) => (
+            Status::Transport,
+            false,
+            format!("HTTP protocol error: {e}"),
+        ),
+        E::TooManyRedirects | E::RedirectFailed => (
+            Status::Api,
+            false,
+            "the API answered with a redirect".to_string(),
+        ),
+        other => (
+            Status::Transport,
+            false,
+            format!("transport error: {other}"),
+        ),
+    };
+    Failure {
+        error: Error::new(status, message),
+        before_send,
+    }
+}
