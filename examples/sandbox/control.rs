@@ -1,0 +1,384 @@
+//! `/_sandbox/...`: drive the sandbox from tests and demos. No signature; loopback peers only.
+
+use std::net::IpAddr;
+
+use serde_json::{json, Map, Value};
+
+use crate::api::percent_decode;
+use crate::catalog::{self, CURRENCIES};
+use crate::decimal::Dec;
+use crate::http::{Request, Response};
+use crate::render;
+use crate::server::App;
+use crate::state::{Fault, Quirks, Refused, Store, FAULT_NAMES};
+
+fn reply(status: u16, v: Value) -> Response {
+    Response::json(status, v.to_string().into_bytes())
+}
+
+fn fail(status: u16, msg: impl Into<String>) -> Response {
+    reply(status, json!({ "error": msg.into() }))
+}
+
+fn refused(r: Refused) -> Response {
+    fail(r.0, r.1)
+}
+
+pub fn handle(app: &App, req: &Request, peer: IpAddr) -> Response {
+    if !peer.is_loopback() {
+        return fail(403, "the control API only answers loopback peers");
+    }
+    let body: Value = if req.body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        match serde_json::from_slice(&req.body) {
+            Ok(v) => v,
+            Err(e) => return fail(400, format!("body is not JSON: {e}")),
+        }
+    };
+    let path = req.path.trim_end_matches('/');
+    let parts: Vec<&str> = path.split('/').skip(2).collect(); // after "/_sandbox"
+    let method = req.method.as_str();
+    match (method, parts.as_slice()) {
+        ("GET", ["state"]) => reply(200, state(app)),
+        ("POST", ["reset"]) => {
+            app.reset();
+            reply(200, json!({"reset": true}))
+        }
+        ("GET", ["callbacks"]) => reply(200, app.callbacks.log_json()),
+        ("POST", ["callbacks", "repeat"]) => repeat(app, &body),
+        ("GET", ["callback-url"]) => reply(200, json!({"url": app.callbacks.url()})),
+        ("POST", ["callback-url"]) => set_callback_url(app, &body),
+        ("GET", ["quirks"]) => reply(200, json!({"quirks": app.store().quirks.names()})),
+        ("POST", ["quirks"]) => set_quirks(app, &body),
+        ("GET", ["faults"]) => reply(200, json!({"faults": faults_json(&app.store())})),
+        ("POST", ["faults"]) => add_fault(app, &body),
+        ("DELETE", ["faults"]) | ("POST", ["faults", "clear"]) => {
+            app.store().faults.clear();
+            reply(200, json!({"faults": []}))
+        }
+        ("POST", ["rate-limit"]) => match body.get("per_minute").and_then(Value::as_u64) {
+            Some(n) => {
+                app.store().reset_rate_limit(n.min(u32::MAX as u64) as u32);
+                reply(200, json!({"per_minute": n}))
+            }
+            None => fail(400, "give {\"per_minute\": n} (0 turns the limit off)"),
+        },
+        ("POST", ["time"]) => match body.get("advance").and_then(Value::as_i64) {
+            Some(secs) if secs >= 0 => {
+                let mut s = app.store();
+                s.clock_offset += secs;
+                s.sweep();
+                reply(200, json!({"now": s.now(), "offset": s.clock_offset}))
+            }
+            _ => fail(400, "give {\"advance\": seconds}"),
+        },
+        ("POST", ["balances"]) => set_balances(app, &body),
+        ("POST", ["deposit"]) => deposit(app, &body),
+        ("POST", ["invoices", fid, action]) => {
+            invoice_action(app, &percent_decode(fid), action, &body)
+        }
+        ("POST", [kind @ ("withdrawals" | "exchanges"), id, action @ ("confirm" | "cancel")]) => {
+            let Ok(id) = id.parse::<u64>() else {
+                return fail(404, format!("no {kind} with id {id}"));
+            };
+            let error = body
+                .get("error")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let confirm = *action == "confirm";
+            let mut s = app.store();
+            let done = if *kind == "withdrawals" {
+                s.settle_withdrawal(id, confirm, error)
+                    .map(|_| render::withdrawal_json(&Quirks::default(), &s.withdrawals[&id]))
+            } else {
+                s.settle_exchange(id, confirm, error)
+                    .map(|_| render::exchange_json(&Quirks::default(), &s.exchanges[&id]))
+            };
+            match done {
+                Ok(v) => reply(200, v),
+                Err(r) => refused(r),
+            }
+        }
+        _ => fail(404, format!("no control endpoint {method} {}", req.path)),
+    }
+}
+
+fn amount_of(body: &Value, field: &str) -> Result<Dec, Response> {
+    let text = match body.get(field) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err(fail(400, format!("give \"{field}\" as a decimal string"))),
+    };
+    Dec::parse(&text)
+        .ok()
+        .filter(|d| d.is_positive())
+        .ok_or_else(|| {
+            fail(
+                400,
+                format!("\"{field}\" must be a positive decimal with at most 8 places"),
+            )
+        })
+}
+
+fn invoice_action(app: &App, fid: &str, action: &str, body: &Value) -> Response {
+    let mut s = app.store();
+    let Some(id) = s.invoice_by_fid(fid) else {
+        return fail(404, format!("no invoice with foreign_id {fid:?}"));
+    };
+    let done = match action {
+        "pay" => {
+            let amount = match amount_of(body, "amount") {
+                Ok(a) => a,
+                Err(r) => return r,
+            };
+            let currency = match body.get("currency").and_then(Value::as_str) {
+                None => None,
+                Some(code) => match catalog::visible(code) {
+                    Some(c) => Some(c),
+                    None => return fail(400, format!("unknown currency {code:?}")),
+                },
+            };
+            s.pay_invoice(id, amount, currency)
+        }
+        "expire" => s.expire_invoice(id),
+        _ => {
+            return fail(
+                404,
+                format!("no invoice action {action:?}; use pay or expire"),
+            )
+        }
+    };
+    match done {
+        Ok(()) => reply(200, invoice_state(&s, id)),
+        Err(r) => refused(r),
+    }
+}
+
+fn deposit(app: &App, body: &Value) -> Response {
+    let Some(address) = body.get("address").and_then(Value::as_str) else {
+        return fail(400, "give {\"address\": ..., \"amount\": \"...\"}");
+    };
+    let amount = match amount_of(body, "amount") {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let mut s = app.store();
+    let Some(i) = s.find_address(address) else {
+        return fail(
+            404,
+            format!("no address {address:?} was taken through addresses/take"),
+        );
+    };
+    let id = s.deposit(i, amount);
+    let d = &s.deposits[&id];
+    let mut v = render::deposit_callback(&s, d);
+    v["credited"] = d.credited().fmt8().into();
+    reply(201, v)
+}
+
+fn repeat(app: &App, body: &Value) -> Response {
+    let id = match body.get("id").and_then(Value::as_u64) {
+        Some(id) => id,
+        None => match body.get("foreign_id").and_then(Value::as_str) {
+            Some(fid) => {
+                let s = app.store();
+                match s
+                    .invoice_by_fid(fid)
+                    .or_else(|| s.withdrawal_fids.get(fid).copied())
+                {
+                    Some(id) => id,
+                    None => {
+                        return fail(
+                            404,
+                            format!("no invoice or withdrawal with foreign_id {fid:?}"),
+                        )
+                    }
+                }
+            }
+            None => {
+                return fail(
+                    400,
+                    "give {\"id\": transaction id} or {\"foreign_id\": ...}",
+                )
+            }
+        },
+    };
+    if app.callbacks.repeat(id) {
+        reply(200, json!({"repeated": id}))
+    } else {
+        fail(
+            404,
+            format!("no callback was ever sent for transaction {id}"),
+        )
+    }
+}
+
+fn set_callback_url(app: &App, body: &Value) -> Response {
+    match body.get("url") {
+        Some(Value::Null) => app.callbacks.set_url(None),
+        Some(Value::String(u)) if crate::callbacks::parse_http_url(u).is_some() => {
+            app.callbacks.set_url(Some(u.clone()))
+        }
+        _ => {
+            return fail(
+                400,
+                "give {\"url\": \"http://host:port/path\"} or {\"url\": null}",
+            )
+        }
+    }
+    reply(200, json!({"url": app.callbacks.url()}))
+}
+
+fn set_quirks(app: &App, body: &Value) -> Response {
+    let names: Vec<&str> = match body.get("quirks") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(s)) => s.split(',').collect(),
+        _ => return fail(400, "give {\"quirks\": [names]}"),
+    };
+    match Quirks::parse(names) {
+        Ok(q) => {
+            app.store().quirks = q;
+            reply(200, json!({"quirks": q.names()}))
+        }
+        Err(e) => fail(400, e),
+    }
+}
+
+fn add_fault(app: &App, body: &Value) -> Response {
+    let mode_name = body.get("mode").and_then(Value::as_str).unwrap_or("");
+    let Some((_, mode)) = FAULT_NAMES.iter().find(|(n, _)| *n == mode_name) else {
+        let names: Vec<&str> = FAULT_NAMES.iter().map(|(n, _)| *n).collect();
+        return fail(
+            400,
+            format!(
+                "unknown fault mode {mode_name:?}; known: {}",
+                names.join(", ")
+            ),
+        );
+    };
+    let count = body
+        .get("count")
+        .and_then(Value::as_u64)
+        .unwrap_or(1)
+        .clamp(1, 1_000_000) as u32;
+    let default_ms = if *mode == crate::state::FaultMode::Latency {
+        1000
+    } else {
+        50
+    };
+    let fault = Fault {
+        mode: *mode,
+        path: body.get("path").and_then(Value::as_str).map(str::to_string),
+        remaining: count,
+        ms: body
+            .get("ms")
+            .and_then(Value::as_u64)
+            .unwrap_or(default_ms)
+            .min(600_000),
+        bytes: body
+            .get("bytes")
+            .and_then(Value::as_u64)
+            .unwrap_or(64 << 20)
+            .clamp(16, 1 << 34),
+    };
+    let mut s = app.store();
+    if s.faults.len() >= 1000 {
+        return fail(400, "too many faults armed; DELETE /_sandbox/faults");
+    }
+    s.faults.push(fault);
+    reply(200, json!({"faults": faults_json(&s)}))
+}
+
+fn faults_json(s: &Store) -> Vec<Value> {
+    s.faults
+        .iter()
+        .map(|f| json!({"mode": f.mode.name(), "path": f.path, "count": f.remaining, "ms": f.ms, "bytes": f.bytes}))
+        .collect()
+}
+
+fn set_balances(app: &App, body: &Value) -> Response {
+    let Some(map) = body.as_object() else {
+        return fail(400, "give {\"BTC\": \"1.5\", ...}");
+    };
+    let mut s = app.store();
+    for (code, v) in map {
+        let Some(c) = catalog::find(code) else {
+            return fail(400, format!("unknown currency {code:?}"));
+        };
+        let text = match v {
+            Value::String(t) => t.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return fail(400, format!("balance of {code} must be a decimal")),
+        };
+        match Dec::parse(&text) {
+            Ok(d) if !d.is_positive() && !d.is_zero() => {
+                return fail(400, format!("negative balance for {code}"))
+            }
+            Ok(d) => s.balances[crate::state::index(c)] = d,
+            Err(_) => return fail(400, format!("balance of {code} must be a decimal")),
+        }
+    }
+    reply(200, json!({"accounts": accounts(&s)}))
+}
+
+fn accounts(s: &Store) -> Map<String, Value> {
+    CURRENCIES
+        .iter()
+        .map(|c| (c.code.to_string(), Value::String(s.balance(c).fmt8())))
+        .collect()
+}
+
+/// The invoice as the API shows it, plus what only the sandbox knows.
+fn invoice_state(s: &Store, id: u64) -> Value {
+    let inv = &s.invoices[&id];
+    let q = Quirks::default();
+    let mut v = render::invoice_json(&q, inv, s.now());
+    v["type"] = inv.kind.into();
+    v["timer"] = inv.timer.into();
+    v["description"] = json!(inv.description);
+    v["paid_amount"] = inv.paid.fmt8().into();
+    v["remaining_amount"] = inv.remaining().fmt8().into();
+    v["credited"] = inv.credited.fmt8().into();
+    v["expires_at"] = json!(inv.expires_at);
+    v["error"] = inv.error.clone().into();
+    v["payments"] = inv.payments.len().into();
+    v["created_at"] = inv.created_at.into();
+    v["url_success"] = json!(inv.url_success);
+    v["url_failed"] = json!(inv.url_failed);
+    v["email_user"] = json!(inv.email_user);
+    v["sender_type"] = json!(inv.sender_type);
+    v["sender_data"] = json!(inv.sender_data);
+    v
+}
+
+fn state(app: &App) -> Value {
+    let mut s = app.store();
+    s.sweep();
+    let q = Quirks::default();
+    let mut by_path = Map::new();
+    for (path, n) in &s.requests {
+        by_path.insert((*path).to_string(), (*n).into());
+    }
+    json!({
+        "now": s.now(),
+        "accounts": accounts(&s),
+        "addresses": s.addresses.iter().map(|a| render::address_json(&q, a)).collect::<Vec<_>>(),
+        "deposits": s.deposits.values().map(|d| render::deposit_callback(&s, d)).collect::<Vec<_>>(),
+        "withdrawals": s.withdrawals.values().map(|w| {
+            let mut v = render::withdrawal_json(&q, w);
+            v["fee"] = w.fee.fmt8().into();
+            v["address"] = w.address.clone().into();
+            v["txid"] = json!(w.txid);
+            v["error"] = w.error.clone().into();
+            v
+        }).collect::<Vec<_>>(),
+        "exchanges": s.exchanges.values().map(|e| render::exchange_json(&q, e)).collect::<Vec<_>>(),
+        "invoices": s.invoices.keys().map(|id| invoice_state(&s, *id)).collect::<Vec<_>>(),
+        "requests": {"total": s.requests_total, "by_path": by_path},
+        "quirks": s.quirks.names(),
+        "faults": faults_json(&s),
+        "callback_url": app.callbacks.url(),
+        "rate_limit_per_minute": s.rate_limit,
+    })
+}
