@@ -464,6 +464,78 @@ void alphapo_error_free(alphapo_error *err);
 alphapo_status alphapo_invoice_request_new(alphapo_invoice_request **out);
 
 /*
+ Sets `title` (1–50 characters, shown to the payer). Required.
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_title(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
+ Sets `description` (at most 1000 characters).
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_description(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
+ Sets `currency`, the currency received (e.g. `"EUR"`). Required.
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_currency(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
+ Sets `amount` as a decimal string (e.g. `"106.75"`): sent with exactly these digits. Required.
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_amount(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
+ Sets `sender_currency`, the currency the payer must use.
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_sender_currency(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
+ Sets `foreign_id`, the merchant's unique reference (1–255 characters). Required.
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_foreign_id(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
+ Sets `end_user_reference`, the customer's stable id (1–255 characters, no personal data).
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_end_user_reference(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
+ Sets `url_success` (https with a domain name).
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_url_success(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
+ Sets `url_failed` (https with a domain name).
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_url_failed(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
+ Sets `email_user`, the payer's e-mail for refund instructions.
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_email_user(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
+ Sets `type`: `"fill_or_kill"` (default) or `"good_until_expired"` (partial payments).
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_type(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
+ Sets `sender_type`: `"natural"` or `"legal"` (MiCA).
+ The value is copied; `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_invoice_request_set_sender_type(alphapo_invoice_request *request, const char *value, alphapo_error **err);
+
+/*
  Sets `timer`: true makes the invoice expire 15 minutes after creation.
  */
 alphapo_status alphapo_invoice_request_set_timer(alphapo_invoice_request *request, bool timer, alphapo_error **err);

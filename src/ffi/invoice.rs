@@ -53,76 +53,137 @@ fn set(
     })
 }
 
-macro_rules! setter {
-    ($name:ident, $field:literal, $doc:literal) => {
-        #[doc = $doc]
-        #[no_mangle]
-        pub extern "C" fn $name(
-            request: *mut alphapo_invoice_request,
-            value: *const c_char,
-            err: *mut *mut alphapo_error,
-        ) -> Status {
-            ffi_boundary!({ set(request, $field, value, err) })
-        }
-    };
+/// Sets `title` (1–50 characters, shown to the payer). Required.
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_title(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "title", value, err) })
 }
 
-setter!(
-    alphapo_invoice_request_set_title,
-    "title",
-    "Sets `title` (1–50 characters, shown to the payer). Required."
-);
-setter!(
-    alphapo_invoice_request_set_description,
-    "description",
-    "Sets `description` (at most 1000 characters)."
-);
-setter!(
-    alphapo_invoice_request_set_currency,
-    "currency",
-    "Sets `currency`, the currency received (e.g. `\"EUR\"`). Required."
-);
-setter!(alphapo_invoice_request_set_amount, "amount", "Sets `amount` as a decimal string (e.g. `\"106.75\"`): sent with exactly these digits. Required.");
-setter!(
-    alphapo_invoice_request_set_sender_currency,
-    "sender_currency",
-    "Sets `sender_currency`, the currency the payer must use."
-);
-setter!(
-    alphapo_invoice_request_set_foreign_id,
-    "foreign_id",
-    "Sets `foreign_id`, the merchant's unique reference (1–255 characters). Required."
-);
-setter!(
-    alphapo_invoice_request_set_end_user_reference,
-    "end_user_reference",
-    "Sets `end_user_reference`, the customer's stable id (1–255 characters, no personal data)."
-);
-setter!(
-    alphapo_invoice_request_set_url_success,
-    "url_success",
-    "Sets `url_success` (https with a domain name)."
-);
-setter!(
-    alphapo_invoice_request_set_url_failed,
-    "url_failed",
-    "Sets `url_failed` (https with a domain name)."
-);
-setter!(
-    alphapo_invoice_request_set_email_user,
-    "email_user",
-    "Sets `email_user`, the payer's e-mail for refund instructions."
-);
-setter!(
-    alphapo_invoice_request_set_type,
-    "type",
-    "Sets `type`: `\"fill_or_kill\"` (default) or `\"good_until_expired\"` (partial payments)."
-);
-setter!(
-    alphapo_invoice_request_set_sender_type,
-    "sender_type",
-    "Sets `sender_type`: `\"natural\"` or `\"legal\"` (MiCA)."
-);
+/// Sets `description` (at most 1000 characters).
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_description(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "description", value, err) })
+}
+
+/// Sets `currency`, the currency received (e.g. `"EUR"`). Required.
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_currency(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "currency", value, err) })
+}
+
+/// Sets `amount` as a decimal string (e.g. `"106.75"`): sent with exactly these digits. Required.
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_amount(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "amount", value, err) })
+}
+
+/// Sets `sender_currency`, the currency the payer must use.
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_sender_currency(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "sender_currency", value, err) })
+}
+
+/// Sets `foreign_id`, the merchant's unique reference (1–255 characters). Required.
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_foreign_id(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "foreign_id", value, err) })
+}
+
+/// Sets `end_user_reference`, the customer's stable id (1–255 characters, no personal data).
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_end_user_reference(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "end_user_reference", value, err) })
+}
+
+/// Sets `url_success` (https with a domain name).
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_url_success(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "url_success", value, err) })
+}
+
+/// Sets `url_failed` (https with a domain name).
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_url_failed(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "url_failed", value, err) })
+}
+
+/// Sets `email_user`, the payer's e-mail for refund instructions.
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_email_user(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "email_user", value, err) })
+}
+
+/// Sets `type`: `"fill_or_kill"` (default) or `"good_until_expired"` (partial payments).
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_type(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "type", value, err) })
+}
+
+/// Sets `sender_type`: `"natural"` or `"legal"` (MiCA).
+/// The value is copied; `request` must not be used by another thread meanwhile.
+#[no_mangle]
+pub extern "C" fn alphapo_invoice_request_set_sender_type(
+    request: *mut alphapo_invoice_request,
+    value: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!({ set(request, "sender_type", value, err) })
+}
 
 /// Sets `timer`: true makes the invoice expire 15 minutes after creation.
 #[no_mangle]

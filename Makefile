@@ -1,0 +1,67 @@
+# libalphapo: the front door.
+#   make lib       build the shared and static libraries (target/release)
+#   make header    regenerate include/alphapo.h (commit it)
+#   make demo      create an invoice and verify its callback from C, Python and PHP on the sandbox
+#   make test      install what is missing, then run every test of every language
+#   make install   PREFIX=/usr/local: library, header and pkg-config file
+CARGO   ?= cargo
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+DESTDIR ?=
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+LIB     := target/release/libalphapo.so
+SANDBOX := target/release/examples/sandbox
+
+.PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php lint install python-wheel clean
+
+all: lib
+
+lib:
+	$(CARGO) build --release
+
+sandbox:
+	$(CARGO) build --release --example sandbox
+
+header:
+	ALPHAPO_UPDATE_HEADER=1 $(CARGO) build --release
+
+demo: lib sandbox
+	bash scripts/demo.sh
+
+test-deps:
+	bash scripts/install-test-deps.sh
+
+test: test-deps lib sandbox lint test-rust test-c test-python test-php
+	@echo "make test: all suites passed"
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
+
+test-rust: lib sandbox
+	$(CARGO) test --release
+
+test-c: lib sandbox
+	bash tests/c/run.sh
+
+test-python: lib sandbox
+	bash bindings/python/run-tests.sh
+
+test-php: lib sandbox
+	bash bindings/php/run-tests.sh
+
+python-wheel: lib
+	bash bindings/python/bundle-library.sh
+
+install: lib
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/libalphapo.so.$(VERSION)
+	ln -sf libalphapo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libalphapo.so
+	install -m 0644 target/release/libalphapo.a $(DESTDIR)$(LIBDIR)/libalphapo.a
+	install -m 0644 include/alphapo.h $(DESTDIR)$(INCDIR)/alphapo.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' alphapo.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/alphapo.pc
+
+clean:
+	$(CARGO) clean

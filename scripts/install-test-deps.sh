@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what `make test` needs and is missing: valgrind, php-cli (with FFI) and phpunit
+# from Debian, pytest from PyPI. Fails loudly when something cannot be installed.
+set -euo pipefail
+
+need_apt=()
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
+command -v php >/dev/null 2>&1 || need_apt+=(php-cli)
+command -v phpunit >/dev/null 2>&1 || need_apt+=(phpunit)
+command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v nm >/dev/null 2>&1 || need_apt+=(binutils)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "installing with apt-get: ${need_apt[*]}"
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import pytest' >/dev/null 2>&1; then
+    echo "installing pytest with pip"
+    python3 -m pip install --quiet pytest
+fi
+
+for tool in valgrind php phpunit gcc nm; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "missing after install: $tool" >&2; exit 1; }
+done
+php -m | grep -qx FFI || { echo "php has no FFI extension" >&2; exit 1; }
+python3 -c 'import pytest' || { echo "pytest missing after install" >&2; exit 1; }
+echo "test dependencies present"

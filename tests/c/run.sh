@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds every C test against include/alphapo.h and target/release/libalphapo.so with
+# strict warnings, starts the sandbox, and runs each test under valgrind
+# (--error-exitcode=1 --leak-check=full). Any failure fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+LIB_DIR=target/release
+SANDBOX=${ALPHAPO_SANDBOX:-target/release/examples/sandbox}
+BUILD=tests/c/build
+CFLAGS=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g -O1 -Iinclude -Itests/c)
+LDFLAGS=(-L"$LIB_DIR" -lalphapo -Wl,-rpath,"$PWD/$LIB_DIR" -lpthread)
+
+[ -f "$LIB_DIR/libalphapo.so" ] || { echo "missing $LIB_DIR/libalphapo.so: run make lib" >&2; exit 1; }
+[ -x "$SANDBOX" ] || { echo "missing $SANDBOX: run make sandbox" >&2; exit 1; }
+command -v valgrind >/dev/null || { echo "valgrind is required (make test-deps)" >&2; exit 1; }
+
+mkdir -p "$BUILD"
+for src in tests/c/test_*.c examples/c/*.c; do
+    name=$(basename "$src" .c)
+    gcc "${CFLAGS[@]}" "$src" -o "$BUILD/$name" "${LDFLAGS[@]}"
+done
+
+log=$(mktemp)
+"$SANDBOX" --listen 127.0.0.1:0 --key c-test-key --secret c-test-secret >"$log" 2>&1 &
+sandbox_pid=$!
+trap 'kill $sandbox_pid 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 100); do
+    grep -q '^listening on ' "$log" && break
+    sleep 0.1
+done
+base=$(sed -n 's/^listening on //p' "$log" | head -n 1)
+[ -n "$base" ] || { echo "sandbox did not start:" >&2; cat "$log" >&2; exit 1; }
+export ALPHAPO_BASE_URL="$base" ALPHAPO_KEY=c-test-key ALPHAPO_SECRET=c-test-secret
+
+passed=0
+failed=0
+for test in "$BUILD"/test_*; do
+    echo "== $(basename "$test") (valgrind)"
+    if valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+        "$test"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+done
+echo "== examples"
+for example in sign create_invoice; do
+    if [ -x "$BUILD/$example" ]; then
+        if valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+            "$BUILD/$example" >/dev/null; then
+            passed=$((passed + 1))
+        else
+            echo "example $example failed" >&2
+            failed=$((failed + 1))
+        fi
+    fi
+done
+echo "C tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
