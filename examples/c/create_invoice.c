@@ -47,7 +47,9 @@ int main(void) {
     if (st != ALPHAPO_STATUS_OK) return fail("build", st, err);
 
     char foreign_id[64];
-    snprintf(foreign_id, sizeof foreign_id, "order-%ld", (long)time(NULL));
+    snprintf(foreign_id, sizeof foreign_id, "%s",
+             getenv("ALPHAPO_FOREIGN_ID") ? getenv("ALPHAPO_FOREIGN_ID") : "");
+    if (foreign_id[0] == '\0') snprintf(foreign_id, sizeof foreign_id, "order-%ld", (long)time(NULL));
 
     alphapo_invoice_request *req = NULL;
     alphapo_invoice_request_new(&req);

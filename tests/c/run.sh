@@ -56,5 +56,38 @@ for example in sign create_invoice; do
         fi
     fi
 done
+echo "== callback flow: invoice created from C, paid on the sandbox, callback verified in C"
+control() { # METHOD PATH JSON: a call to the sandbox's control API
+    python3 -c 'import sys, urllib.request as u
+r = u.Request(sys.argv[2], data=sys.argv[3].encode(), method=sys.argv[1], headers={"Content-Type": "application/json"})
+print(u.urlopen(r, timeout=10).read().decode())' "$1" "${base%/api/v2}$2" "$3"
+}
+receiver_log=$(mktemp)
+valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    --show-leak-kinds=definite,indirect "$BUILD/callback_server" --until-confirmed >"$receiver_log" 2>&1 &
+receiver_pid=$!
+for _ in $(seq 100); do
+    grep -q '^listening on ' "$receiver_log" && break
+    sleep 0.1
+done
+callback_url=$(sed -n 's/^listening on //p' "$receiver_log" | head -n 1)
+fid="c-flow-$$"
+if [ -n "$callback_url" ] \
+    && control POST /_sandbox/callback-url "{\"url\": \"$callback_url\"}" >/dev/null \
+    && ALPHAPO_FOREIGN_ID="$fid" "$BUILD/create_invoice" \
+    && control POST "/_sandbox/invoices/$fid/pay" '{"amount": "106.75"}' >/dev/null \
+    && timeout 60 tail --pid="$receiver_pid" -f /dev/null \
+    && wait "$receiver_pid"; then
+    cat "$receiver_log"
+    grep -q "^verified invoice callback .*status confirmed, foreign_id $fid" "$receiver_log"
+    passed=$((passed + 1))
+else
+    echo "callback flow failed:" >&2
+    cat "$receiver_log" >&2
+    kill "$receiver_pid" 2>/dev/null || true
+    failed=$((failed + 1))
+fi
+rm -f "$receiver_log"
+
 echo "C tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
