@@ -1,0 +1,1299 @@
+//! The sandbox speaks the documented protocol. An independent client: hand-written HTTP and
+//! HMAC signing (hmac + sha2), not the alphapo library.
+//!
+//! Needs `cargo build --release --example sandbox` first (or ALPHAPO_SANDBOX).
+
+#[path = "common/sandbox.rs"]
+mod sandbox;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use hmac::{Hmac, KeyInit, Mac};
+use sandbox::{Reply, Sandbox};
+use serde_json::{json, Value};
+use sha2::Sha512;
+
+fn sign(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha512>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A correctly signed request to `/api/v2{path}`.
+fn api(sb: &Sandbox, method: &str, path: &str, body: &Value) -> (u16, Value) {
+    let raw = serde_json::to_vec(body).unwrap();
+    let reply = signed(sb, method, path, &raw).expect("request");
+    let v = serde_json::from_slice(&reply.body).unwrap_or(Value::String(reply.text()));
+    (reply.status, v)
+}
+
+fn signed(sb: &Sandbox, method: &str, path: &str, raw: &[u8]) -> std::io::Result<Reply> {
+    let sig = sign(sb.secret(), raw);
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("X-Processing-Key", sb.key()),
+        ("X-Processing-Signature", sig.as_str()),
+    ];
+    sb.request(method, &format!("/api/v2{path}"), &headers, raw)
+}
+
+fn post(sb: &Sandbox, path: &str, body: Value) -> (u16, Value) {
+    api(sb, "POST", path, &body)
+}
+
+fn control(sb: &Sandbox, method: &str, path: &str, body: Value) -> (u16, Value) {
+    let (status, text) = sb.control(method, path, &body.to_string());
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn state(sb: &Sandbox) -> Value {
+    let (status, v) = control(sb, "GET", "state", json!(null));
+    assert_eq!(status, 200);
+    v
+}
+
+fn balance(sb: &Sandbox, currency: &str) -> String {
+    let (status, v) = post(sb, "/accounts/list", json!({}));
+    assert_eq!(status, 200);
+    v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["currency"] == currency)
+        .unwrap()["balance"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Exact decimal difference of two 8-dp strings, in 1e-8 units (tests need no floats either).
+fn units(s: &str) -> i128 {
+    let (i, f) = s.split_once('.').unwrap_or((s, ""));
+    let f = format!("{f:0<8}");
+    i.parse::<i128>().unwrap() * 100_000_000 + f[..8].parse::<i128>().unwrap()
+}
+
+fn invoice_body(foreign_id: &str) -> Value {
+    json!({
+        "timer": true, "title": "Order", "currency": "EUR", "amount": "100",
+        "sender_currency": "BTC", "foreign_id": foreign_id, "end_user_reference": "cust-7",
+        "url_success": "https://shop.example.com/ok", "url_failed": "https://shop.example.com/fail",
+    })
+}
+
+#[test]
+fn a_signed_request_passes_and_each_auth_failure_has_its_documented_code() {
+    let sb = Sandbox::start(&["--key", "k-123", "--secret", "s-456"]);
+    let body = br#"{}"#;
+    let good = sign("s-456", body);
+    let path = "/api/v2/accounts/list";
+    let call = |headers: &[(&str, &str)], body: &[u8]| {
+        let r = sb.request("POST", path, headers, body).unwrap();
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        (r.status, v)
+    };
+    let ct = ("Content-Type", "application/json");
+    let key = ("X-Processing-Key", "k-123");
+    let sig = ("X-Processing-Signature", good.as_str());
+
+    let (s, v) = call(&[ct, key, sig], body);
+    assert_eq!(s, 200, "{v}");
+    assert!(v["data"].is_array());
+    // Header names are case-insensitive; the hex may be upper case; charset is allowed.
+    let upper = good.to_uppercase();
+    let (s, _) = call(
+        &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-processing-key", "k-123"),
+            ("X-PROCESSING-SIGNATURE", upper.as_str()),
+        ],
+        body,
+    );
+    assert_eq!(s, 200);
+
+    let expect = |got: (u16, Value), status: u16, code: &str, text: &str| {
+        assert_eq!(got.0, status, "{}", got.1);
+        assert_eq!(got.1, json!({"error": text, "code": code}));
+    };
+    let bad_format = (400, "bad_content_format", "Bad content format");
+    expect(
+        call(&[key, sig], body),
+        bad_format.0,
+        bad_format.1,
+        bad_format.2,
+    );
+    expect(
+        call(&[("Content-Type", "text/plain"), key, sig], body),
+        400,
+        bad_format.1,
+        bad_format.2,
+    );
+    let broken = b"{not json";
+    let broken_sig = sign("s-456", broken);
+    expect(
+        call(
+            &[ct, key, ("X-Processing-Signature", broken_sig.as_str())],
+            broken,
+        ),
+        400,
+        bad_format.1,
+        bad_format.2,
+    );
+    expect(
+        call(&[ct, sig], body),
+        403,
+        "required_header_key",
+        "No key header",
+    );
+    expect(
+        call(&[ct, ("X-Processing-Key", "s-456"), sig], body),
+        403,
+        "bad_header_key",
+        "Bad key header",
+    );
+    expect(
+        call(&[ct, key], body),
+        403,
+        "required_header_signature",
+        "No signature header",
+    );
+    let other = sign("s-456", b"{ }");
+    expect(
+        call(&[ct, key, ("X-Processing-Signature", other.as_str())], body),
+        403,
+        "bad_header_signature",
+        "Bad signature header",
+    );
+    let wrong_secret = sign("sandbox-secret", body);
+    expect(
+        call(
+            &[ct, key, ("X-Processing-Signature", wrong_secret.as_str())],
+            body,
+        ),
+        403,
+        "bad_header_signature",
+        "Bad signature header",
+    );
+    expect(
+        call(&[ct, key, ("X-Processing-Signature", "zz")], body),
+        403,
+        "bad_header_signature",
+        "Bad signature header",
+    );
+}
+
+#[test]
+fn unknown_paths_are_403_no_key_and_ping_needs_no_headers() {
+    let sb = Sandbox::start(&[]);
+    for path in [
+        "/api/v2/nope",
+        "/api/v2/invoices/x/cancel",
+        "/",
+        "/api/v1/addresses/take",
+    ] {
+        let r = sb
+            .request("POST", path, &[("Content-Type", "application/json")], b"{}")
+            .unwrap();
+        assert_eq!(r.status, 403, "{path}");
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(
+            v,
+            json!({"error": "No key header", "code": "required_header_key"})
+        );
+    }
+    // Signed but unknown: still the documented 403.
+    let r = signed(&sb, "POST", "/unknown/operation", b"{}").unwrap();
+    assert_eq!(r.status, 403);
+    assert!(r.text().contains("required_header_key"));
+    let r = sb.request("GET", "/api/v2/ping", &[], b"").unwrap();
+    assert_eq!((r.status, r.text().as_str()), (200, "OK"));
+    let r = signed(&sb, "GET", "/ping", b"{}").unwrap();
+    assert_eq!((r.status, r.text().as_str()), (200, "OK"));
+    // Counted per path and in total.
+    let st = state(&sb);
+    assert_eq!(st["requests"]["by_path"]["/api/v2/ping"], 2);
+    assert_eq!(st["requests"]["by_path"]["(unknown path)"], 5);
+    assert_eq!(st["requests"]["total"], 7);
+}
+
+#[test]
+fn field_errors_carry_the_documented_messages() {
+    let sb = Sandbox::start(&[]);
+    let err = |path: &str, body: Value| {
+        let (s, v) = post(&sb, path, body);
+        assert_eq!(s, 400, "{v}");
+        v["errors"].clone()
+    };
+    let e = err(
+        "/invoices/create",
+        json!({"timer": true, "title": "x".repeat(51), "description": "d".repeat(1001),
+               "currency": "EUR", "amount": "9.99", "end_user_reference": "u",
+               "url_success": "https://127.0.0.1/ok", "url_failed": "http://shop.example.com/f",
+               "type": "sometimes"}),
+    );
+    assert_eq!(
+        e["title"],
+        "The title must not be greater than 50 characters."
+    );
+    assert_eq!(
+        e["description"],
+        "The description must not be greater than 1000 characters."
+    );
+    assert_eq!(e["foreign_id"], "The foreign id field is required.");
+    assert_eq!(
+        e["amount"],
+        "The amount is too small. The minimum amount is 10.00 EUR."
+    );
+    assert_eq!(e["url_success"], "The url success format is invalid.");
+    assert_eq!(e["url_failed"], "The url failed format is invalid.");
+    assert_eq!(e["type"], "The selected type is invalid.");
+    let e = err(
+        "/invoices/create",
+        json!({"timer": true, "title": "", "currency": "DOGE", "amount": "abc",
+               "foreign_id": "f".repeat(256), "end_user_reference": "u"}),
+    );
+    assert_eq!(e["title"], "The title field is required.");
+    assert_eq!(e["currency"], "The selected currency is invalid.");
+    assert_eq!(e["amount"], "The amount must be a number.");
+    assert_eq!(
+        e["foreign_id"],
+        "The foreign id must not be greater than 255 characters."
+    );
+    let e = err(
+        "/invoices/create",
+        json!({"timer": true, "title": "t", "currency": "BTC", "amount": 0.0001,
+               "foreign_id": "f", "end_user_reference": "u", "sender_type": "natural",
+               "sender_data": {"first_name": "Ann", "date_of_birth": "17.08.1995"}}),
+    );
+    assert_eq!(
+        e["amount"],
+        "The amount is too small. The minimum amount is 0.00020000 BTC."
+    );
+    assert_eq!(
+        e["sender_data.last_name"],
+        "The sender data.last name field is required."
+    );
+    assert_eq!(
+        e["sender_data.date_of_birth"],
+        "The sender data.date of birth does not match the format Y-m-d."
+    );
+    let e = err(
+        "/withdrawal/crypto",
+        json!({"currency": "BTC", "address": "tb1q", "amount": "0.0009", "foreign_id": "w",
+               "end_user_reference": "u"}),
+    );
+    assert_eq!(e, json!({"amount": "The amount must be at least 0.001."}));
+    let e = err(
+        "/withdrawal/crypto",
+        json!({"currency": "BTC", "address": "tb1q", "amount": "1", "amount_to": "1",
+               "foreign_id": "w", "end_user_reference": "u"}),
+    );
+    assert_eq!(
+        e["amount"],
+        "The amount field prohibits amount to from being present."
+    );
+    let e = err(
+        "/withdrawal/crypto",
+        json!({"currency": "BTC", "address": "tb1q", "amount": "100", "foreign_id": "w",
+               "end_user_reference": "u"}),
+    );
+    assert_eq!(e, json!({"amount": "Not enough money on balance"}));
+    let e = err(
+        "/exchange/now",
+        json!({"sender_currency": "BTC", "receiver_currency": "EUR", "sender_amount": "0.001",
+               "foreign_id": "x"}),
+    );
+    assert_eq!(
+        e,
+        json!({"sender_amount": "The amount must be at least 0.00300000 "})
+    );
+    let e = err(
+        "/exchange/calculate",
+        json!({"sender_currency": "EUR", "receiver_currency": "USD", "sender_amount": "100"}),
+    );
+    assert_eq!(
+        e,
+        json!({"sender_currency": "Exchange is unavailable for given currencies"})
+    );
+    let e = err(
+        "/currencies/pairs",
+        json!({"currency_from": "NOPE", "currency_to": "ALSO"}),
+    );
+    assert_eq!(
+        e,
+        json!({"currency_from": "The selected currency from is invalid.",
+               "currency_to": "The selected currency to is invalid."})
+    );
+    let e = err(
+        "/addresses/take",
+        json!({"currency": "BTC", "end_user_reference": "u"}),
+    );
+    assert_eq!(
+        e,
+        json!({"foreign_id": "The foreign id field is required."})
+    );
+    let e = err("/currencies/list", json!({"visible": "maybe"}));
+    assert_eq!(
+        e,
+        json!({"visible": "The visible field must be true or false."})
+    );
+}
+
+#[test]
+fn every_operation_answers_in_its_documented_shape() {
+    let sb = Sandbox::start(&[]);
+    let (s, v) = post(&sb, "/currencies/list", json!({}));
+    assert_eq!(s, 200);
+    let list = v["data"].as_array().unwrap();
+    let btc = list.iter().find(|c| c["currency"] == "BTC").unwrap();
+    for k in [
+        "id",
+        "type",
+        "minimum_amount",
+        "deposit_fee_percent",
+        "withdrawal_fee_percent",
+        "precision",
+    ] {
+        assert!(btc.get(k).is_some(), "{k} in {btc}");
+    }
+    assert!(
+        list.iter().all(|c| c["currency"] != "BCH"),
+        "disabled currencies hide by default"
+    );
+    let (_, hidden) = post(&sb, "/currencies/list", json!({"visible": false}));
+    assert_eq!(hidden["data"][0]["currency"], "BCH");
+
+    let (s, v) = post(&sb, "/currencies/pairs", json!({"currency_from": "BTC"}));
+    assert_eq!(s, 200);
+    let pairs = v["data"].as_array().unwrap();
+    assert!(
+        pairs.len() > 3
+            && pairs
+                .iter()
+                .all(|p| p["currency_from"]["currency"] == "BTC")
+    );
+    let (s, v) = post(
+        &sb,
+        "/currencies/rates",
+        json!({"currency_from": "BTC", "currency_to": "EUR"}),
+    );
+    assert_eq!(s, 200);
+    assert_eq!(v["data"][0]["rate_from"], "1");
+    assert!(
+        v["data"][0]["rate_to"]
+            .as_str()
+            .unwrap()
+            .split('.')
+            .nth(1)
+            .unwrap()
+            .len()
+            == 8
+    );
+
+    let (s, v) = post(
+        &sb,
+        "/addresses/take",
+        json!({"currency": "XRP", "foreign_id": "cust-1", "end_user_reference": "cust-1"}),
+    );
+    assert_eq!(s, 201, "{v}");
+    assert!(
+        v["data"]["tag"].is_string(),
+        "XRP addresses carry a tag: {v}"
+    );
+    assert!(v["data"].get("convert_to").is_none());
+    let (s, v) = post(
+        &sb,
+        "/addresses/take",
+        json!({"currency": "BTC", "convert_to": "EUR", "foreign_id": "cust-1", "end_user_reference": "cust-1"}),
+    );
+    assert_eq!(s, 201);
+    assert_eq!(v["data"]["convert_to"], "EUR");
+    assert!(v["data"]["tag"].is_null());
+
+    let (s, v) = post(
+        &sb,
+        "/withdrawal/crypto",
+        json!({"currency": "EUR", "convert_to": "BTC", "address": "tb1qdest", "amount_to": 0.002,
+               "foreign_id": "wd-1", "end_user_reference": "cust-1"}),
+    );
+    assert_eq!(s, 201, "{v}");
+    let d = &v["data"];
+    assert_eq!(
+        (d["type"].as_str(), d["status"].as_str()),
+        (Some("withdrawal_exchange"), Some("processing"))
+    );
+    assert_eq!(
+        (d["sender_currency"].as_str(), d["receiver_amount"].as_str()),
+        (Some("EUR"), Some("0.00200000"))
+    );
+
+    let (s, v) = post(
+        &sb,
+        "/exchange/now",
+        json!({"sender_currency": "ETH", "receiver_currency": "BTC", "sender_amount": "1", "foreign_id": "ex-1"}),
+    );
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["data"]["type"], "exchange");
+
+    // Invoice types: 1 (no timer), 2 (timer), 3 (timer + payment currency).
+    let mut b = invoice_body("inv-1");
+    b["timer"] = json!(false);
+    b.as_object_mut().unwrap().remove("sender_currency");
+    let (s, v) = post(&sb, "/invoices/create", b);
+    assert_eq!(s, 200, "{v}");
+    let d = &v["data"];
+    assert_eq!(d["status"], "created");
+    assert!(d["fixed_at"].is_null() && d["address"].is_null() && d["seconds_left"].is_null());
+    let url = d["url"].as_str().unwrap();
+    let slug = url.rsplit('/').next().unwrap();
+    assert!(
+        url.starts_with(&format!("http://{}/invoice/", sb.addr())),
+        "{url}"
+    );
+    assert!(slug.len() == 6 && slug.bytes().all(|c| c.is_ascii_alphanumeric()));
+    for k in [
+        "id",
+        "foreign_id",
+        "end_user_reference",
+        "title",
+        "currency",
+        "amount",
+        "sender_currency",
+        "sender_amount",
+        "release_at",
+    ] {
+        assert!(d.get(k).is_some(), "{k}");
+    }
+    let mut b = invoice_body("inv-2");
+    b.as_object_mut().unwrap().remove("sender_currency");
+    let (_, v) = post(&sb, "/invoices/create", b);
+    let d = &v["data"];
+    assert_eq!(d["status"], "pending");
+    assert_eq!(
+        d["release_at"].as_i64().unwrap() - d["fixed_at"].as_i64().unwrap(),
+        900
+    );
+    assert!(d["address"].is_null());
+    let (_, v) = post(&sb, "/invoices/create", invoice_body("inv-3"));
+    let d = &v["data"];
+    assert_eq!(
+        (d["status"].as_str(), d["sender_currency"].as_str()),
+        (Some("pending"), Some("BTC"))
+    );
+    assert!(d["address"].is_string() && d["sender_amount"].is_string());
+    assert_eq!(d["amount"], "100.00000000");
+
+    let (s, v) = post(&sb, "/invoices/inv-2/cancel/", json!({}));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["data"]["status"], "failed");
+
+    let (s, v) = api(
+        &sb,
+        "GET",
+        "/transactions/info",
+        &json!({"foreign_id": "wd-1"}),
+    );
+    assert_eq!(s, 200, "{v}");
+    assert!(v.get("data").is_none(), "bare object, no data wrapper");
+    assert_eq!(
+        (v["type"].as_str(), v["status"].as_str()),
+        (Some("withdrawal_exchange"), Some("not_confirmed"))
+    );
+}
+
+#[test]
+fn transactions_info_takes_exactly_one_key() {
+    let sb = Sandbox::start(&[]);
+    let (s, v) = api(&sb, "GET", "/transactions/info", &json!({}));
+    assert_eq!(
+        (s, v),
+        (400, json!({"errors": {"error": "No parameters present"}}))
+    );
+    let (s, v) = api(
+        &sb,
+        "GET",
+        "/transactions/info",
+        &json!({"id": 1, "txid": "ab"}),
+    );
+    assert_eq!(s, 404);
+    assert_eq!(
+        v["errors"]["error"],
+        "Validation Exception: more than one param is present"
+    );
+    let (s, _) = api(&sb, "GET", "/transactions/info", &json!({"id": 1}));
+    assert_eq!(s, 404);
+    let (_, v) = post(
+        &sb,
+        "/withdrawal/crypto",
+        json!({"currency": "BTC", "address": "tb1q", "amount": "0.01", "foreign_id": "w", "end_user_reference": "u"}),
+    );
+    let id = v["data"]["id"].as_u64().unwrap();
+    let (s, _) = control(&sb, "POST", &format!("withdrawals/{id}/confirm"), json!({}));
+    assert_eq!(s, 200);
+    let (s, by_id) = api(&sb, "GET", "/transactions/info", &json!({"id": id}));
+    assert_eq!(s, 200);
+    assert_eq!(by_id["status"], "confirmed");
+    let txid = by_id["transactions"][0]["txid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, by_txid) = api(&sb, "GET", "/transactions/info", &json!({"txid": txid}));
+    assert_eq!(s, 200);
+    assert_eq!(by_txid, by_id);
+}
+
+#[test]
+fn withdrawals_and_exchanges_move_balances_exactly() {
+    let sb = Sandbox::start(&[]);
+    let btc0 = units(&balance(&sb, "BTC"));
+    let (s, v) = post(
+        &sb,
+        "/withdrawal/crypto",
+        // A JSON number keeps its digits: 0.12345678 exactly.
+        json!({"currency": "BTC", "address": "tb1qdest", "amount": serde_json::from_str::<Value>("0.12345678").unwrap(),
+               "foreign_id": "w-1", "end_user_reference": "u"}),
+    );
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["data"]["amount"], "0.12345678");
+    let st = state(&sb);
+    let fee = units(st["withdrawals"][0]["fee"].as_str().unwrap());
+    assert_eq!(fee, 12346, "0.1% of 0.12345678, rounded half up");
+    let btc1 = units(&balance(&sb, "BTC"));
+    assert_eq!(btc0 - btc1, 12_345_678 + fee);
+    // Cancelling gives it all back.
+    let id = v["data"]["id"].as_u64().unwrap();
+    let (s, _) = control(
+        &sb,
+        "POST",
+        &format!("withdrawals/{id}/cancel"),
+        json!({"error": "test"}),
+    );
+    assert_eq!(s, 200);
+    assert_eq!(units(&balance(&sb, "BTC")), btc0);
+
+    // Exchange: quote, execute at the quoted price, confirm.
+    let eur0 = units(&balance(&sb, "EUR"));
+    let (s, q) = post(
+        &sb,
+        "/exchange/calculate",
+        json!({"sender_currency": "BTC", "receiver_currency": "EUR", "sender_amount": "0.01"}),
+    );
+    assert_eq!(s, 200, "{q}");
+    let q = &q["data"];
+    assert_eq!(
+        q["ts_release"].as_i64().unwrap() - q["ts_fixed"].as_i64().unwrap(),
+        60
+    );
+    assert_eq!(q["fix_period"], 60);
+    let (s, v) = post(
+        &sb,
+        "/exchange/fixed",
+        json!({"sender_currency": "BTC", "receiver_currency": "EUR", "sender_amount": "0.01",
+               "price": q["price"], "foreign_id": "ex-1"}),
+    );
+    assert_eq!(s, 201, "{v}");
+    let e = &v["data"];
+    assert_eq!(
+        (e["status"].as_str(), e["receiver_amount"].as_str()),
+        (Some("processing"), q["receiver_amount"].as_str())
+    );
+    let sent = 1_000_000 + units(e["fee_amount"].as_str().unwrap());
+    assert_eq!(btc0 - units(&balance(&sb, "BTC")), sent);
+    let (s, _) = control(
+        &sb,
+        "POST",
+        &format!("exchanges/{}/confirm", e["id"]),
+        json!({}),
+    );
+    assert_eq!(s, 200);
+    assert_eq!(
+        units(&balance(&sb, "EUR")) - eur0,
+        units(e["receiver_amount"].as_str().unwrap())
+    );
+    // A wrong price is refused.
+    let (s, v) = post(
+        &sb,
+        "/exchange/fixed",
+        json!({"sender_currency": "BTC", "receiver_currency": "EUR", "sender_amount": "0.01",
+               "price": "1.5", "foreign_id": "ex-2"}),
+    );
+    assert_eq!(s, 400);
+    assert!(v["errors"]["price"].is_string());
+}
+
+#[test]
+fn a_quote_expires_after_its_fix_period() {
+    let sb = Sandbox::start(&[]);
+    let (_, q) = post(
+        &sb,
+        "/exchange/calculate",
+        json!({"sender_currency": "ETH", "receiver_currency": "BTC", "receiver_amount": "0.05"}),
+    );
+    let q = q["data"].clone();
+    let fixed = json!({"sender_currency": "ETH", "receiver_currency": "BTC", "receiver_amount": "0.05",
+                       "price": q["price"], "foreign_id": "late"});
+    let (s, _) = control(&sb, "POST", "time", json!({"advance": 61}));
+    assert_eq!(s, 200);
+    let (s, v) = post(&sb, "/exchange/fixed", fixed.clone());
+    assert_eq!(s, 400);
+    assert!(
+        v["errors"]["price"].as_str().unwrap().contains("expired"),
+        "{v}"
+    );
+    // A fresh quote at the same price works again.
+    post(
+        &sb,
+        "/exchange/calculate",
+        json!({"sender_currency": "ETH", "receiver_currency": "BTC", "receiver_amount": "0.05"}),
+    );
+    let (s, v) = post(&sb, "/exchange/fixed", fixed);
+    assert_eq!(s, 201, "{v}");
+}
+
+#[test]
+fn foreign_id_is_unique_per_operation_but_names_a_customer_for_addresses() {
+    let sb = Sandbox::start(&[]);
+    let taken = json!({"foreign_id": "The foreign id has already been taken."});
+    let (s, _) = post(&sb, "/invoices/create", invoice_body("dup"));
+    assert_eq!(s, 200);
+    let (s, v) = post(&sb, "/invoices/create", invoice_body("dup"));
+    assert_eq!((s, &v["errors"]), (400, &taken));
+    let w = json!({"currency": "BTC", "address": "tb1q", "amount": "0.01", "foreign_id": "dup", "end_user_reference": "u"});
+    assert_eq!(
+        post(&sb, "/withdrawal/crypto", w.clone()).0,
+        201,
+        "namespaces are per operation"
+    );
+    let (s, v) = post(&sb, "/withdrawal/crypto", w);
+    assert_eq!((s, &v["errors"]), (400, &taken));
+    let x = json!({"sender_currency": "ETH", "receiver_currency": "BTC", "sender_amount": "1", "foreign_id": "dup"});
+    assert_eq!(post(&sb, "/exchange/now", x.clone()).0, 201);
+    let (s, v) = post(&sb, "/exchange/now", x);
+    assert_eq!((s, &v["errors"]), (400, &taken));
+    let a = json!({"currency": "LTC", "foreign_id": "dup", "end_user_reference": "u"});
+    let (s1, a1) = post(&sb, "/addresses/take", a.clone());
+    let (s2, a2) = post(&sb, "/addresses/take", a);
+    assert_eq!((s1, s2), (201, 201));
+    assert_eq!(
+        a1["data"]["address"], a2["data"]["address"],
+        "the same customer's address"
+    );
+}
+
+#[test]
+fn a_final_invoice_cannot_be_cancelled() {
+    let sb = Sandbox::start(&[]);
+    post(&sb, "/invoices/create", invoice_body("paid"));
+    let (s, v) = control(&sb, "POST", "invoices/paid/pay", json!({"amount": "1"}));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "confirmed");
+    let (s, v) = post(&sb, "/invoices/paid/cancel/", json!({}));
+    assert_eq!(s, 400);
+    assert_eq!(
+        v,
+        json!({"errors": {"error": "Invoice cannot be failed in its current state.", "code": "invalid_invoice_state"}})
+    );
+    // Cancelled once, failed: the second cancel is refused the same way.
+    post(&sb, "/invoices/create", invoice_body("open"));
+    assert_eq!(post(&sb, "/invoices/open/cancel/", json!({})).0, 200);
+    assert_eq!(post(&sb, "/invoices/open/cancel/", json!({})).0, 400);
+}
+
+type Headers = Vec<(String, String)>;
+/// One callback as received: lowercased headers, raw body, arrival time.
+type Received = (Headers, Vec<u8>, Instant);
+
+/// A callback receiver: records each POST (headers, raw body) and answers the scripted
+/// statuses in turn, then 200.
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Receiver {
+    fn start(script: Vec<u16>) -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://{}/callbacks/alphapo",
+            listener.local_addr().unwrap()
+        );
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let got2 = got.clone();
+        thread::spawn(move || {
+            let mut script = script.into_iter();
+            for stream in listener.incoming() {
+                let Ok(mut s) = stream else { continue };
+                let Some((headers, body)) = read_request(&mut s) else {
+                    continue;
+                };
+                got2.lock().unwrap().push((headers, body, Instant::now()));
+                let status = script.next().unwrap_or(200);
+                let _ = s.write_all(
+                    format!(
+                        "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+            }
+        });
+        Receiver { url, got }
+    }
+
+    fn wait_for(&self, n: usize) -> Vec<Received> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = self.got.lock().unwrap().clone();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "only {} of {n} callbacks arrived",
+                got.len()
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+fn read_request(s: &mut TcpStream) -> Option<(Headers, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        let n = s.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+    let headers: Vec<(String, String)> = head
+        .split("\r\n")
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")?
+        .1
+        .parse()
+        .ok()?;
+    let mut body = buf[end + 4..].to_vec();
+    while body.len() < len {
+        let n = s.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Some((headers, body))
+}
+
+fn header<'a>(h: &'a [(String, String)], name: &str) -> &'a str {
+    h.iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+#[test]
+fn paying_an_invoice_sends_signed_callbacks_in_order() {
+    let rx = Receiver::start(vec![]);
+    let sb = Sandbox::start(&["--callback-url", &rx.url, "--secret", "cb-secret"]);
+    post(&sb, "/invoices/create", invoice_body("inv-cb"));
+    let (s, v) = control(
+        &sb,
+        "POST",
+        "invoices/inv-cb/pay",
+        json!({"amount": "0.00171464"}),
+    );
+    assert_eq!(s, 200, "{v}");
+    let got = rx.wait_for(2);
+    let mut statuses = Vec::new();
+    for (headers, body, _) in &got {
+        assert_eq!(header(headers, "content-type"), "application/json");
+        assert_eq!(header(headers, "x-processing-key"), "sandbox-key");
+        assert_eq!(
+            header(headers, "x-processing-signature"),
+            sign("cb-secret", body),
+            "signed over the raw body"
+        );
+        let v: Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(
+            (v["type"].as_str(), v["foreign_id"].as_str()),
+            (Some("invoice"), Some("inv-cb"))
+        );
+        for k in [
+            "id",
+            "end_user_reference",
+            "crypto_address",
+            "currency_received",
+            "transactions",
+            "fees",
+            "error",
+            "fixed_at",
+            "expires_at",
+        ] {
+            assert!(v.get(k).is_some(), "{k} in {v}");
+        }
+        statuses.push(v["status"].as_str().unwrap().to_string());
+    }
+    assert_eq!(statuses, ["processing", "confirmed"]);
+    let last: Value = serde_json::from_slice(&got[1].1).unwrap();
+    assert_eq!(last["currency_sent"]["remaining_amount"], "0.00000000");
+    assert_eq!(last["transactions"][0]["confirmations"], 3);
+    // The log holds every attempt, with the response status.
+    let (_, log) = control(&sb, "GET", "callbacks", json!(null));
+    let attempts = log["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2);
+    assert!(attempts
+        .iter()
+        .all(|a| a["response_status"] == 200 && a["attempt"] == 1 && a["url"] == rx.url.as_str()));
+    // "Repeat callback" sends the latest again.
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "callbacks/repeat",
+        json!({"foreign_id": "inv-cb"}),
+    );
+    assert_eq!(s, 200);
+    let got = rx.wait_for(3);
+    assert_eq!(got[2].1, got[1].1);
+}
+
+#[test]
+fn installments_and_expiry_follow_the_documented_invoice_cases() {
+    let rx = Receiver::start(vec![]);
+    let sb = Sandbox::start(&["--callback-url", &rx.url]);
+    let statuses = |from: usize, n: usize| -> Vec<(String, String, String)> {
+        rx.wait_for(from + n)[from..from + n]
+            .iter()
+            .map(|(_, b, _)| {
+                let v: Value = serde_json::from_slice(b).unwrap();
+                (
+                    v["status"].as_str().unwrap().to_string(),
+                    v["currency_sent"]["remaining_amount"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                    v["error"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // good_until_expired: one confirmed callback per installment, remaining decreasing.
+    let mut b = invoice_body("gue");
+    b["type"] = json!("good_until_expired");
+    b["amount"] = json!("58.3214517"); // 0.001 BTC
+    post(&sb, "/invoices/create", b);
+    control(&sb, "POST", "invoices/gue/pay", json!({"amount": "0.0004"}));
+    control(&sb, "POST", "invoices/gue/pay", json!({"amount": "0.0006"}));
+    let s = statuses(0, 3);
+    assert_eq!(s[0].0, "processing");
+    assert_eq!(
+        (s[1].0.as_str(), s[1].1.as_str()),
+        ("confirmed", "0.00060000")
+    );
+    assert_eq!(
+        (s[2].0.as_str(), s[2].1.as_str()),
+        ("confirmed", "0.00000000")
+    );
+    // fill_or_kill paid in part: processing until the timer, then failed as underpaid.
+    post(&sb, "/invoices/create", invoice_body("fok"));
+    control(&sb, "POST", "invoices/fok/pay", json!({"amount": "0.001"}));
+    let (st, v) = control(&sb, "POST", "invoices/fok/expire", json!({}));
+    assert_eq!((st, v["status"].as_str()), (200, Some("failed")));
+    let s = statuses(3, 2);
+    assert_eq!(s[0].0, "processing");
+    assert_eq!(
+        (s[1].0.as_str(), s[1].2.as_str()),
+        ("failed", "Timer expired. User paid less than requested.")
+    );
+    // Nothing paid, and the clock passes release_at: failed, not paid.
+    post(&sb, "/invoices/create", invoice_body("idle"));
+    control(&sb, "POST", "time", json!({"advance": 901}));
+    let s = statuses(5, 1);
+    assert_eq!(
+        (s[0].0.as_str(), s[0].2.as_str()),
+        ("failed", "Timer expired. User not paid.")
+    );
+}
+
+#[test]
+fn deposits_call_back_not_confirmed_then_confirmed_and_credit_the_balance() {
+    let rx = Receiver::start(vec![]);
+    let sb = Sandbox::start(&["--callback-url", &rx.url]);
+    let eur0 = units(&balance(&sb, "EUR"));
+    let (_, a) = post(
+        &sb,
+        "/addresses/take",
+        json!({"currency": "BTC", "convert_to": "EUR", "foreign_id": "c1", "end_user_reference": "c1"}),
+    );
+    let address = a["data"]["address"].as_str().unwrap();
+    let (s, d) = control(
+        &sb,
+        "POST",
+        "deposit",
+        json!({"address": address, "amount": "0.01"}),
+    );
+    assert_eq!(s, 201, "{d}");
+    let got = rx.wait_for(2);
+    let v: Vec<Value> = got
+        .iter()
+        .map(|(_, b, _)| serde_json::from_slice(b).unwrap())
+        .collect();
+    assert_eq!(
+        (v[0]["status"].as_str(), v[1]["status"].as_str()),
+        (Some("not_confirmed"), Some("confirmed"))
+    );
+    assert_eq!(v[1]["type"], "deposit_exchange");
+    assert_eq!(v[1]["crypto_address"]["foreign_id"], "c1");
+    assert_eq!(v[1]["transactions"][1]["transaction_type"], "exchange");
+    let credited = units(
+        v[1]["currency_received"]["amount_minus_fee"]
+            .as_str()
+            .unwrap(),
+    );
+    assert_eq!(units(&balance(&sb, "EUR")) - eur0, credited);
+}
+
+#[test]
+fn failed_deliveries_are_retried_on_the_scaled_schedule() {
+    // 0.001: one minute is 60 ms; the first retries come after 60 ms, then 300 ms.
+    let rx = Receiver::start(vec![500, 404]);
+    let sb = Sandbox::start(&["--callback-url", &rx.url, "--callback-time-scale", "0.001"]);
+    post(&sb, "/invoices/create", invoice_body("retry"));
+    control(&sb, "POST", "invoices/retry/expire", json!({}));
+    let got = rx.wait_for(3);
+    assert!(
+        got[0].1 == got[1].1 && got[1].1 == got[2].1,
+        "the same bytes every time"
+    );
+    let gap1 = got[1].2 - got[0].2;
+    let gap2 = got[2].2 - got[1].2;
+    assert!(
+        gap1 >= Duration::from_millis(55) && gap1 < Duration::from_millis(280),
+        "{gap1:?}"
+    );
+    assert!(gap2 >= Duration::from_millis(280), "{gap2:?}");
+    thread::sleep(Duration::from_millis(100));
+    let (_, log) = control(&sb, "GET", "callbacks", json!(null));
+    let log: Vec<(u64, Value)> = log["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["attempt"].as_u64().unwrap(), a["response_status"].clone()))
+        .collect();
+    assert_eq!(log, vec![(1, json!(500)), (2, json!(404)), (3, json!(200))]);
+
+    // A refused connection is a failure too; the next attempt goes to the URL set meanwhile.
+    let dead = TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}/cb", dead.local_addr().unwrap());
+    drop(dead);
+    let (s, _) = control(&sb, "POST", "callback-url", json!({"url": dead_url}));
+    assert_eq!(s, 200);
+    post(&sb, "/invoices/create", invoice_body("retry-2"));
+    control(&sb, "POST", "invoices/retry-2/expire", json!({}));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, log) = control(&sb, "GET", "callbacks", json!(null));
+        if log["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["url"] == dead_url.as_str() && a["error"].is_string())
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no failed attempt logged: {log}");
+        thread::sleep(Duration::from_millis(5));
+    }
+    control(&sb, "POST", "callback-url", json!({"url": rx.url}));
+    let got = rx.wait_for(4);
+    let v: Value = serde_json::from_slice(&got[3].1).unwrap();
+    assert_eq!(v["foreign_id"], "retry-2");
+}
+
+#[test]
+fn exchange_calculate_is_rate_limited_with_a_plain_text_429() {
+    let sb = Sandbox::start(&["--calculate-limit", "3"]);
+    let body =
+        json!({"sender_currency": "BTC", "receiver_currency": "EUR", "sender_amount": "0.01"});
+    for _ in 0..3 {
+        assert_eq!(post(&sb, "/exchange/calculate", body.clone()).0, 200);
+    }
+    let raw = serde_json::to_vec(&body).unwrap();
+    let r = signed(&sb, "POST", "/exchange/calculate", &raw).unwrap();
+    assert_eq!(r.status, 429);
+    assert_eq!(r.text(), "error code: 1015");
+    assert!(r.header("content-type").unwrap().starts_with("text/plain"));
+    // Other endpoints are not limited.
+    assert_eq!(post(&sb, "/accounts/list", json!({})).0, 200);
+    // The limit can be changed (and the window reset) through the control API.
+    control(&sb, "POST", "rate-limit", json!({"per_minute": 0}));
+    assert_eq!(post(&sb, "/exchange/calculate", body).0, 200);
+}
+
+fn arm(sb: &Sandbox, fault: Value) {
+    let (s, v) = control(sb, "POST", "faults", fault);
+    assert_eq!(s, 200, "{v}");
+}
+
+fn withdrawal(foreign_id: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({"currency": "BTC", "address": "tb1q", "amount": "0.01", "foreign_id": foreign_id, "end_user_reference": "u"})).unwrap()
+}
+
+fn withdrawal_exists(sb: &Sandbox, foreign_id: &str) -> bool {
+    state(sb)["withdrawals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w["foreign_id"] == foreign_id)
+}
+
+#[test]
+fn faults_break_responses_as_armed() {
+    let sb = Sandbox::start(&[]);
+    // latency, for one request on one path only.
+    arm(
+        &sb,
+        json!({"mode": "latency", "ms": 300, "path": "/accounts/list"}),
+    );
+    let t = Instant::now();
+    assert_eq!(post(&sb, "/currencies/list", json!({})).0, 200);
+    assert!(t.elapsed() < Duration::from_millis(250), "path filter");
+    let t = Instant::now();
+    assert_eq!(post(&sb, "/accounts/list", json!({})).0, 200);
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    let t = Instant::now();
+    post(&sb, "/accounts/list", json!({}));
+    assert!(t.elapsed() < Duration::from_millis(250), "used up");
+
+    // 500 and 502 with an HTML body; the request is not applied.
+    for (mode, status) in [("http_500", 500), ("http_502", 502)] {
+        arm(
+            &sb,
+            json!({"mode": mode, "path": "/api/v2/withdrawal/crypto"}),
+        );
+        let r = signed(&sb, "POST", "/withdrawal/crypto", &withdrawal(mode)).unwrap();
+        assert_eq!(r.status, status);
+        assert!(r.header("content-type").unwrap().starts_with("text/html"));
+        assert!(r.text().contains("<html>"));
+        assert!(!withdrawal_exists(&sb, mode));
+    }
+
+    // Dropped before processing: connection error, nothing happened, a retry succeeds.
+    arm(
+        &sb,
+        json!({"mode": "drop_before", "path": "/withdrawal/crypto"}),
+    );
+    assert!(signed(&sb, "POST", "/withdrawal/crypto", &withdrawal("db")).is_err());
+    assert!(!withdrawal_exists(&sb, "db"));
+    assert_eq!(
+        signed(&sb, "POST", "/withdrawal/crypto", &withdrawal("db"))
+            .unwrap()
+            .status,
+        201
+    );
+
+    // Dropped after processing: connection error, but the withdrawal exists; a retry is a duplicate.
+    arm(
+        &sb,
+        json!({"mode": "drop_after", "path": "/withdrawal/crypto"}),
+    );
+    assert!(signed(&sb, "POST", "/withdrawal/crypto", &withdrawal("da")).is_err());
+    assert!(withdrawal_exists(&sb, "da"));
+    let r = signed(&sb, "POST", "/withdrawal/crypto", &withdrawal("da")).unwrap();
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("The foreign id has already been taken."));
+
+    // Truncated: Content-Length promises more than arrives.
+    arm(&sb, json!({"mode": "truncated", "count": 2}));
+    let e = signed(&sb, "POST", "/accounts/list", b"{}")
+        .err()
+        .expect("a short body is an error");
+    assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof, "{e}");
+    assert!(
+        signed(&sb, "POST", "/accounts/list", b"{}").is_err(),
+        "count 2"
+    );
+    assert_eq!(
+        signed(&sb, "POST", "/accounts/list", b"{}").unwrap().status,
+        200
+    );
+
+    // Huge: a 200 announcing 64 MiB, streamed.
+    arm(&sb, json!({"mode": "huge"}));
+    let mut s = TcpStream::connect(sb.addr()).unwrap();
+    s.write_all(b"GET /api/v2/ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut got = Vec::new();
+    let mut chunk = [0u8; 65536];
+    while got.len() < 4 << 20 {
+        let n = s.read(&mut chunk).unwrap();
+        assert!(n > 0);
+        got.extend_from_slice(&chunk[..n]);
+    }
+    let head = String::from_utf8_lossy(&got[..200]).to_string();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.contains(&format!("Content-Length: {}", 64u64 << 20)),
+        "{head}"
+    );
+    drop(s);
+
+    // Slow drip: one byte at a time.
+    arm(&sb, json!({"mode": "slow_drip", "ms": 2}));
+    let t = Instant::now();
+    let r = sb.request("GET", "/api/v2/ping", &[], b"").unwrap();
+    assert_eq!((r.status, r.text().as_str()), (200, "OK"));
+    assert!(
+        t.elapsed() >= Duration::from_millis(200),
+        "{:?}",
+        t.elapsed()
+    );
+
+    let (_, v) = control(&sb, "GET", "faults", json!(null));
+    assert_eq!(v["faults"], json!([]));
+    let (s, _) = control(&sb, "POST", "faults", json!({"mode": "explode"}));
+    assert_eq!(s, 400);
+}
+
+#[test]
+fn quirks_change_the_wire_types_on_request() {
+    let sb = Sandbox::start(&["--quirks", "amounts_as_numbers,invoice_create_201"]);
+    let raw = signed(&sb, "POST", "/accounts/list", b"{}").unwrap().text();
+    assert!(
+        raw.contains(r#""balance":2.50000000"#),
+        "digits kept as a JSON number: {raw}"
+    );
+    let mut b = invoice_body("12345");
+    b["end_user_reference"] = json!("777");
+    let (s, v) = post(&sb, "/invoices/create", b.clone());
+    assert_eq!(s, 201);
+    assert!(v["data"]["amount"].is_number() && v["data"]["foreign_id"].is_string());
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "quirks",
+        json!({"quirks": ["end_user_reference_as_number", "invoice_foreign_id_as_number", "confirmations_as_string"]}),
+    );
+    assert_eq!(s, 200);
+    b["foreign_id"] = json!("12346");
+    let (s, v) = post(&sb, "/invoices/create", b);
+    assert_eq!(s, 200);
+    assert_eq!(
+        (
+            v["data"]["foreign_id"].clone(),
+            v["data"]["end_user_reference"].clone()
+        ),
+        (json!(12346), json!(777))
+    );
+    assert!(v["data"]["amount"].is_string());
+    let (_, paid) = control(&sb, "POST", "invoices/12346/pay", json!({"amount": "1"}));
+    assert_eq!(paid["status"], "confirmed");
+    let (_, info) = api(
+        &sb,
+        "GET",
+        "/transactions/info",
+        &json!({"foreign_id": "12346"}),
+    );
+    assert_eq!(info["transactions"][0]["confirmations"], "3");
+    let (s, _) = control(&sb, "POST", "quirks", json!({"quirks": ["no_such_quirk"]}));
+    assert_eq!(s, 400);
+}
+
+#[test]
+fn reset_restores_the_initial_state() {
+    let sb = Sandbox::start(&[]);
+    let btc0 = balance(&sb, "BTC");
+    post(
+        &sb,
+        "/withdrawal/crypto",
+        serde_json::from_slice(&withdrawal("r")).unwrap(),
+    );
+    assert_ne!(balance(&sb, "BTC"), btc0);
+    let (s, _) = control(&sb, "POST", "reset", json!({}));
+    assert_eq!(s, 200);
+    assert_eq!(balance(&sb, "BTC"), btc0);
+    let st = state(&sb);
+    assert_eq!(st["withdrawals"], json!([]));
+    assert_eq!(st["requests"]["total"], 1);
+}
+
+#[test]
+fn tls_mode_serves_https_with_the_written_certificate() {
+    let sb = Sandbox::start(&["--tls"]);
+    assert!(
+        sb.base_url().starts_with("https://127.0.0.1:"),
+        "{}",
+        sb.base_url()
+    );
+    let pem = std::fs::read_to_string(sb.cert_path().unwrap()).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+    // Verified against that certificate (the helper trusts only it), signed like production.
+    let (s, v) = post(&sb, "/accounts/list", json!({}));
+    assert_eq!(s, 200, "{v}");
+    let (_, v) = post(&sb, "/invoices/create", invoice_body("tls"));
+    assert!(v["data"]["url"].as_str().unwrap().starts_with("https://"));
+    assert_eq!(sb.control("GET", "state", "").0, 200);
+    // Plain HTTP on the TLS port gets no HTTP answer.
+    let mut s = TcpStream::connect(sb.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(b"GET /api/v2/ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).unwrap_or(0);
+    assert!(!buf[..n].starts_with(b"HTTP/1.1 200"));
+}
+
+#[test]
+fn keep_alive_serves_many_requests_on_one_connection() {
+    let sb = Sandbox::start(&[]);
+    let mut s = TcpStream::connect(sb.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let body = b"{}";
+    let sig = sign(sb.secret(), body);
+    let req = format!(
+        "POST /api/v2/accounts/list HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Processing-Key: sandbox-key\r\nX-Processing-Signature: {sig}\r\nContent-Length: 2\r\n\r\n{{}}"
+    );
+    // Three requests pipelined in one write, then three responses on the same socket.
+    s.write_all(req.repeat(3).as_bytes()).unwrap();
+    let mut got = Vec::new();
+    let mut chunk = [0u8; 8192];
+    while got.windows(12).filter(|w| w == b"HTTP/1.1 200").count() < 3 {
+        let n = s.read(&mut chunk).unwrap();
+        assert!(n > 0, "connection closed early");
+        got.extend_from_slice(&chunk[..n]);
+    }
+    // A GET with a body is read as a body (transactions/info depends on it).
+    let info = br#"{"id":1}"#;
+    let sig = sign(sb.secret(), info);
+    let req = format!(
+        "GET /api/v2/transactions/info HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Processing-Key: sandbox-key\r\nX-Processing-Signature: {sig}\r\nContent-Length: {}\r\n\r\n{}",
+        info.len(),
+        String::from_utf8_lossy(info)
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut tail = Vec::new();
+    while !tail.windows(13).any(|w| w == b"HTTP/1.1 404 ") {
+        let n = s.read(&mut chunk).unwrap();
+        assert!(n > 0);
+        tail.extend_from_slice(&chunk[..n]);
+    }
+}
