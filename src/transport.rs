@@ -167,6 +167,11 @@ fn classify(error: ureq::Error) -> Failure {
         }
         E::HostNotFound => (Status::Transport, true, "host not found".to_string()),
         E::ConnectionFailed => (Status::Transport, true, "connection failed".to_string()),
+        E::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => (
+            Status::Tls,
+            false,
+            format!("TLS error: {io}"),
+        ),
         E::Io(io) => {
             let before = io.kind() == std::io::ErrorKind::ConnectionRefused;
             let status = if matches!(
