@@ -9,6 +9,7 @@ command -v php >/dev/null 2>&1 || need_apt+=(php-cli)
 command -v phpunit >/dev/null 2>&1 || need_apt+=(phpunit)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
 command -v nm >/dev/null 2>&1 || need_apt+=(binutils)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "installing with apt-get: ${need_apt[*]}"
@@ -22,7 +23,7 @@ if ! python3 -c 'import pytest' >/dev/null 2>&1; then
     python3 -m pip install --quiet pytest
 fi
 
-for tool in valgrind php phpunit gcc nm; do
+for tool in valgrind php phpunit gcc nm pkg-config; do
     command -v "$tool" >/dev/null 2>&1 || { echo "missing after install: $tool" >&2; exit 1; }
 done
 php -m | grep -qx FFI || { echo "php has no FFI extension" >&2; exit 1; }

@@ -89,5 +89,18 @@ else
 fi
 rm -f "$receiver_log"
 
+echo "== make install + pkg-config"
+prefix=$(mktemp -d)
+if make -s install PREFIX="$prefix" >/dev/null \
+    && PKG_CONFIG_PATH="$prefix/lib/pkgconfig" gcc "${CFLAGS[@]}" examples/c/sign.c -o "$BUILD/sign_installed" \
+        $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs alphapo) -Wl,-rpath,"$prefix/lib" \
+    && "$BUILD/sign_installed" | grep -q "^verify: ALPHAPO_STATUS_OK$"; then
+    passed=$((passed + 1))
+else
+    echo "installed library, header or pkg-config file unusable" >&2
+    failed=$((failed + 1))
+fi
+rm -rf "$prefix"
+
 echo "C tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
