@@ -14,7 +14,7 @@ use crate::render;
 
 /// Objects (addresses, deposits, withdrawals, exchanges, invoices) kept before the API
 /// answers 503 and asks for a reset: memory stays bounded under any load.
-pub const MAX_OBJECTS: usize = 200_000;
+pub const MAX_OBJECTS: usize = 100_000;
 const MAX_QUOTES: usize = 4096;
 pub const FIX_PERIOD: i64 = 60;
 pub const INVOICE_TIMER: i64 = 900;
@@ -602,6 +602,7 @@ impl Store {
         };
         if amount < catalog::d(currency.min_deposit) {
             d.status = "cancelled";
+            d.received = Dec::ZERO;
             d.error = "Transaction amount less than minimum deposit".into();
             self.emit(id, render::deposit_callback(self, &d));
             self.deposits.insert(id, d);
@@ -857,31 +858,47 @@ impl Store {
         self.sweep();
         let now = self.now();
         let mut inv = self.invoices.remove(&id).expect("caller looked it up");
-        let result = self.pay(&mut inv, amount, currency, now);
+        let fixed = self.fix_payment_currency(&mut inv, currency, now);
         self.invoices.insert(id, inv);
-        let (pending, full) = result?;
-        if pending {
+        if fixed? {
             self.set_invoice_status(id, "pending", "");
         }
-        let inv = &self.invoices[&id];
-        if inv.status != "processing" && inv.status != "confirmed" || inv.kind == "fill_or_kill" {
+        let payer = self.invoices[&id]
+            .payer
+            .as_ref()
+            .expect("fixed above")
+            .currency;
+        let txid = self.new_txid(payer);
+        let pid = self.item_id();
+        self.txids.insert(txid.clone(), id);
+        let inv = self.invoices.get_mut(&id).expect("invoice exists");
+        inv.payments.push(Payment {
+            id: pid,
+            amount,
+            txid,
+            confirmed: false,
+        });
+        inv.paid = inv.paid.checked_add(amount).unwrap_or(inv.paid);
+        let full = !inv.remaining().is_positive();
+        let installments = inv.kind == "good_until_expired";
+        // Seen in the mempool: processing (a confirmed installment invoice stays confirmed).
+        if inv.status != "confirmed" || !installments {
             self.set_invoice_status(id, "processing", "");
         }
-        let inv = &self.invoices[&id];
-        if full || inv.kind == "good_until_expired" {
+        if full || installments {
             self.confirm_invoice_payments(id);
         }
         Ok(())
     }
 
-    /// Records the payment; (moved created -> pending, fully paid now).
-    fn pay(
+    /// Checks the invoice takes a payment and fixes the payer's currency if not yet done;
+    /// true when that moved a type-1 invoice from created to pending.
+    fn fix_payment_currency(
         &mut self,
         inv: &mut Invoice,
-        amount: Dec,
         currency: Option<&'static Currency>,
         now: i64,
-    ) -> Result<(bool, bool), Refused> {
+    ) -> Result<bool, Refused> {
         if !inv.payable() {
             return refuse(
                 409,
@@ -897,18 +914,15 @@ impl Store {
                 format!("the timer of invoice {} has expired", inv.foreign_id),
             );
         }
-        let mut moved_to_pending = false;
         match (&inv.payer, currency) {
-            (Some(p), Some(c)) if p.currency.code != c.code => {
-                return refuse(
-                    409,
-                    format!(
-                        "invoice {} is to be paid in {}",
-                        inv.foreign_id, p.currency.code
-                    ),
-                );
-            }
-            (Some(_), _) => {}
+            (Some(p), Some(c)) if p.currency.code != c.code => refuse(
+                409,
+                format!(
+                    "invoice {} is to be paid in {}",
+                    inv.foreign_id, p.currency.code
+                ),
+            ),
+            (Some(_), _) => Ok(false),
             (None, c) => {
                 let c = c.or(inv.requested_sender_currency).unwrap_or_else(|| {
                     if inv.currency.fiat {
@@ -921,26 +935,15 @@ impl Store {
                     return refuse(400, "the payer pays in a crypto currency");
                 }
                 self.fix_payer(inv, c);
-                if inv.status == "created" {
-                    inv.fixed_at = Some(now);
-                    inv.release_at = Some(now + INVOICE_TIMER);
-                    inv.expires_at = inv.release_at;
-                    moved_to_pending = true;
+                if inv.status != "created" {
+                    return Ok(false);
                 }
+                inv.fixed_at = Some(now);
+                inv.release_at = Some(now + INVOICE_TIMER);
+                inv.expires_at = inv.release_at;
+                Ok(true)
             }
         }
-        let payer_currency = inv.payer.as_ref().expect("fixed above").currency;
-        let txid = self.new_txid(payer_currency);
-        let pid = self.item_id();
-        self.txids.insert(txid.clone(), inv.id);
-        inv.payments.push(Payment {
-            id: pid,
-            amount,
-            txid,
-            confirmed: false,
-        });
-        inv.paid = inv.paid.checked_add(amount).unwrap_or(inv.paid);
-        Ok((moved_to_pending, !inv.remaining().is_positive()))
     }
 
     /// Credits what arrived since the last confirmation and says so with a confirmed callback.

@@ -4,6 +4,8 @@ Python client: http.client + hmac + hashlib, nothing from the alphapo package.
 Run: cargo build --release --example sandbox && python3 -m pytest tests/sandbox -q
 """
 
+import hashlib
+import hmac
 import http.client
 import json
 import socket
@@ -12,7 +14,6 @@ import time
 from decimal import Decimal
 
 import pytest
-from conftest import sign
 
 AUTH = {
     "required_header_key": (403, "No key header"),
@@ -22,6 +23,10 @@ AUTH = {
     "bad_content_format": (400, "Bad content format"),
 }
 TAKEN = {"foreign_id": "The foreign id has already been taken."}
+
+
+def sign(secret, body):
+    return hmac.new(secret.encode(), body, hashlib.sha512).hexdigest()
 
 
 def invoice(foreign_id, **extra):
@@ -410,6 +415,22 @@ def test_partial_payments_and_expiry(start_sandbox, receiver):
     assert status == 200 and v["status"] == "failed"
     last = json.loads(rx.wait_for(6)[5][1])
     assert (last["status"], last["error"], last["transactions"]) == ("failed", "Timer expired. User not paid.", [])
+
+
+def test_type_1_invoice_goes_created_pending_processing_confirmed(start_sandbox, receiver):
+    rx = receiver()
+    sb = start_sandbox("--callback-url", rx.url)
+    _, v = sb.post("/invoices/create", invoice("t1", timer=False, sender_currency=None))
+    assert v["data"]["status"] == "created" and v["data"]["release_at"] is None
+    status, paid = sb.control("POST", "invoices/t1/pay", {"amount": "1", "currency": "ETH"})
+    assert status == 200 and paid["sender_currency"] == "ETH"
+    assert paid["release_at"] - paid["fixed_at"] == 900
+    cbs = [json.loads(b) for _, b, _ in rx.wait_for(3)]
+    assert [c["status"] for c in cbs] == ["pending", "processing", "confirmed"]
+    due = paid["sender_amount"]
+    assert cbs[0]["currency_sent"] == {"currency": "ETH", "amount": due, "remaining_amount": due}
+    assert cbs[0]["transactions"] == [] and len(cbs[2]["transactions"]) == 1
+    assert cbs[1]["expires_at"] == paid["fixed_at"] + 24 * 3600  # processing: 24 h window
 
 
 def test_deposit_and_withdrawal_callbacks(start_sandbox, receiver):
