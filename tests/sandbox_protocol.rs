@@ -1239,7 +1239,9 @@ fn reset_restores_the_initial_state() {
 
 #[test]
 fn tls_mode_serves_https_with_the_written_certificate() {
-    let sb = Sandbox::start(&["--tls"]);
+    let cert = std::env::temp_dir().join(format!("sandbox-protocol-{}.pem", std::process::id()));
+    let sb = Sandbox::start(&["--tls", "--cert-out", cert.to_str().unwrap()]);
+    assert_eq!(sb.cert_path(), Some(cert.as_path()));
     assert!(
         sb.base_url().starts_with("https://127.0.0.1:"),
         "{}",
@@ -1261,6 +1263,8 @@ fn tls_mode_serves_https_with_the_written_certificate() {
     let mut buf = [0u8; 64];
     let n = s.read(&mut buf).unwrap_or(0);
     assert!(!buf[..n].starts_with(b"HTTP/1.1 200"));
+    drop(sb);
+    let _ = std::fs::remove_file(&cert);
 }
 
 #[test]

@@ -245,5 +245,8 @@ fn main() -> ExitCode {
     }
     server::serve(app, listener, stop);
     eprintln!("sandbox: shutting down");
+    if args.tls && args.cert_out.is_none() {
+        let _ = std::fs::remove_file(&cert_path); // ours, in the temp dir
+    }
     ExitCode::SUCCESS
 }

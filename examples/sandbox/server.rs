@@ -88,7 +88,10 @@ pub fn serve(app: Arc<App>, listener: TcpListener, stop: Arc<AtomicBool>) {
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let Ok(stream) = stream else { continue };
+        let Ok(stream) = stream else {
+            thread::sleep(Duration::from_millis(10)); // e.g. out of file descriptors
+            continue;
+        };
         let Ok(peer) = stream.peer_addr() else {
             continue;
         };

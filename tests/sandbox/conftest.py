@@ -83,7 +83,11 @@ class Sandbox:
 
     def stop(self):
         if self.proc.poll() is None:
-            self.proc.kill()
+            self.proc.terminate()  # a clean shutdown also removes a temp certificate
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
         self.proc.wait()
 
     def connection(self, timeout=10):
