@@ -42,6 +42,7 @@ pub mod error;
 pub mod ffi;
 pub mod operations;
 pub mod reply;
+mod resolver;
 pub mod signature;
 pub mod transport;
 

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result, Status};
 use crate::operations::Method;
+use crate::resolver::CachingResolver;
 use std::time::Duration;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
@@ -80,7 +81,7 @@ impl Transport {
             let certs = parse_ca_pem(pem)?;
             tls = tls.root_certs(RootCerts::new_with_certs(&certs));
         }
-        let agent = ureq::Agent::config_builder()
+        let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(config.user_agent.as_str())
@@ -92,8 +93,12 @@ impl Transport {
             .timeout_recv_body(Some(config.timeout))
             .timeout_global(Some(config.connect_timeout + config.timeout))
             .tls_config(tls.build())
-            .build()
-            .new_agent();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            CachingResolver::default(),
+        );
         Ok(Transport {
             agent,
             max_response_bytes: config.max_response_bytes,
@@ -167,11 +172,9 @@ fn classify(error: ureq::Error) -> Failure {
         }
         E::HostNotFound => (Status::Transport, true, "host not found".to_string()),
         E::ConnectionFailed => (Status::Transport, true, "connection failed".to_string()),
-        E::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => (
-            Status::Tls,
-            false,
-            format!("TLS error: {io}"),
-        ),
+        E::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
+            (Status::Tls, false, format!("TLS error: {io}"))
+        }
         E::Io(io) => {
             let before = io.kind() == std::io::ErrorKind::ConnectionRefused;
             let status = if matches!(
