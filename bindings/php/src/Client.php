@@ -1,0 +1,502 @@
+<?php
+
+declare(strict_types=1);
+
+namespace AlphaPo;
+
+use AlphaPo\Exception\InvalidArgumentException;
+use AlphaPo\Internal\Fields;
+use AlphaPo\Internal\Native;
+use FFI\CData;
+
+/**
+ * A client for the merchant API v2: credentials, a connection pool, timeouts and a retry
+ * policy, all inside libalphapo. Create one per process (or per worker) and reuse it.
+ *
+ * ```php
+ * $client = new AlphaPo\Client($apiKey, $secret, ['environment' => 'cryptoprocessing_sandbox']);
+ * $invoice = $client->createInvoice(
+ *     title: 'Order 1001', currency: 'EUR', amount: '106.75', foreignId: 'order-1001',
+ *     timer: false, urlSuccess: 'https://shop.example.com/paid',
+ *     urlFailed: 'https://shop.example.com/failed', endUserReference: 'customer-42',
+ * );
+ * echo $invoice->url;
+ * ```
+ *
+ * Every operation method takes the operation's fields either as named arguments (camelCase
+ * or snake_case) or as one array with the API's wire names (`['foreign_id' => ...]`). Amounts
+ * are decimal strings (or ints): a float is refused. The library checks every documented
+ * rule before anything is sent (ValidationException lists each failed field), signs the
+ * exact body it sends, and decodes the reply into a read-only {@see Result}.
+ *
+ * Each `prepare...` method stops before sending and returns a {@see PreparedRequest}
+ * (method, URL, body, headers) for shops that keep their own HTTP client.
+ */
+final class Client
+{
+    /** The options the constructor accepts. */
+    public const OPTIONS = [
+        'environment',       // Environment::* or its name, e.g. 'cryptoprocessing_sandbox'
+        'baseUrl',           // custom base URL including /api/v2 (e.g. the local sandbox)
+        'timeout',           // seconds (int or float) to send a request and receive its reply
+        'connectTimeout',    // seconds (int or float) to connect
+        'maxRetries',        // retries after the first attempt (default 2, at most 10)
+        'appInfo',           // appended to the User-Agent, e.g. 'MyShop/1.4'
+        'caFile',            // PEM file: trust exactly these certificates
+        'allowInsecureHttp', // allow http:// to a non-loopback baseUrl (tests only)
+    ];
+
+    private ?CData $handle = null;
+
+    /**
+     * @param string $apiKey the `X-Processing-Key`
+     * @param string $secret the secret used to sign requests
+     * @param array<string, mixed> $options see OPTIONS; unknown options are refused
+     */
+    public function __construct(string $apiKey, string $secret, array $options = [])
+    {
+        $unknown = array_diff(array_keys($options), self::OPTIONS);
+        if ($unknown !== []) {
+            throw new InvalidArgumentException(sprintf(
+                'unknown client option(s) %s; known: %s',
+                implode(', ', $unknown),
+                implode(', ', self::OPTIONS),
+            ));
+        }
+        $ffi = Native::ffi();
+        $builder = Native::slot('alphapo_client_builder');
+        $error = Native::slot('alphapo_error');
+        $key = Native::bytes($secret);
+        try {
+            $status = (int) $ffi->alphapo_client_builder_new(
+                Native::cString($apiKey, 'the API key'),
+                $key,
+                strlen($secret),
+                \FFI::addr($builder),
+                \FFI::addr($error),
+            );
+        } finally {
+            Native::wipe($key, strlen($secret));
+        }
+        Native::check($status, $error);
+        try {
+            $this->configure($builder, $options);
+        } catch (\Throwable $e) {
+            $ffi->alphapo_client_builder_free($builder);
+            throw $e;
+        }
+        $client = Native::slot('alphapo_client');
+        // Consumes the builder, also when it fails.
+        Native::check(
+            (int) $ffi->alphapo_client_builder_build($builder, \FFI::addr($client), \FFI::addr($error)),
+            $error,
+        );
+        $this->handle = $client;
+    }
+
+    private function configure(CData $builder, array $options): void
+    {
+        $ffi = Native::ffi();
+        $error = Native::slot('alphapo_error');
+        if (isset($options['environment'])) {
+            $environment = $options['environment'];
+            if (!is_int($environment) && !is_string($environment)) {
+                throw new InvalidArgumentException(
+                    'environment must be an AlphaPo\Environment constant or name'
+                );
+            }
+            Native::check((int) $ffi->alphapo_client_builder_set_environment(
+                $builder,
+                self::uint32(Environment::fromName($environment), 'environment'),
+                \FFI::addr($error),
+            ), $error);
+        }
+        if (isset($options['baseUrl'])) {
+            Native::check((int) $ffi->alphapo_client_builder_set_base_url(
+                $builder,
+                Native::cString(self::string($options['baseUrl'], 'baseUrl'), 'baseUrl'),
+                self::bool($options['allowInsecureHttp'] ?? false, 'allowInsecureHttp'),
+                \FFI::addr($error),
+            ), $error);
+        } elseif (isset($options['allowInsecureHttp'])) {
+            self::bool($options['allowInsecureHttp'], 'allowInsecureHttp');
+        }
+        if (isset($options['timeout']) || isset($options['connectTimeout'])) {
+            Native::check((int) $ffi->alphapo_client_builder_set_timeouts(
+                $builder,
+                self::milliseconds($options['connectTimeout'] ?? null, 'connectTimeout'),
+                self::milliseconds($options['timeout'] ?? null, 'timeout'),
+                \FFI::addr($error),
+            ), $error);
+        }
+        if (isset($options['maxRetries'])) {
+            if (!is_int($options['maxRetries'])) {
+                throw new InvalidArgumentException('maxRetries must be an int');
+            }
+            Native::check((int) $ffi->alphapo_client_builder_set_max_retries(
+                $builder,
+                self::uint32($options['maxRetries'], 'maxRetries'),
+                \FFI::addr($error),
+            ), $error);
+        }
+        if (isset($options['appInfo'])) {
+            Native::check((int) $ffi->alphapo_client_builder_set_app_info(
+                $builder,
+                Native::cString(self::string($options['appInfo'], 'appInfo'), 'appInfo'),
+                \FFI::addr($error),
+            ), $error);
+        }
+        if (isset($options['caFile'])) {
+            Native::check((int) $ffi->alphapo_client_builder_set_ca_file(
+                $builder,
+                Native::cString(self::string($options['caFile'], 'caFile'), 'caFile'),
+                \FFI::addr($error),
+            ), $error);
+        }
+    }
+
+    // ---- operations --------------------------------------------------------------------
+
+    /** `GET /ping`: `data` is `"OK"`. */
+    public function ping(): Result
+    {
+        return $this->call(Operation::PING);
+    }
+
+    /** `POST /accounts/list`: a list of `{currency, type, balance}`. */
+    public function listAccounts(): Result
+    {
+        return $this->call(Operation::ACCOUNTS_LIST);
+    }
+
+    /** `POST /currencies/list`; fields: `visible`?. */
+    public function listCurrencies(array $fields = [], mixed ...$named): Result
+    {
+        return $this->call(Operation::CURRENCIES_LIST, Fields::json($fields, $named));
+    }
+
+    /** `POST /currencies/pairs`; fields: `currency_from`?, `currency_to`?. */
+    public function currencyPairs(array $fields = [], mixed ...$named): Result
+    {
+        return $this->call(Operation::CURRENCIES_PAIRS, Fields::json($fields, $named));
+    }
+
+    /** `POST /currencies/rates`; fields: `currency_from`, `currency_to`. */
+    public function currencyRates(array $fields = [], mixed ...$named): Result
+    {
+        return $this->call(Operation::CURRENCIES_RATES, Fields::json($fields, $named));
+    }
+
+    /**
+     * `POST /addresses/take`: a deposit address; fields: `currency`, `foreign_id`,
+     * `convert_to`?, `end_user_reference`?, `sender_type`?, `sender_data`?.
+     */
+    public function takeAddress(array $fields = [], mixed ...$named): Result
+    {
+        return $this->call(Operation::ADDRESSES_TAKE, Fields::json($fields, $named));
+    }
+
+    /**
+     * `POST /withdrawal/crypto`; fields: `currency`, `address`, `amount` or `amount_to`,
+     * `foreign_id`, `convert_to`?, `tag`?, `end_user_reference`, `sender_*`, `receiver_*`.
+     */
+    public function withdraw(array $fields = [], mixed ...$named): Result
+    {
+        return $this->call(Operation::WITHDRAWAL_CRYPTO, Fields::json($fields, $named));
+    }
+
+    /**
+     * `POST /exchange/calculate`: a quote; fields: `sender_currency`, `receiver_currency`,
+     * `sender_amount` or `receiver_amount`.
+     */
+    public function calculateExchange(array $fields = [], mixed ...$named): Result
+    {
+        return $this->call(Operation::EXCHANGE_CALCULATE, Fields::json($fields, $named));
+    }
+
+    /** `POST /exchange/fixed`: as calculateExchange plus `foreign_id` and the quoted `price`. */
+    public function exchangeFixed(array $fields = [], mixed ...$named): Result
+    {
+        return $this->call(Operation::EXCHANGE_FIXED, Fields::json($fields, $named));
+    }
+
+    /** `POST /exchange/now`: as calculateExchange plus `foreign_id`. */
+    public function exchangeNow(array $fields = [], mixed ...$named): Result
+    {
+        return $this->call(Operation::EXCHANGE_NOW, Fields::json($fields, $named));
+    }
+
+    /**
+     * `POST /invoices/create`; fields: `timer`, `title`, `description`?, `currency`, `amount`,
+     * `sender_currency`?, `foreign_id`, `end_user_reference`, `url_success`, `url_failed`,
+     * `email_user`?, `type`?, `sender_type`?, `sender_data`?.
+     */
+    public function createInvoice(array $fields = [], mixed ...$named): Result
+    {
+        return $this->call(Operation::INVOICES_CREATE, Fields::json($fields, $named));
+    }
+
+    /** `POST /invoices/{foreign_id}/cancel/`; fields: `foreign_id`. */
+    public function cancelInvoice(array $fields = [], mixed ...$named): Result
+    {
+        return $this->call(Operation::INVOICES_CANCEL, Fields::json($fields, $named));
+    }
+
+    /** `GET /transactions/info`; exactly one of the fields `id`, `foreign_id`, `txid`. */
+    public function transactionInfo(array $fields = [], mixed ...$named): Result
+    {
+        return $this->call(Operation::TRANSACTIONS_INFO, Fields::json($fields, $named));
+    }
+
+    /**
+     * Any endpoint, so that a new one never blocks you: `$path` below the base URL
+     * (`'/payments/list'`), a JSON object body, `POST` or `GET`.
+     */
+    public function request(string $path, array $body = [], string $method = 'POST'): Result
+    {
+        return $this->call(Operation::GENERIC, self::genericJson($path, $body, $method));
+    }
+
+    // ---- prepare: stop before sending ------------------------------------------------------
+
+    public function preparePing(): PreparedRequest
+    {
+        return $this->prepare(Operation::PING);
+    }
+
+    public function prepareListAccounts(): PreparedRequest
+    {
+        return $this->prepare(Operation::ACCOUNTS_LIST);
+    }
+
+    public function prepareListCurrencies(array $fields = [], mixed ...$named): PreparedRequest
+    {
+        return $this->prepare(Operation::CURRENCIES_LIST, Fields::json($fields, $named));
+    }
+
+    public function prepareCurrencyPairs(array $fields = [], mixed ...$named): PreparedRequest
+    {
+        return $this->prepare(Operation::CURRENCIES_PAIRS, Fields::json($fields, $named));
+    }
+
+    public function prepareCurrencyRates(array $fields = [], mixed ...$named): PreparedRequest
+    {
+        return $this->prepare(Operation::CURRENCIES_RATES, Fields::json($fields, $named));
+    }
+
+    public function prepareTakeAddress(array $fields = [], mixed ...$named): PreparedRequest
+    {
+        return $this->prepare(Operation::ADDRESSES_TAKE, Fields::json($fields, $named));
+    }
+
+    public function prepareWithdraw(array $fields = [], mixed ...$named): PreparedRequest
+    {
+        return $this->prepare(Operation::WITHDRAWAL_CRYPTO, Fields::json($fields, $named));
+    }
+
+    public function prepareCalculateExchange(array $fields = [], mixed ...$named): PreparedRequest
+    {
+        return $this->prepare(Operation::EXCHANGE_CALCULATE, Fields::json($fields, $named));
+    }
+
+    public function prepareExchangeFixed(array $fields = [], mixed ...$named): PreparedRequest
+    {
+        return $this->prepare(Operation::EXCHANGE_FIXED, Fields::json($fields, $named));
+    }
+
+    public function prepareExchangeNow(array $fields = [], mixed ...$named): PreparedRequest
+    {
+        return $this->prepare(Operation::EXCHANGE_NOW, Fields::json($fields, $named));
+    }
+
+    public function prepareCreateInvoice(array $fields = [], mixed ...$named): PreparedRequest
+    {
+        return $this->prepare(Operation::INVOICES_CREATE, Fields::json($fields, $named));
+    }
+
+    public function prepareCancelInvoice(array $fields = [], mixed ...$named): PreparedRequest
+    {
+        return $this->prepare(Operation::INVOICES_CANCEL, Fields::json($fields, $named));
+    }
+
+    public function prepareTransactionInfo(array $fields = [], mixed ...$named): PreparedRequest
+    {
+        return $this->prepare(Operation::TRANSACTIONS_INFO, Fields::json($fields, $named));
+    }
+
+    public function prepareRequest(string $path, array $body = [], string $method = 'POST'): PreparedRequest
+    {
+        return $this->prepare(Operation::GENERIC, self::genericJson($path, $body, $method));
+    }
+
+    // ---- the generic layer ---------------------------------------------------------------------
+
+    /**
+     * Runs an operation (an {@see Operation} constant) with its fields as a JSON object
+     * string, or as an array of wire fields. Validates, signs, sends (with safe retries),
+     * decodes.
+     */
+    public function call(int $operation, string|array $request = '{}'): Result
+    {
+        $ffi = Native::ffi();
+        $out = Native::slot('alphapo_response');
+        $error = Native::slot('alphapo_error');
+        Native::check((int) $ffi->alphapo_client_call(
+            $this->handle(),
+            self::uint32($operation, 'operation'),
+            self::requestJson($request),
+            \FFI::addr($out),
+            \FFI::addr($error),
+        ), $error);
+        return Result::fromNative($operation, $out);
+    }
+
+    /** Like call(), but stops before sending. No network access. */
+    public function prepare(int $operation, string|array $request = '{}'): PreparedRequest
+    {
+        $ffi = Native::ffi();
+        $out = Native::slot('alphapo_prepared');
+        $error = Native::slot('alphapo_error');
+        Native::check((int) $ffi->alphapo_client_prepare(
+            $this->handle(),
+            self::uint32($operation, 'operation'),
+            self::requestJson($request),
+            \FFI::addr($out),
+            \FFI::addr($error),
+        ), $error);
+        return PreparedRequest::fromNative($operation, $out);
+    }
+
+    /** Sends a prepared request (the same bytes on every retry) and decodes the reply. */
+    public function send(PreparedRequest $prepared): Result
+    {
+        $ffi = Native::ffi();
+        $out = Native::slot('alphapo_response');
+        $error = Native::slot('alphapo_error');
+        Native::check((int) $ffi->alphapo_client_send(
+            $this->handle(),
+            $prepared->handle(),
+            \FFI::addr($out),
+            \FFI::addr($error),
+        ), $error);
+        return Result::fromNative($prepared->operation, $out);
+    }
+
+    /**
+     * Decodes a reply your own HTTP client received for `$operation` (e.g.
+     * `$prepared->operation`): a 2xx body becomes a Result, anything else the matching
+     * exception (403: AuthenticationException, taken foreign_id: DuplicateForeignIdException...).
+     */
+    public static function decodeReply(int $operation, int $httpStatus, string $body): Result
+    {
+        if ($httpStatus < 0 || $httpStatus > 65535) {
+            throw new InvalidArgumentException("HTTP status $httpStatus is out of range");
+        }
+        $ffi = Native::ffi();
+        $out = Native::slot('alphapo_response');
+        $error = Native::slot('alphapo_error');
+        Native::check((int) $ffi->alphapo_decode_reply(
+            self::uint32($operation, 'operation'),
+            $httpStatus,
+            Native::bytes($body),
+            strlen($body),
+            \FFI::addr($out),
+            \FFI::addr($error),
+        ), $error);
+        return Result::fromNative($operation, $out);
+    }
+
+    public function __destruct()
+    {
+        if (isset($this->handle)) {
+            Native::ffi()->alphapo_client_free($this->handle);
+            $this->handle = null;
+        }
+    }
+
+    /** The native handle has one owner: no clones (share the client instead). */
+    private function __clone()
+    {
+    }
+
+    public function __serialize(): array
+    {
+        throw new \LogicException('an AlphaPo\Client cannot be serialized');
+    }
+
+    public function __unserialize(array $data): void
+    {
+        throw new \LogicException('an AlphaPo\Client cannot be unserialized');
+    }
+
+    public function __debugInfo(): array
+    {
+        return ['secret' => '(hidden)'];
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private function handle(): CData
+    {
+        if ($this->handle === null) {
+            throw new \LogicException('this client was not initialized');
+        }
+        return $this->handle;
+    }
+
+    private static function requestJson(string|array $request): string
+    {
+        $json = is_array($request) ? Fields::encode($request) : $request;
+        return Native::cString($json, 'the request JSON');
+    }
+
+    private static function genericJson(string $path, array $body, string $method): string
+    {
+        // The body is checked and encoded by Fields (floats refused); the library checks
+        // the path and the method.
+        $encodedBody = Fields::encode($body);
+        return '{"method":' . json_encode($method, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES)
+            . ',"path":' . json_encode($path, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES)
+            . ',"body":' . $encodedBody . '}';
+    }
+
+    private static function uint32(int $value, string $what): int
+    {
+        if ($value < 0 || $value > 0xFFFFFFFF) {
+            throw new InvalidArgumentException("$what $value is out of range");
+        }
+        return $value;
+    }
+
+    private static function string(mixed $value, string $what): string
+    {
+        if (!is_string($value)) {
+            throw new InvalidArgumentException("$what must be a string, not " . get_debug_type($value));
+        }
+        return $value;
+    }
+
+    private static function bool(mixed $value, string $what): bool
+    {
+        if (!is_bool($value)) {
+            throw new InvalidArgumentException("$what must be a bool, not " . get_debug_type($value));
+        }
+        return $value;
+    }
+
+    /** Seconds (int or float) to whole milliseconds; 0 (keep the default) when not given. */
+    private static function milliseconds(mixed $seconds, string $what): int
+    {
+        if ($seconds === null) {
+            return 0;
+        }
+        if (!is_int($seconds) && !is_float($seconds)) {
+            throw new InvalidArgumentException("$what must be seconds as an int or a float");
+        }
+        $ms = (int) ceil($seconds * 1000);
+        if (!is_finite((float) $seconds) || $seconds <= 0 || $ms > 0xFFFFFFFF) {
+            throw new InvalidArgumentException("$what must be a positive number of seconds");
+        }
+        return $ms;
+    }
+}

@@ -1,0 +1,111 @@
+<?php
+
+declare(strict_types=1);
+
+namespace AlphaPo;
+
+use AlphaPo\Internal\Native;
+use FFI\CData;
+
+/**
+ * A request ready to send, for shops that must use their own HTTP client: send `body`
+ * byte for byte (the signature covers exactly these bytes) with `method` to `url` and these
+ * `headers`, then hand the reply to {@see Client::decodeReply()}. Or send it with
+ * {@see Client::send()}.
+ */
+final class PreparedRequest
+{
+    /**
+     * @param array<string, string> $headers `X-Processing-Key`, `X-Processing-Signature`,
+     *                                       `Content-Type`
+     */
+    private function __construct(
+        public readonly int $operation,
+        public readonly string $method,
+        public readonly string $url,
+        public readonly string $body,
+        public readonly array $headers,
+        private ?CData $handle,
+    ) {
+    }
+
+    /** @internal takes ownership of an `alphapo_prepared*` */
+    public static function fromNative(int $operation, CData $handle): self
+    {
+        $ffi = Native::ffi();
+        try {
+            $length = $ffi->new('size_t');
+            $body = Native::borrowedBytes(
+                $ffi->alphapo_prepared_body($handle, \FFI::addr($length)),
+                (int) $length->cdata,
+            );
+            $headers = [];
+            $count = (int) $ffi->alphapo_prepared_header_count($handle);
+            for ($i = 0; $i < $count; $i++) {
+                $headers[(string) $ffi->alphapo_prepared_header_name($handle, $i)] =
+                    (string) $ffi->alphapo_prepared_header_value($handle, $i);
+            }
+            $method = (string) $ffi->alphapo_prepared_method($handle);
+            $url = (string) $ffi->alphapo_prepared_url($handle);
+        } catch (\Throwable $e) {
+            $ffi->alphapo_prepared_free($handle);
+            throw $e;
+        }
+        return new self($operation, $method, $url, $body ?? '', $headers, $handle);
+    }
+
+    /** Headers as `Name: value` lines (for curl's CURLOPT_HTTPHEADER). */
+    public function headerLines(): array
+    {
+        $lines = [];
+        foreach ($this->headers as $name => $value) {
+            $lines[] = "$name: $value";
+        }
+        return $lines;
+    }
+
+    /** @internal the `alphapo_prepared*` for alphapo_client_send */
+    public function handle(): CData
+    {
+        if ($this->handle === null) {
+            throw new \LogicException('this prepared request was released');
+        }
+        return $this->handle;
+    }
+
+    public function __destruct()
+    {
+        if (isset($this->handle)) {
+            Native::ffi()->alphapo_prepared_free($this->handle);
+            $this->handle = null;
+        }
+    }
+
+    public function __debugInfo(): array
+    {
+        return [
+            'operation' => $this->operation,
+            'method' => $this->method,
+            'url' => $this->url,
+            'body' => $this->body,
+            'headers' => $this->headers,
+        ];
+    }
+
+    /** The native handle has one owner: no clones. */
+    private function __clone()
+    {
+    }
+
+    public function __serialize(): array
+    {
+        throw new \LogicException(
+            'an AlphaPo\PreparedRequest cannot be serialized; keep method, url, body and headers'
+        );
+    }
+
+    public function __unserialize(array $data): void
+    {
+        throw new \LogicException('an AlphaPo\PreparedRequest cannot be unserialized');
+    }
+}
