@@ -1,0 +1,16 @@
+<?php
+
+declare(strict_types=1);
+
+// The tests run without `composer install`: Debian's phpunit plus our own PSR-4 autoloader.
+require __DIR__ . '/../autoload.php';
+
+if (!extension_loaded('ffi')) {
+    fwrite(STDERR, "FATAL: the PHP FFI extension is not loaded (php -m must list FFI)\n");
+    exit(1);
+}
+if (!in_array(strtolower((string) ini_get('ffi.enable')), ['1', 'on', 'true', 'preload'], true)) {
+    fwrite(STDERR, 'FATAL: ffi.enable=' . ini_get('ffi.enable') . " forbids FFI in the test process\n");
+    exit(1);
+}
+error_reporting(E_ALL);
