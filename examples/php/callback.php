@@ -97,4 +97,5 @@ try {
 }
 
 // 3. Only now: 200.
+error_log(sprintf('alphapo callback %s verified%s', $callback->dedupeKey, $seen ? ', already processed' : ', processed'));
 answer(200, $seen ? 'OK (already processed)' : 'OK');
