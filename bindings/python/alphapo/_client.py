@@ -1,0 +1,648 @@
+"""The client: one method per API operation, each a single call into the core.
+
+Each method maps its keyword arguments (the API's own field names) to the JSON object the
+C ABI takes; the core validates every field rule (reporting all failures at once as a
+:class:`ValidationError`, with nothing sent), serializes the wire body once, signs those
+bytes, sends them with its retry policy and decodes the reply tolerantly.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import enum
+import functools
+import inspect
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Concatenate, Dict, Mapping, Optional, ParamSpec, TypeVar, Union
+
+from . import _ffi, _models
+from ._convert import AmountLike, BytesLike, amount_text, parse_json, request_json, timeout_ms, to_bytes
+from ._errors import ErrorSlot
+from ._handle import Handle
+from ._models import (
+    Account,
+    Address,
+    CurrencyPair,
+    Exchange,
+    Invoice,
+    Response,
+    ResultList,
+    Transaction,
+    Withdrawal,
+)
+from ._models import Currency as CurrencyInfo
+from ._signature import _cstr
+
+
+class Environment(enum.IntEnum):
+    """The known API hosts (``alphapo_environment``)."""
+
+    ALPHAPO = 0
+    """``https://app.alphapo.net/api/v2`` (the default)."""
+    CRYPTOPROCESSING = 1
+    """``https://app.cryptoprocessing.com/api/v2``."""
+    CRYPTOPROCESSING_SANDBOX = 2
+    """``https://app.sandbox.cryptoprocessing.com/api/v2``."""
+    CRYPTOPROCESSING_LT = 3
+    """``https://app.lt.cryptoprocessing.com/api/v2``."""
+    COINSPAID = 4
+    """``https://app.coinspaid.com/api/v2`` (legacy host)."""
+
+
+class Operation(enum.IntEnum):
+    """The operation numbers of ``alphapo_operation``."""
+
+    PING = 1
+    ACCOUNTS_LIST = 2
+    CURRENCIES_LIST = 3
+    CURRENCIES_PAIRS = 4
+    CURRENCIES_RATES = 5
+    ADDRESSES_TAKE = 6
+    WITHDRAWAL_CRYPTO = 7
+    EXCHANGE_CALCULATE = 8
+    EXCHANGE_FIXED = 9
+    EXCHANGE_NOW = 10
+    INVOICES_CREATE = 11
+    INVOICES_CANCEL = 12
+    TRANSACTIONS_INFO = 13
+    GENERIC = 14
+
+
+Builder = Callable[[Mapping[str, Any], bytes, int], Any]
+
+_BUILDERS: Dict[int, Builder] = {
+    Operation.PING: _models.response,
+    Operation.ACCOUNTS_LIST: _models.accounts,
+    Operation.CURRENCIES_LIST: _models.currencies,
+    Operation.CURRENCIES_PAIRS: _models.pairs,
+    Operation.CURRENCIES_RATES: _models.pairs,
+    Operation.ADDRESSES_TAKE: _models.address,
+    Operation.WITHDRAWAL_CRYPTO: _models.withdrawal,
+    Operation.EXCHANGE_CALCULATE: _models.exchange,
+    Operation.EXCHANGE_FIXED: _models.exchange,
+    Operation.EXCHANGE_NOW: _models.exchange,
+    Operation.INVOICES_CREATE: _models.invoice,
+    Operation.INVOICES_CANCEL: _models.invoice,
+    Operation.TRANSACTIONS_INFO: _models.transaction,
+    Operation.GENERIC: _models.response,
+}
+
+
+def _read_response(out: Any, operation: int) -> Any:
+    """Reads and frees an ``alphapo_response *``, building the operation's result."""
+    lib = _ffi.lib
+    try:
+        http_status = lib.alphapo_response_http_status(out)
+        envelope = parse_json(_ffi.take_string(lib.alphapo_response_json(out)) or "{}")
+        raw_body = _ffi.read_bytes(lib.alphapo_response_raw_body, out)
+    finally:
+        lib.alphapo_response_free(out)
+    return _BUILDERS.get(operation, _models.response)(envelope, raw_body, http_status)
+
+
+class _NativePrepared(Handle):
+    _kind = "prepared request"
+
+    def __init__(self, ptr: Any) -> None:
+        self._adopt(ptr, _ffi.lib.alphapo_prepared_free)
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    """A signed request ready to send with your own HTTP client.
+
+    Send exactly ``body`` (the signature in the headers covers these bytes) with
+    ``method`` to ``url`` and ``headers``; then turn the reply into the operation's
+    result (or exception) with :meth:`parse_reply`. Or let the library send it:
+    :meth:`Client.send`.
+    """
+
+    method: str
+    url: str
+    body: bytes = field(repr=False)
+    headers: Dict[str, str] = field(hash=False)
+    """``X-Processing-Key``, ``X-Processing-Signature`` and ``Content-Type``."""
+    operation: int = field(repr=False)
+    _native: Any = field(repr=False, compare=False, default=None)
+
+    def parse_reply(self, http_status: int, body: BytesLike) -> Any:
+        """Decodes the reply your HTTP client received: a 2xx body becomes the operation's
+        result; any other status raises the matching :class:`AlphaPoError` (403 ->
+        :class:`AuthenticationError`, taken foreign_id -> :class:`DuplicateForeignIdError`,
+        ...)."""
+        return parse_reply(self.operation, http_status, body)
+
+
+def parse_reply(operation: int, http_status: int, body: BytesLike) -> Any:
+    """Decodes a reply of ``operation`` (an :class:`Operation`) received by your own HTTP
+    client; see :meth:`PreparedRequest.parse_reply`."""
+    data = to_bytes(body, "body")
+    if isinstance(http_status, bool) or not isinstance(http_status, int):
+        raise TypeError("http_status must be an int")
+    if not 0 <= http_status <= 0xFFFF:
+        raise ValueError(f"http_status {http_status} is not an HTTP status")
+    out = _ffi.ResponseP()
+    slot = ErrorSlot()
+    slot.check(
+        _ffi.lib.alphapo_decode_reply(
+            int(operation), http_status, data, len(data), ctypes.byref(out), slot.ref
+        )
+    )
+    return _read_response(out, int(operation))
+
+
+def _read_prepared(out: Any, operation: int) -> PreparedRequest:
+    lib = _ffi.lib
+    native = _NativePrepared(out)
+    headers = {}
+    for i in range(lib.alphapo_prepared_header_count(out)):
+        name = _ffi.text(lib.alphapo_prepared_header_name(out, i))
+        if name is not None:
+            headers[name] = _ffi.text(lib.alphapo_prepared_header_value(out, i)) or ""
+    return PreparedRequest(
+        method=_ffi.text(lib.alphapo_prepared_method(out)) or "",
+        url=_ffi.text(lib.alphapo_prepared_url(out)) or "",
+        body=_ffi.read_bytes(lib.alphapo_prepared_body, out),
+        headers=headers,
+        operation=operation,
+        _native=native,
+    )
+
+
+def _amount(value: Optional[AmountLike], name: str) -> Optional[str]:
+    return None if value is None else amount_text(value, name)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _operation(
+    code: Operation, build: Callable[..., R]
+) -> Callable[[Callable[Concatenate["Client", P], Dict[str, Any]]], Callable[Concatenate["Client", P], R]]:
+    """Turns a method that maps its arguments to the operation's fields into the method
+    that runs the operation (its result built by ``build``), and records what its
+    ``prepare_`` twin needs."""
+    assert _BUILDERS[code] is build
+
+    def decorate(
+        fields_fn: Callable[Concatenate["Client", P], Dict[str, Any]]
+    ) -> Callable[Concatenate["Client", P], R]:
+        @functools.wraps(fields_fn)
+        def run(self: "Client", *args: P.args, **kwargs: P.kwargs) -> R:
+            return self._call(code, fields_fn(self, *args, **kwargs))  # type: ignore[no-any-return]
+
+        result = inspect.signature(build).return_annotation
+        run.__signature__ = inspect.signature(fields_fn).replace(  # type: ignore[attr-defined]
+            return_annotation=result
+        )
+        run.__annotations__ = {**fields_fn.__annotations__, "return": result}
+        run._alphapo = (code, fields_fn)  # type: ignore[attr-defined]
+        return run
+
+    return decorate
+
+
+def _prepare_twin(
+    method: Callable[Concatenate["Client", P], Any]
+) -> Callable[Concatenate["Client", P], PreparedRequest]:
+    code, fields_fn = method._alphapo  # type: ignore[attr-defined]
+
+    @functools.wraps(fields_fn)
+    def prepare(self: "Client", *args: P.args, **kwargs: P.kwargs) -> PreparedRequest:
+        return self._prepare(code, fields_fn(self, *args, **kwargs))
+
+    prepare.__name__ = f"prepare_{method.__name__}"
+    prepare.__qualname__ = f"Client.prepare_{method.__name__}"
+    prepare.__doc__ = (
+        f"Like :meth:`{method.__name__}`, but stops before sending: returns the signed "
+        f":class:`PreparedRequest` (method, URL, exact body bytes, headers). No network access."
+    )
+    prepare.__signature__ = inspect.signature(fields_fn).replace(  # type: ignore[attr-defined]
+        return_annotation="PreparedRequest"
+    )
+    prepare.__annotations__ = {**fields_fn.__annotations__, "return": "PreparedRequest"}
+    return prepare
+
+
+EnvironmentLike = Union[Environment, str, int]
+
+
+def _environment(value: EnvironmentLike) -> int:
+    if isinstance(value, Environment):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(Environment[value.strip().upper().replace("-", "_")])
+        except KeyError:
+            names = ", ".join(e.name.lower() for e in Environment)
+            raise ValueError(f"unknown environment {value!r}; known: {names}") from None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # the core refuses unknown numbers
+    raise TypeError(f"environment must be an Environment, str or int, not {type(value).__name__}")
+
+
+class Client(Handle):
+    """A client of the merchant API v2.
+
+    ``api_key`` is the ``X-Processing-Key``; ``secret`` (``str`` or ``bytes``) signs every
+    request and never leaves the library. Choose the host with ``environment`` (an
+    :class:`Environment`, its name, e.g. ``"cryptoprocessing_sandbox"``; default AlphaPo
+    production) or ``base_url`` (including ``/api/v2``; ``http://`` only for a loopback
+    host unless ``allow_insecure_http``). ``timeout`` (send and receive) and
+    ``connect_timeout`` are in seconds (defaults 30 and 10); ``max_retries`` (default 2)
+    applies only where a retry is safe; ``app_info`` (e.g. ``"MyShop/1.4"``) is appended
+    to the User-Agent; ``ca_file`` trusts exactly the PEM certificates of that file.
+
+    One client per process is enough: it is thread-safe (ctypes releases the GIL, so calls
+    from several threads run in parallel on its connection pool) and keeps connections
+    alive. Use it as a context manager or call :meth:`close`.
+
+    Every field argument is optional in the signature: the library reports every missing
+    or invalid field at once as a :class:`ValidationError` (``.fields``), before anything
+    is sent. Amounts take ``Decimal``, ``int`` or ``str``, never ``float``.
+    """
+
+    _kind = "client"
+
+    def __init__(
+        self,
+        api_key: str,
+        secret: BytesLike,
+        *,
+        environment: Optional[EnvironmentLike] = None,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        app_info: Optional[str] = None,
+        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        if environment is not None and base_url is not None:
+            raise ValueError("give environment or base_url, not both")
+        lib = _ffi.lib
+        key = _cstr(api_key, "api_key") if isinstance(api_key, str) else None
+        if key is None:
+            raise TypeError(f"api_key must be str, not {type(api_key).__name__}")
+        sec = to_bytes(secret, "secret")
+        connect_ms = timeout_ms(connect_timeout, "connect_timeout")
+        total_ms = timeout_ms(timeout, "timeout")
+        if max_retries is not None and (
+            isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0
+        ):
+            raise ValueError(f"max_retries must be an int >= 0, not {max_retries!r}")
+        builder = _ffi.BuilderP()
+        slot = ErrorSlot()
+        slot.check(lib.alphapo_client_builder_new(key, sec, len(sec), ctypes.byref(builder), slot.ref))
+        try:
+            if environment is not None:
+                slot.check(
+                    lib.alphapo_client_builder_set_environment(
+                        builder, _environment(environment), slot.ref
+                    )
+                )
+            if base_url is not None:
+                slot.check(
+                    lib.alphapo_client_builder_set_base_url(
+                        builder, _cstr(base_url, "base_url"), bool(allow_insecure_http), slot.ref
+                    )
+                )
+            if connect_ms or total_ms:
+                slot.check(
+                    lib.alphapo_client_builder_set_timeouts(builder, connect_ms, total_ms, slot.ref)
+                )
+            if max_retries is not None:
+                slot.check(
+                    lib.alphapo_client_builder_set_max_retries(
+                        builder, min(max_retries, 0xFFFFFFFF), slot.ref
+                    )
+                )
+            if app_info is not None:
+                slot.check(
+                    lib.alphapo_client_builder_set_app_info(
+                        builder, _cstr(app_info, "app_info"), slot.ref
+                    )
+                )
+            if ca_file is not None:
+                slot.check(
+                    lib.alphapo_client_builder_set_ca_file(
+                        builder, _cstr(os.fspath(ca_file), "ca_file"), slot.ref
+                    )
+                )
+        except BaseException:
+            lib.alphapo_client_builder_free(builder)
+            raise
+        client = _ffi.ClientP()
+        # Consumes the builder, also when it fails.
+        slot.check(lib.alphapo_client_builder_build(builder, ctypes.byref(client), slot.ref))
+        self._adopt(client, lib.alphapo_client_free)
+        if base_url is not None:
+            self._target = base_url
+        elif environment is not None:
+            self._target = Environment(_environment(environment)).name.lower()
+        else:
+            self._target = Environment.ALPHAPO.name.lower()
+
+    def __repr__(self) -> str:
+        state = " closed" if self.closed else ""
+        return f"<alphapo.Client {self._target}{state}>"
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def _call(self, code: int, fields: Dict[str, Any]) -> Any:
+        payload = request_json(fields)
+        out = _ffi.ResponseP()
+        slot = ErrorSlot()
+        ptr = self._acquire()
+        try:
+            status = _ffi.lib.alphapo_client_call(ptr, code, payload, ctypes.byref(out), slot.ref)
+        finally:
+            self._release()
+        slot.check(status)
+        return _read_response(out, code)
+
+    def _prepare(self, code: int, fields: Dict[str, Any]) -> PreparedRequest:
+        payload = request_json(fields)
+        out = _ffi.PreparedP()
+        slot = ErrorSlot()
+        ptr = self._acquire()
+        try:
+            status = _ffi.lib.alphapo_client_prepare(ptr, code, payload, ctypes.byref(out), slot.ref)
+        finally:
+            self._release()
+        slot.check(status)
+        return _read_prepared(out, code)
+
+    def send(self, prepared: PreparedRequest) -> Any:
+        """Sends a :class:`PreparedRequest` (the same bytes on every retry) and returns the
+        operation's result."""
+        native = prepared._native
+        if not isinstance(native, _NativePrepared):
+            raise TypeError("send() takes a PreparedRequest made by a prepare_... method")
+        out = _ffi.ResponseP()
+        slot = ErrorSlot()
+        ptr = self._acquire()
+        try:
+            prepared_ptr = native._acquire()
+            try:
+                status = _ffi.lib.alphapo_client_send(ptr, prepared_ptr, ctypes.byref(out), slot.ref)
+            finally:
+                native._release()
+        finally:
+            self._release()
+        slot.check(status)
+        return _read_response(out, prepared.operation)
+
+    # --- operations --------------------------------------------------------------------
+
+    @_operation(Operation.PING, _models.response)
+    def ping(self) -> Dict[str, Any]:
+        """``GET /ping``: whether the API answers (``.data == "OK"``)."""
+        return {}
+
+    @_operation(Operation.ACCOUNTS_LIST, _models.accounts)
+    def list_accounts(self) -> Dict[str, Any]:
+        """``POST /accounts/list``: every balance (:class:`Account` items)."""
+        return {}
+
+    @_operation(Operation.CURRENCIES_LIST, _models.currencies)
+    def list_currencies(self, *, visible: Optional[bool] = None) -> Dict[str, Any]:
+        """``POST /currencies/list``: the currencies (:class:`Currency` items); ``visible``
+        ``True`` for enabled ones, ``False`` for disabled ones."""
+        return {"visible": visible}
+
+    @_operation(Operation.CURRENCIES_PAIRS, _models.pairs)
+    def currency_pairs(
+        self, *, currency_from: Optional[str] = None, currency_to: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """``POST /currencies/pairs``: exchangeable pairs, optionally filtered."""
+        return {"currency_from": currency_from, "currency_to": currency_to}
+
+    @_operation(Operation.CURRENCIES_RATES, _models.pairs)
+    def currency_rates(
+        self, *, currency_from: Optional[str] = None, currency_to: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """``POST /currencies/rates``: the rate of one pair (both currencies required)."""
+        return {"currency_from": currency_from, "currency_to": currency_to}
+
+    @_operation(Operation.ADDRESSES_TAKE, _models.address)
+    def take_address(
+        self,
+        *,
+        currency: Optional[str] = None,
+        foreign_id: Optional[str] = None,
+        convert_to: Optional[str] = None,
+        end_user_reference: Optional[str] = None,
+        sender_type: Optional[str] = None,
+        sender_data: Optional[Mapping[str, str]] = None,
+    ) -> Dict[str, Any]:
+        """``POST /addresses/take``: a permanent deposit address for the customer
+        ``foreign_id`` (required, with ``currency``)."""
+        return {
+            "currency": currency,
+            "foreign_id": foreign_id,
+            "convert_to": convert_to,
+            "end_user_reference": end_user_reference,
+            "sender_type": sender_type,
+            "sender_data": None if sender_data is None else dict(sender_data),
+        }
+
+    @_operation(Operation.WITHDRAWAL_CRYPTO, _models.withdrawal)
+    def withdraw(
+        self,
+        *,
+        currency: Optional[str] = None,
+        address: Optional[str] = None,
+        foreign_id: Optional[str] = None,
+        amount: Optional[AmountLike] = None,
+        amount_to: Optional[AmountLike] = None,
+        convert_to: Optional[str] = None,
+        tag: Optional[str] = None,
+        end_user_reference: Optional[str] = None,
+        sender_type: Optional[str] = None,
+        sender_data: Optional[Mapping[str, str]] = None,
+        receiver_type: Optional[str] = None,
+        receiver_data: Optional[Mapping[str, str]] = None,
+    ) -> Dict[str, Any]:
+        """``POST /withdrawal/crypto``: a payout of ``amount`` (or ``amount_to`` in
+        ``convert_to``) to ``address``. ``foreign_id`` must be unique: if the call fails
+        with :class:`DuplicateForeignIdError`, the withdrawal may already exist."""
+        return {
+            "currency": currency,
+            "convert_to": convert_to,
+            "address": address,
+            "tag": tag,
+            "amount": _amount(amount, "amount"),
+            "amount_to": _amount(amount_to, "amount_to"),
+            "foreign_id": foreign_id,
+            "end_user_reference": end_user_reference,
+            "sender_type": sender_type,
+            "sender_data": None if sender_data is None else dict(sender_data),
+            "receiver_type": receiver_type,
+            "receiver_data": None if receiver_data is None else dict(receiver_data),
+        }
+
+    @_operation(Operation.EXCHANGE_CALCULATE, _models.exchange)
+    def calculate_exchange(
+        self,
+        *,
+        sender_currency: Optional[str] = None,
+        receiver_currency: Optional[str] = None,
+        sender_amount: Optional[AmountLike] = None,
+        receiver_amount: Optional[AmountLike] = None,
+    ) -> Dict[str, Any]:
+        """``POST /exchange/calculate``: a quote valid for 60 s (give ``sender_amount`` or
+        ``receiver_amount``)."""
+        return {
+            "sender_currency": sender_currency,
+            "receiver_currency": receiver_currency,
+            "sender_amount": _amount(sender_amount, "sender_amount"),
+            "receiver_amount": _amount(receiver_amount, "receiver_amount"),
+        }
+
+    @_operation(Operation.EXCHANGE_FIXED, _models.exchange)
+    def exchange_fixed(
+        self,
+        *,
+        sender_currency: Optional[str] = None,
+        receiver_currency: Optional[str] = None,
+        sender_amount: Optional[AmountLike] = None,
+        receiver_amount: Optional[AmountLike] = None,
+        foreign_id: Optional[str] = None,
+        price: Optional[AmountLike] = None,
+    ) -> Dict[str, Any]:
+        """``POST /exchange/fixed``: executes a quote at its ``price`` before it expires."""
+        return {
+            "sender_currency": sender_currency,
+            "receiver_currency": receiver_currency,
+            "sender_amount": _amount(sender_amount, "sender_amount"),
+            "receiver_amount": _amount(receiver_amount, "receiver_amount"),
+            "foreign_id": foreign_id,
+            "price": _amount(price, "price"),
+        }
+
+    @_operation(Operation.EXCHANGE_NOW, _models.exchange)
+    def exchange_now(
+        self,
+        *,
+        sender_currency: Optional[str] = None,
+        receiver_currency: Optional[str] = None,
+        sender_amount: Optional[AmountLike] = None,
+        receiver_amount: Optional[AmountLike] = None,
+        foreign_id: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """``POST /exchange/now``: exchanges at the market rate."""
+        return {
+            "sender_currency": sender_currency,
+            "receiver_currency": receiver_currency,
+            "sender_amount": _amount(sender_amount, "sender_amount"),
+            "receiver_amount": _amount(receiver_amount, "receiver_amount"),
+            "foreign_id": foreign_id,
+        }
+
+    @_operation(Operation.INVOICES_CREATE, _models.invoice)
+    def create_invoice(
+        self,
+        *,
+        title: Optional[str] = None,
+        currency: Optional[str] = None,
+        amount: Optional[AmountLike] = None,
+        foreign_id: Optional[str] = None,
+        description: Optional[str] = None,
+        sender_currency: Optional[str] = None,
+        end_user_reference: Optional[str] = None,
+        url_success: Optional[str] = None,
+        url_failed: Optional[str] = None,
+        email_user: Optional[str] = None,
+        type: Optional[str] = None,
+        timer: Optional[bool] = None,
+        sender_type: Optional[str] = None,
+        sender_data: Optional[Mapping[str, str]] = None,
+    ) -> Dict[str, Any]:
+        """``POST /invoices/create``: an invoice with a hosted payment page (``.url``).
+
+        Required: ``title`` (1-50 characters), ``currency``, ``amount`` and a unique
+        ``foreign_id``. ``type`` is ``"fill_or_kill"`` (default) or
+        ``"good_until_expired"``; ``timer=True`` makes it expire after 15 minutes.
+        """
+        return {
+            "timer": timer,
+            "title": title,
+            "description": description,
+            "currency": currency,
+            "amount": _amount(amount, "amount"),
+            "sender_currency": sender_currency,
+            "foreign_id": foreign_id,
+            "end_user_reference": end_user_reference,
+            "url_success": url_success,
+            "url_failed": url_failed,
+            "email_user": email_user,
+            "type": type,
+            "sender_type": sender_type,
+            "sender_data": None if sender_data is None else dict(sender_data),
+        }
+
+    @_operation(Operation.INVOICES_CANCEL, _models.invoice)
+    def cancel_invoice(self, *, foreign_id: Optional[str] = None) -> Dict[str, Any]:
+        """``POST /invoices/{foreign_id}/cancel/``: moves an unpaid invoice to ``failed``.
+
+        The documentation shows the text ``OK`` as the reply: then every typed field is
+        ``None`` and ``.raw == "OK"``; when the service answers the invoice, its fields
+        are filled."""
+        return {"foreign_id": foreign_id}
+
+    @_operation(Operation.TRANSACTIONS_INFO, _models.transaction)
+    def transaction_info(
+        self,
+        *,
+        id: Optional[int] = None,
+        foreign_id: Optional[str] = None,
+        txid: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """``GET /transactions/info``: one transaction, by exactly one of ``id``,
+        ``foreign_id`` and ``txid``."""
+        return {"id": id, "foreign_id": foreign_id, "txid": txid}
+
+    @_operation(Operation.GENERIC, _models.response)
+    def request(self, path: str, body: Optional[Mapping[str, Any]] = None, method: str = "POST") -> Dict[str, Any]:
+        """A signed call to any endpoint below the base URL (e.g. one newer than this
+        package): ``path`` such as ``"/accounts/list"``, ``body`` a JSON-able mapping
+        (amounts as ``Decimal`` or ``str``; floats are refused), ``method`` ``"POST"`` or
+        ``"GET"``. Only retried when nothing reached the server."""
+        return {"method": method, "path": path, "body": None if body is None else dict(body)}
+
+    prepare_ping = _prepare_twin(ping)
+    prepare_list_accounts = _prepare_twin(list_accounts)
+    prepare_list_currencies = _prepare_twin(list_currencies)
+    prepare_currency_pairs = _prepare_twin(currency_pairs)
+    prepare_currency_rates = _prepare_twin(currency_rates)
+    prepare_take_address = _prepare_twin(take_address)
+    prepare_withdraw = _prepare_twin(withdraw)
+    prepare_calculate_exchange = _prepare_twin(calculate_exchange)
+    prepare_exchange_fixed = _prepare_twin(exchange_fixed)
+    prepare_exchange_now = _prepare_twin(exchange_now)
+    prepare_create_invoice = _prepare_twin(create_invoice)
+    prepare_cancel_invoice = _prepare_twin(cancel_invoice)
+    prepare_transaction_info = _prepare_twin(transaction_info)
+    prepare_request = _prepare_twin(request)
+
+
+__all__ = [
+    "Account",
+    "Address",
+    "Client",
+    "CurrencyInfo",
+    "CurrencyPair",
+    "Environment",
+    "Exchange",
+    "Invoice",
+    "Operation",
+    "PreparedRequest",
+    "Response",
+    "ResultList",
+    "Transaction",
+    "Withdrawal",
+    "parse_reply",
+]

@@ -1,0 +1,278 @@
+"""Status codes and exceptions.
+
+Every failure of the library arrives as an ``alphapo_status`` number plus, for most
+functions, an ``alphapo_error`` object. :func:`raise_error` turns both into one exception
+of the class that mirrors the status, carrying everything the error object knows.
+"""
+
+from __future__ import annotations
+
+import builtins
+import ctypes
+import enum
+from typing import Dict, Mapping, Optional, Type
+
+from . import _ffi
+
+
+class Status(enum.IntEnum):
+    """The stable status numbers of ``alphapo_status`` (``ALPHAPO_STATUS_<name>``)."""
+
+    OK = 0
+    NULL_ARGUMENT = 1
+    INVALID_ARGUMENT = 2
+    BUFFER_TOO_SMALL = 3
+    VALIDATION = 4
+    SIGNATURE_MISMATCH = 5
+    AUTH = 10
+    API = 11
+    DUPLICATE_FOREIGN_ID = 12
+    RATE_LIMITED = 13
+    SERVER = 14
+    TRANSPORT = 20
+    TIMEOUT = 21
+    TLS = 22
+    DECODE = 23
+    PANIC = 99
+
+
+def status_name(status: int) -> str:
+    """The library's name of a status number, e.g. ``"ALPHAPO_STATUS_TIMEOUT"``."""
+    return _ffi.text(_ffi.lib.alphapo_status_name(int(status))) or "ALPHAPO_STATUS_UNKNOWN"
+
+
+class AlphaPoError(Exception):
+    """Any failure reported by libalphapo.
+
+    Attributes:
+        status: the status number (a :class:`Status` member, or a plain ``int`` for a
+            number this package does not know).
+        http_status: the HTTP status of the reply, or ``None`` when no reply arrived.
+        code: the API's machine code (``"bad_header_signature"``, ...) or ``None``.
+        message: a human-readable message (never contains the secret).
+        fields: per-field errors, ``{"title": "is required", ...}``: from the library's
+            own validation (nothing was sent) or from the API's ``errors`` object.
+        raw_body: the reply body exactly as received (may be HTML or text); ``b""``
+            when there was no reply.
+    """
+
+    status_code: int = -1  # the status a subclass stands for
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: Optional[int] = None,
+        http_status: Optional[int] = None,
+        code: Optional[str] = None,
+        fields: Optional[Mapping[str, str]] = None,
+        raw_body: bytes = b"",
+    ) -> None:
+        super().__init__(message)
+        if status is None:
+            status = self.status_code
+        try:
+            status = Status(status)
+        except ValueError:
+            pass
+        self.status: int = status
+        self.message: str = message
+        self.http_status: Optional[int] = http_status
+        self.code: Optional[str] = code
+        self.fields: Dict[str, str] = dict(fields or {})
+        self.raw_body: bytes = raw_body
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        parts = [repr(self.message)]
+        if self.http_status is not None:
+            parts.append(f"http_status={self.http_status}")
+        if self.code is not None:
+            parts.append(f"code={self.code!r}")
+        if self.fields:
+            parts.append(f"fields={self.fields!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Keeps the keyword-only details when pickled (e.g. across process pools).
+        return (_rebuild, (type(self), self.message, self.__dict__.copy()))
+
+
+def _rebuild(cls: Type[AlphaPoError], message: str, state: Dict[str, object]) -> AlphaPoError:
+    error = cls.__new__(cls)
+    AlphaPoError.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
+
+class InvalidArgumentError(AlphaPoError, ValueError):
+    """A bad argument: bad UTF-8 or JSON, a bad configuration value, a NULL pointer or a
+    too small buffer (statuses ``INVALID_ARGUMENT``, ``NULL_ARGUMENT``,
+    ``BUFFER_TOO_SMALL``). A bug in the calling code, not in the data."""
+
+    status_code = Status.INVALID_ARGUMENT
+
+
+class ValidationError(AlphaPoError, ValueError):
+    """A documented field rule failed; nothing was sent. ``fields`` lists every failed
+    field with its message."""
+
+    status_code = Status.VALIDATION
+
+
+class SignatureMismatchError(AlphaPoError):
+    """A signature (or the ``X-Processing-Key`` header of a callback) does not match."""
+
+    status_code = Status.SIGNATURE_MISMATCH
+
+
+class AuthenticationError(AlphaPoError):
+    """The API refused the key or the signature (HTTP 403); see ``code``."""
+
+    status_code = Status.AUTH
+
+
+class ApiError(AlphaPoError):
+    """The API refused the request (HTTP 400 ``errors``, other 4xx); see ``fields``."""
+
+    status_code = Status.API
+
+
+class DuplicateForeignIdError(AlphaPoError):
+    """The ``foreign_id`` is already taken: the operation may already have happened.
+    Look it up (``Client.transaction_info(foreign_id=...)``) before doing anything else."""
+
+    status_code = Status.DUPLICATE_FOREIGN_ID
+
+
+class RateLimitError(AlphaPoError):
+    """HTTP 429."""
+
+    status_code = Status.RATE_LIMITED
+
+
+class ServerError(AlphaPoError):
+    """HTTP 5xx."""
+
+    status_code = Status.SERVER
+
+
+class ConnectionError(AlphaPoError, builtins.ConnectionError):
+    """Connecting failed, the connection was reset, or the name did not resolve. Also a
+    :class:`builtins.ConnectionError`."""
+
+    status_code = Status.TRANSPORT
+
+
+class TimeoutError(AlphaPoError, builtins.TimeoutError):
+    """A connect or read timeout expired. Also a :class:`builtins.TimeoutError`."""
+
+    status_code = Status.TIMEOUT
+
+
+class TLSError(AlphaPoError):
+    """The TLS handshake or the certificate verification failed."""
+
+    status_code = Status.TLS
+
+
+class DecodeError(AlphaPoError):
+    """The reply (or a verified callback body) was not understood; see ``raw_body``."""
+
+    status_code = Status.DECODE
+
+
+class PanicError(AlphaPoError):
+    """A bug inside libalphapo (a caught panic). Please report it."""
+
+    status_code = Status.PANIC
+
+
+_CLASSES: Dict[int, Type[AlphaPoError]] = {
+    Status.NULL_ARGUMENT: InvalidArgumentError,
+    Status.INVALID_ARGUMENT: InvalidArgumentError,
+    Status.BUFFER_TOO_SMALL: InvalidArgumentError,
+    Status.VALIDATION: ValidationError,
+    Status.SIGNATURE_MISMATCH: SignatureMismatchError,
+    Status.AUTH: AuthenticationError,
+    Status.API: ApiError,
+    Status.DUPLICATE_FOREIGN_ID: DuplicateForeignIdError,
+    Status.RATE_LIMITED: RateLimitError,
+    Status.SERVER: ServerError,
+    Status.TRANSPORT: ConnectionError,
+    Status.TIMEOUT: TimeoutError,
+    Status.TLS: TLSError,
+    Status.DECODE: DecodeError,
+    Status.PANIC: PanicError,
+}
+
+
+def error_class(status: int) -> Type[AlphaPoError]:
+    """The exception class for a status number (:class:`AlphaPoError` for unknown ones)."""
+    return _CLASSES.get(status, AlphaPoError)
+
+
+def _fields(err: object) -> Dict[str, str]:
+    lib = _ffi.lib
+    fields: Dict[str, str] = {}
+    for i in range(lib.alphapo_error_field_count(err)):
+        name = _ffi.text(lib.alphapo_error_field_name(err, i))
+        message = _ffi.text(lib.alphapo_error_field_message(err, i)) or ""
+        if name is None:
+            continue
+        fields[name] = f"{fields[name]}; {message}" if name in fields else message
+    return fields
+
+
+def from_error_object(status: int, err: object) -> AlphaPoError:
+    """Builds the exception for ``status`` from an ``alphapo_error *`` (may be NULL),
+    reading every accessor. Does not free ``err``."""
+    lib = _ffi.lib
+    if not err:
+        return error_class(status)(
+            f"{status_name(status)} (no details)", status=status
+        )
+    status = lib.alphapo_error_status(err) or status
+    http = lib.alphapo_error_http_status(err)
+    return error_class(status)(
+        _ffi.text(lib.alphapo_error_message(err)) or status_name(status),
+        status=status,
+        http_status=http or None,
+        code=_ffi.text(lib.alphapo_error_code(err)),
+        fields=_fields(err),
+        raw_body=_ffi.read_bytes(lib.alphapo_error_raw_body, err),
+    )
+
+
+class ErrorSlot:
+    """An ``alphapo_error *`` out-parameter: pass ``slot.ref`` to a call, then
+    :meth:`check` its status (which frees the error object in every case)."""
+
+    __slots__ = ("ptr",)
+
+    def __init__(self) -> None:
+        self.ptr = _ffi.ErrorP()
+
+    @property
+    def ref(self) -> object:
+        return ctypes.byref(self.ptr)
+
+    def check(self, status: int) -> None:
+        """Returns on ``OK``; otherwise raises the matching exception."""
+        try:
+            if status != Status.OK:
+                raise from_error_object(status, self.ptr)
+        finally:
+            if self.ptr:
+                _ffi.lib.alphapo_error_free(self.ptr)
+                self.ptr = _ffi.ErrorP()
+
+
+def raise_status(status: int, what: str) -> None:
+    """For the functions without an error object (signing): raises for a non-OK status."""
+    if status != Status.OK:
+        raise error_class(status)(f"{what}: {status_name(status)}", status=status)
+
+

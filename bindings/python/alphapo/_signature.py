@@ -1,0 +1,231 @@
+"""Signatures (HMAC-SHA512 over the exact body bytes) and callbacks, computed by the core."""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Optional, Union
+
+from . import _ffi, _models
+from ._convert import BytesLike, parse_json, to_bytes
+from ._errors import ErrorSlot, Status, raise_status
+from ._handle import Handle
+
+_HEX_LEN = 128
+
+SignatureLike = Union[str, bytes, None]
+
+
+def _signature_bytes(signature: SignatureLike) -> Optional[bytes]:
+    """A signature header value; ``None`` (header missing) gives ``None``."""
+    if signature is None:
+        return None
+    return to_bytes(signature, "signature")
+
+
+def _cstr(value: Optional[str], name: str, *, untrusted: bool = False) -> Optional[bytes]:
+    """A NUL-terminated UTF-8 argument. C strings cannot hold NUL: in an untrusted header
+    value it becomes U+FFFD (so it can never equal a configured key, as in the core);
+    in a configured value it is refused."""
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8", "replace")
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be str, not {type(value).__name__}")
+    if "\x00" in value:
+        if not untrusted:
+            raise ValueError(f"{name} must not contain NUL characters")
+        value = value.replace("\x00", "\ufffd")
+    return value.encode("utf-8")
+
+
+def sign(secret: BytesLike, body: BytesLike) -> str:
+    """The ``X-Processing-Signature`` of ``body``: 128 lowercase hex characters.
+
+    ``secret`` and ``body`` are ``bytes`` or ``str`` (encoded UTF-8). Sign exactly the bytes
+    you send. For many signatures with one secret, :class:`Signer` is faster.
+    """
+    key = to_bytes(secret, "secret")
+    data = to_bytes(body, "body")
+    out = ctypes.create_string_buffer(_HEX_LEN + 1)
+    raise_status(
+        _ffi.lib.alphapo_sign(key, len(key), data, len(data), out, len(out)), "alphapo_sign"
+    )
+    return out.value.decode("ascii")
+
+
+def verify(secret: BytesLike, body: BytesLike, signature: SignatureLike) -> bool:
+    """Whether ``signature`` (hex, either case) is the signature of ``body``, compared in
+    constant time. ``None`` (a missing header), a wrong length or non-hex give ``False``."""
+    key = to_bytes(secret, "secret")
+    data = to_bytes(body, "body")
+    sig = _signature_bytes(signature)
+    if sig is None:
+        return False
+    status = _ffi.lib.alphapo_verify(key, len(key), data, len(data), sig, len(sig))
+    if status == Status.SIGNATURE_MISMATCH:
+        return False
+    raise_status(status, "alphapo_verify")
+    return True
+
+
+def sign_callback(secret: BytesLike, body: BytesLike) -> str:
+    """For merchants' tests: the ``X-Processing-Signature`` header value the service would
+    send with the callback ``body`` (use the exact bytes you then post to your handler)."""
+    return sign(secret, body)
+
+
+class Signer(Handle):
+    """A pre-keyed HMAC-SHA512 signer: each signature costs only the hashing of the body.
+
+    Thread-safe: one signer may be used from many threads at once. Use it as a context
+    manager or call :meth:`close`; the keyed state is zeroized when freed.
+    """
+
+    _kind = "signer"
+
+    def __init__(self, secret: BytesLike) -> None:
+        key = to_bytes(secret, "secret")
+        ptr = _ffi.SignerP()
+        raise_status(
+            _ffi.lib.alphapo_signer_new(key, len(key), ctypes.byref(ptr)), "alphapo_signer_new"
+        )
+        self._adopt(ptr, _ffi.lib.alphapo_signer_free)
+
+    def __repr__(self) -> str:
+        return f"<alphapo.Signer{' closed' if self.closed else ''}>"
+
+    def sign(self, body: BytesLike) -> str:
+        """The signature of ``body`` (128 lowercase hex characters)."""
+        data = to_bytes(body, "body")
+        out = ctypes.create_string_buffer(_HEX_LEN + 1)
+        ptr = self._acquire()
+        try:
+            status = _ffi.lib.alphapo_signer_sign(ptr, data, len(data), out, len(out))
+        finally:
+            self._release()
+        raise_status(status, "alphapo_signer_sign")
+        return out.value.decode("ascii")
+
+    def verify(self, body: BytesLike, signature: SignatureLike) -> bool:
+        """Like :func:`alphapo.verify`, with this signer's key."""
+        data = to_bytes(body, "body")
+        sig = _signature_bytes(signature)
+        if sig is None:
+            return False
+        ptr = self._acquire()
+        try:
+            status = _ffi.lib.alphapo_signer_verify(ptr, data, len(data), sig, len(sig))
+        finally:
+            self._release()
+        if status == Status.SIGNATURE_MISMATCH:
+            return False
+        raise_status(status, "alphapo_signer_verify")
+        return True
+
+    def _callback_args(
+        self,
+        body: BytesLike,
+        signature: SignatureLike,
+        key_header: Optional[str],
+        expected_key: Optional[str],
+    ) -> tuple:
+        data = to_bytes(body, "body")
+        sig = _signature_bytes(signature) or b""
+        return (
+            data,
+            len(data),
+            sig,
+            len(sig),
+            _cstr(key_header, "key_header", untrusted=True),
+            _cstr(expected_key, "expected_key"),
+        )
+
+    def verify_callback(
+        self,
+        body: BytesLike,
+        signature: SignatureLike,
+        *,
+        key_header: Optional[str] = None,
+        expected_key: Optional[str] = None,
+    ) -> bool:
+        """Whether a callback is authentic: ``signature`` (the ``X-Processing-Signature``
+        header, ``None`` when missing) over the raw ``body`` exactly as received, and, when
+        ``expected_key`` is given, ``key_header`` (the ``X-Processing-Key`` header) equal
+        to it. ``body`` must be the raw bytes (or str), never a parsed dict."""
+        args = self._callback_args(body, signature, key_header, expected_key)
+        slot = ErrorSlot()
+        ptr = self._acquire()
+        try:
+            status = _ffi.lib.alphapo_callback_verify(ptr, *args, slot.ref)
+        finally:
+            self._release()
+        if status == Status.SIGNATURE_MISMATCH:
+            slot.check(Status.OK)  # frees the error object
+            return False
+        slot.check(status)
+        return True
+
+    def parse_callback(
+        self,
+        body: BytesLike,
+        signature: SignatureLike,
+        *,
+        key_header: Optional[str] = None,
+        expected_key: Optional[str] = None,
+    ) -> _models.Callback:
+        """Verifies like :meth:`verify_callback`, then parses. Raises
+        :class:`alphapo.SignatureMismatchError` when not authentic (nothing of the body is
+        parsed then) and :class:`alphapo.DecodeError` when the verified body is not a JSON
+        object."""
+        args = self._callback_args(body, signature, key_header, expected_key)
+        slot = ErrorSlot()
+        out = _ffi.CallbackP()
+        ptr = self._acquire()
+        try:
+            status = _ffi.lib.alphapo_callback_parse(ptr, *args, ctypes.byref(out), slot.ref)
+        finally:
+            self._release()
+        slot.check(status)
+        try:
+            envelope = parse_json(_ffi.take_string(_ffi.lib.alphapo_callback_json(out)) or "{}")
+        finally:
+            _ffi.lib.alphapo_callback_free(out)
+        return _models.callback(envelope, args[0])
+
+
+def verify_callback(
+    body: BytesLike,
+    signature: SignatureLike,
+    secret: BytesLike,
+    *,
+    key_header: Optional[str] = None,
+    expected_key: Optional[str] = None,
+) -> bool:
+    """Whether a callback is authentic; see :meth:`Signer.verify_callback`. Keep a
+    :class:`Signer` instead when handling many callbacks."""
+    with Signer(secret) as signer:
+        return signer.verify_callback(
+            body, signature, key_header=key_header, expected_key=expected_key
+        )
+
+
+def parse_callback(
+    body: BytesLike,
+    signature: SignatureLike,
+    secret: BytesLike,
+    *,
+    key_header: Optional[str] = None,
+    expected_key: Optional[str] = None,
+) -> _models.Callback:
+    """Verifies, then parses a callback; see :meth:`Signer.parse_callback`.
+
+    ``body`` is the raw request body exactly as received (Flask ``request.get_data()``,
+    Django ``request.body``), ``signature`` the ``X-Processing-Signature`` header,
+    ``key_header`` the ``X-Processing-Key`` header (checked against ``expected_key`` when
+    that is given). Answer HTTP 200 only after the callback was processed.
+    """
+    with Signer(secret) as signer:
+        return signer.parse_callback(
+            body, signature, key_header=key_header, expected_key=expected_key
+        )
