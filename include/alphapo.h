@@ -253,6 +253,14 @@ const char *alphapo_version(void);
 const char *alphapo_status_name(uint32_t status);
 
 /*
+ Self-test of the panic boundary: panics inside the library on purpose and returns
+ `ALPHAPO_STATUS_PANIC` (with an error object in `*err` when `err` is not NULL), leaving
+ the process alive. Bindings and tests use it to prove that a bug in the core can never
+ crash the host process. Thread-safe; touches no state.
+ */
+alphapo_status alphapo_test_panic(alphapo_error **err);
+
+/*
  Verifies a callback: `signature` is the `X-Processing-Signature` header value
  (`signature_len` bytes, hex of either case), checked in constant time over the raw
  `body` exactly as received. When `expected_key` is not NULL, `key_header` (the

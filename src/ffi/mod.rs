@@ -209,3 +209,16 @@ pub extern "C" fn alphapo_version() -> *const c_char {
 pub extern "C" fn alphapo_status_name(status: u32) -> *const c_char {
     ffi_boundary!({ strings::static_status_name(Status::from_code(status)) })
 }
+
+/// Self-test of the panic boundary: panics inside the library on purpose and returns
+/// `ALPHAPO_STATUS_PANIC` (with an error object in `*err` when `err` is not NULL), leaving
+/// the process alive. Bindings and tests use it to prove that a bug in the core can never
+/// crash the host process. Thread-safe; touches no state.
+#[no_mangle]
+pub extern "C" fn alphapo_test_panic(err: *mut *mut error::alphapo_error) -> Status {
+    ffi_boundary!(err, {
+        let reason: Option<&str> = None;
+        let _ = reason.expect("alphapo_test_panic: deliberate panic to test the boundary");
+        Ok(())
+    })
+}

@@ -100,7 +100,21 @@ static void test_names_and_version(void) {
     alphapo_string_free(NULL);
 }
 
+static void test_panic_boundary(void) {
+    alphapo_error *err = NULL;
+    CHECK_STATUS(alphapo_test_panic(&err), ALPHAPO_STATUS_PANIC);
+    CHECK(err != NULL && alphapo_error_status(err) == ALPHAPO_STATUS_PANIC);
+    CHECK(err != NULL && strstr(alphapo_error_message(err), "deliberate panic") != NULL);
+    alphapo_error_free(err);
+    CHECK_STATUS(alphapo_test_panic(NULL), ALPHAPO_STATUS_PANIC);
+    /* The process is alive and the library still works. */
+    char out[129];
+    CHECK_STATUS(alphapo_sign(S, B, out, sizeof out), ALPHAPO_STATUS_OK);
+    CHECK_STR(out, VECTOR);
+}
+
 int main(void) {
+    test_panic_boundary();
     test_vector();
     test_mismatch();
     test_signer();
