@@ -98,7 +98,8 @@ def _read_response(out: Any, operation: int) -> Any:
         raw_body = _ffi.read_bytes(lib.alphapo_response_raw_body, out)
     finally:
         lib.alphapo_response_free(out)
-    return _BUILDERS.get(operation, _models.response)(envelope, raw_body, http_status)
+    build: Builder = _BUILDERS.get(operation, _models.response)
+    return build(envelope, raw_body, http_status)
 
 
 class _NativePrepared(Handle):
@@ -199,7 +200,7 @@ def _operation(
         )
         run.__annotations__ = {**fields_fn.__annotations__, "return": result}
         run._alphapo = (code, fields_fn)  # type: ignore[attr-defined]
-        return run
+        return run  # type: ignore[return-value]
 
     return decorate
 
@@ -223,7 +224,7 @@ def _prepare_twin(
         return_annotation="PreparedRequest"
     )
     prepare.__annotations__ = {**fields_fn.__annotations__, "return": "PreparedRequest"}
-    return prepare
+    return prepare  # type: ignore[return-value]
 
 
 EnvironmentLike = Union[Environment, str, int]

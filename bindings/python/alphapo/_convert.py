@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, Optional, Union
 
 AmountLike = Union[Decimal, int, str]
 BytesLike = Union[str, bytes, bytearray, memoryview]
@@ -127,7 +127,3 @@ def timeout_ms(value: Optional[float], name: str) -> int:
     if ms > 0xFFFFFFFF:
         raise ValueError(f"{name} is too large: {value!r} seconds")
     return ms
-
-
-def opt_text_list(values: Optional[List[str]]) -> List[str]:
-    return list(values or [])

@@ -10,7 +10,9 @@ counter; it is never held during a library call, so calls still run in parallel.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, TypeVar
+
+H = TypeVar("H", bound="Handle")
 
 
 class Handle:
@@ -61,7 +63,7 @@ class Handle:
                 cond.wait()
         self._free_fn(ptr)
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self: H) -> H:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Generic, Iterator, Mapping, Optional, Tuple, TypeVar, Union
+from typing import Any, Dict, Generic, Iterator, Mapping, Optional, Tuple, TypeVar, Union
 
 Amount = Union[Decimal, str]
 """A decoded amount: a ``Decimal``, or the ``str`` received when listed in ``malformed``."""
@@ -27,7 +27,7 @@ class _Reader:
 
     __slots__ = ("data", "prefix", "malformed")
 
-    def __init__(self, data: Any, prefix: str, malformed: frozenset) -> None:
+    def __init__(self, data: Any, prefix: str, malformed: "frozenset[str]") -> None:
         self.data = data if isinstance(data, dict) else {}
         self.prefix = prefix
         self.malformed = malformed
@@ -41,7 +41,7 @@ class _Reader:
     def amount(self, key: str) -> Optional[Amount]:
         value, bad = self._get(key)
         if value is None or bad:
-            return value
+            return value  # type: ignore[no-any-return]  # as received
         if isinstance(value, Decimal):
             return value
         if isinstance(value, (str, int)) and not isinstance(value, bool):
@@ -49,7 +49,7 @@ class _Reader:
                 return Decimal(value)
             except (InvalidOperation, ValueError):
                 return str(value)
-        return value
+        return value  # type: ignore[no-any-return]  # as received
 
     def int(self, key: str) -> Any:
         value, _ = self._get(key)
@@ -268,7 +268,7 @@ class Callback(Result):
 # --- builders: (data, envelope) -> result ----------------------------------------------
 
 
-def _common(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> dict:
+def _common(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> Dict[str, Any]:
     return {
         "raw": envelope.get("data"),
         "raw_body": raw_body,
@@ -355,7 +355,7 @@ def exchange(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> 
     )
 
 
-def _transaction_fields(r: _Reader) -> dict:
+def _transaction_fields(r: _Reader) -> Dict[str, Any]:
     sent = r.sub("currency_sent")
     received = r.sub("currency_received")
     error = r.text("error")

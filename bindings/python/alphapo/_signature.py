@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ctypes
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 from . import _ffi, _models
 from ._convert import BytesLike, parse_json, to_bytes
@@ -129,7 +129,7 @@ class Signer(Handle):
         signature: SignatureLike,
         key_header: Optional[str],
         expected_key: Optional[str],
-    ) -> tuple:
+    ) -> Tuple[bytes, int, bytes, int, Optional[bytes], Optional[bytes]]:
         data = to_bytes(body, "body")
         sig = _signature_bytes(signature) or b""
         return (
