@@ -138,6 +138,7 @@ def _err_out() -> type:
 FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
     "alphapo_version": (c_char_p, []),
     "alphapo_status_name": (c_char_p, [c_uint32]),
+    "alphapo_test_panic": (status_t, [_err_out()]),
     # callbacks
     "alphapo_callback_verify": (
         status_t,

@@ -296,11 +296,16 @@ def test_decode_error_from_a_huge_reply(client, faults):
     assert e.value.http_status == 200
 
 
-def test_panic_status_maps_to_panic_error():
-    # A panic cannot be provoked through the public API (that is the point); the mapping
-    # is the same helper every call uses.
-    err = _errors.error_class(alphapo.Status.PANIC)("internal error", status=alphapo.Status.PANIC)
-    assert isinstance(err, alphapo.PanicError) and isinstance(err, alphapo.AlphaPoError)
+def test_a_panic_in_the_core_is_a_panic_error_and_the_process_lives_on():
+    # The library's self-test panics inside on purpose, behind its panic boundary.
+    slot = _errors.ErrorSlot()
+    status = _ffi.lib.alphapo_test_panic(slot.ref)
+    assert status == alphapo.Status.PANIC
+    with pytest.raises(alphapo.PanicError) as e:
+        slot.check(status)
+    _attributes_present(e.value)
+    assert e.value.status == alphapo.Status.PANIC and "bug" in e.value.message
+    assert alphapo.sign("AbCdEfG123456", "x")  # still working
 
 
 def test_exceptions_pickle_with_their_details(client):
