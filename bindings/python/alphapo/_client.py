@@ -18,7 +18,7 @@ from typing import Any, Callable, Concatenate, Dict, Mapping, Optional, ParamSpe
 
 from . import _ffi, _models
 from ._convert import AmountLike, BytesLike, amount_text, parse_json, request_json, timeout_ms, to_bytes
-from ._errors import ErrorSlot
+from ._errors import ErrorSlot, envelope_text
 from ._handle import Handle
 from ._models import (
     Account,
@@ -94,7 +94,9 @@ def _read_response(out: Any, operation: int) -> Any:
     lib = _ffi.lib
     try:
         http_status = lib.alphapo_response_http_status(out)
-        envelope = parse_json(_ffi.take_string(lib.alphapo_response_json(out)) or "{}")
+        envelope = parse_json(
+            envelope_text(_ffi.take_string(lib.alphapo_response_json(out)), "alphapo_response_json")
+        )
         raw_body = _ffi.read_bytes(lib.alphapo_response_raw_body, out)
     finally:
         lib.alphapo_response_free(out)

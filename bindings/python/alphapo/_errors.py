@@ -270,6 +270,13 @@ class ErrorSlot:
                 self.ptr = _ffi.ErrorP()
 
 
+def envelope_text(text: Optional[str], what: str) -> str:
+    """The JSON text of an ``alphapo_*_json`` result; NULL there means a caught panic."""
+    if text is None:
+        raise PanicError(f"{what} returned NULL (a bug in libalphapo)", status=Status.PANIC)
+    return text
+
+
 def raise_status(status: int, what: str) -> None:
     """For the functions without an error object (signing): raises for a non-OK status."""
     if status != Status.OK:

@@ -7,7 +7,7 @@ from typing import Optional, Tuple, Union
 
 from . import _ffi, _models
 from ._convert import BytesLike, parse_json, to_bytes
-from ._errors import ErrorSlot, Status, raise_status
+from ._errors import ErrorSlot, Status, envelope_text, raise_status
 from ._handle import Handle
 
 _HEX_LEN = 128
@@ -188,7 +188,8 @@ class Signer(Handle):
             self._release()
         slot.check(status)
         try:
-            envelope = parse_json(_ffi.take_string(_ffi.lib.alphapo_callback_json(out)) or "{}")
+            text = _ffi.take_string(_ffi.lib.alphapo_callback_json(out))
+            envelope = parse_json(envelope_text(text, "alphapo_callback_json"))
         finally:
             _ffi.lib.alphapo_callback_free(out)
         return _models.callback(envelope, args[0])
