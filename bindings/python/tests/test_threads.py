@@ -39,7 +39,7 @@ def test_eight_threads_fifty_invoices_each_on_one_client(sandbox, capsys):
               f"({THREADS * CALLS / elapsed:.0f} calls/s)")
 
 
-def test_calls_overlap_because_the_gil_is_released(sandbox, faults):
+def test_calls_overlap_because_the_gil_is_released(sandbox, faults, capsys):
     delay_ms = 400
     faults.ok("POST", "/faults", {"mode": "latency", "path": "/api/v2/ping", "count": THREADS, "ms": delay_ms})
     with sandbox.client(max_retries=0) as client:
@@ -54,12 +54,14 @@ def test_calls_overlap_because_the_gil_is_released(sandbox, faults):
         with ThreadPoolExecutor(THREADS) as pool:
             assert list(pool.map(one, range(THREADS))) == ["OK"] * THREADS
         elapsed = time.perf_counter() - started
+    with capsys.disabled():
+        print(f"\n  {THREADS} pings delayed {delay_ms} ms each, from {THREADS} threads: {elapsed:.2f} s")
     # Serialized, 8 delayed calls would take 3.2 s; overlapping, about one delay.
     assert elapsed < THREADS * delay_ms / 1000 / 2, elapsed
 
 
 def test_close_waits_for_calls_in_flight_then_refuses(sandbox, faults):
-    faults.ok("POST", "/faults", {"mode": "latency", "path": "/api/v2/ping", "count": 1, "ms": 600})
+    faults.ok("POST", "/faults", {"mode": "latency", "path": "/api/v2/ping", "count": 1, "ms": 1000})
     client = sandbox.client(max_retries=0)
     result = {}
 
@@ -68,13 +70,16 @@ def test_close_waits_for_calls_in_flight_then_refuses(sandbox, faults):
 
     t = threading.Thread(target=slow)
     t.start()
-    time.sleep(0.2)  # the call is now inside the library
-    started = time.perf_counter()
-    client.close()  # must not free the client under the running call
-    waited = time.perf_counter() - started
+    deadline = time.monotonic() + 10
+    while client._busy == 0:  # wait until the call is inside the library
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    entered = time.monotonic()
+    client.close()  # must not free the client under the running call: it waits
+    waited = time.monotonic() - entered
     t.join()
     assert result == {"data": "OK"}
-    assert waited > 0.2
+    assert waited > 0.5, waited  # the reply was delayed by 1 s
     assert client.closed
     with pytest.raises(ValueError, match="closed"):
         client.ping()
