@@ -9,7 +9,7 @@
  *   target/release/examples/sandbox --callback-url http://127.0.0.1:8000/callback
  * Under php-fpm, keep ffi.enable=preload and preload the package (bindings/php/README.md).
  *
- * Environment: ALPHAPO_SECRET (default sandbox-secret), ALPHAPO_API_KEY (default
+ * Environment: ALPHAPO_SECRET (default sandbox-secret), ALPHAPO_KEY (default
  * sandbox-key; checked against the X-Processing-Key header), ALPHAPO_CALLBACK_LOG (the file
  * this example "processes" callbacks into; default: alphapo-callbacks.jsonl in the temp dir).
  */
@@ -36,7 +36,7 @@ if (($_SERVER['REQUEST_METHOD'] ?? '') !== 'POST') {
 }
 
 $secret = getenv('ALPHAPO_SECRET') ?: 'sandbox-secret';
-$apiKey = getenv('ALPHAPO_API_KEY') ?: 'sandbox-key';
+$apiKey = getenv('ALPHAPO_KEY') ?: 'sandbox-key';
 
 // 1. Verify, from the raw body bytes (Callback::fromGlobals reads php://input and the
 //    X-Processing-Signature and X-Processing-Key headers). Never use $_POST or a re-encoded body.

@@ -6,9 +6,9 @@
  * Against the local sandbox (see the README):
  *   ALPHAPO_BASE_URL=http://127.0.0.1:PORT/api/v2 php examples/php/create_invoice.php [foreign_id]
  * Against the CryptoProcessing sandbox service:
- *   ALPHAPO_API_KEY=... ALPHAPO_SECRET=... php examples/php/create_invoice.php
+ *   ALPHAPO_KEY=... ALPHAPO_SECRET=... php examples/php/create_invoice.php
  *
- * Environment: ALPHAPO_API_KEY, ALPHAPO_SECRET (defaults: the local sandbox's sandbox-key and
+ * Environment: ALPHAPO_KEY, ALPHAPO_SECRET (defaults: the local sandbox's sandbox-key and
  * sandbox-secret), ALPHAPO_BASE_URL or ALPHAPO_ENVIRONMENT (default cryptoprocessing_sandbox).
  */
 
@@ -30,7 +30,7 @@ if (($baseUrl = getenv('ALPHAPO_BASE_URL')) !== false && $baseUrl !== '') {
     $options['environment'] = getenv('ALPHAPO_ENVIRONMENT') ?: 'cryptoprocessing_sandbox';
 }
 $client = new Client(
-    getenv('ALPHAPO_API_KEY') ?: 'sandbox-key',
+    getenv('ALPHAPO_KEY') ?: 'sandbox-key',
     getenv('ALPHAPO_SECRET') ?: 'sandbox-secret',
     $options,
 );

@@ -21,7 +21,7 @@ with alphapo.Client(key, secret, base_url=base_url, app_info="create_invoice-exa
         title="Order 1001",
         currency="EUR",
         amount=Decimal("106.75"),  # Decimal, int or str; never a float
-        foreign_id=f"order-{int(time.time())}",
+        foreign_id=os.environ.get("ALPHAPO_FOREIGN_ID") or f"order-{int(time.time())}",
         end_user_reference="customer-42",
         url_success="https://shop.example.com/paid",
         url_failed="https://shop.example.com/failed",

@@ -122,7 +122,7 @@ final class CallbackTest extends SandboxTestCase
         $log = sys_get_temp_dir() . '/alphapo-callbacks-' . bin2hex(random_bytes(4)) . '.jsonl';
         $server = new PhpServer($repository . '/examples/php/callback.php', ['ffi.enable' => '1'], [
             'ALPHAPO_SECRET' => Sandbox::SECRET,
-            'ALPHAPO_API_KEY' => Sandbox::KEY,
+            'ALPHAPO_KEY' => Sandbox::KEY,
             'ALPHAPO_CALLBACK_LOG' => $log,
         ]);
         try {
