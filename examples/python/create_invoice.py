@@ -4,6 +4,7 @@ Runs against the local sandbox by default:
     cargo run --release --example sandbox -- --listen 127.0.0.1:8080 &
     python3 examples/python/create_invoice.py
 For production set ALPHAPO_BASE_URL (or leave it empty for AlphaPo), ALPHAPO_KEY and ALPHAPO_SECRET.
+ALPHAPO_FOREIGN_ID sets the invoice's foreign_id (default: order-<unix time>).
 """
 
 import os
