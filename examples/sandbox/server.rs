@@ -101,17 +101,24 @@ pub fn serve(app: Arc<App>, listener: TcpListener, stop: Arc<AtomicBool>) {
             let _ = (&stream).write_all(&busy.to_bytes(true));
             continue;
         }
-        let app2 = app.clone();
+        let slot = Slot(app.clone());
         let spawned = thread::Builder::new()
             .name("conn".into())
             .stack_size(1024 * 1024)
-            .spawn(move || {
-                connection(&app2, stream, peer);
-                app2.connections.fetch_sub(1, Ordering::SeqCst);
-            });
-        if spawned.is_err() {
-            app.connections.fetch_sub(1, Ordering::SeqCst);
+            .spawn(move || connection(&slot.0, stream, peer));
+        if let Err(e) = spawned {
+            eprintln!("sandbox: cannot start a connection thread: {e}");
         }
+    }
+}
+
+/// One of the `max_connections` slots, given back when the connection's thread ends, even
+/// by a panic (a failed spawn drops the closure and with it the slot).
+struct Slot(Arc<App>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

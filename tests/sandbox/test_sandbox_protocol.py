@@ -645,6 +645,20 @@ def test_reset(sandbox):
     assert sandbox.control("GET", "no-such-thing")[0] == 404
 
 
+def test_connections_are_capped(start_sandbox):
+    sb = start_sandbox("--max-connections", "2")
+    idle = [socket.create_connection((sb.host, sb.port)) for _ in range(2)]
+    time.sleep(0.05)
+    r = sb.request("GET", "/api/v2/ping")
+    assert r.status == 503
+    idle.pop().close()
+    deadline = time.monotonic() + 5
+    while sb.request("GET", "/api/v2/ping").status != 200:
+        assert time.monotonic() < deadline, "the slot was not given back"
+        time.sleep(0.02)
+    idle.pop().close()
+
+
 def test_sigterm_shuts_down_cleanly(start_sandbox):
     sb = start_sandbox()
     sb.proc.terminate()
