@@ -16,6 +16,7 @@ server (the service only calls https URLs); the handler shows what to do with th
 import os
 import sys
 import threading
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import alphapo
@@ -36,10 +37,12 @@ def process(callback: alphapo.Callback) -> None:
         duplicate = callback.dedupe_key in processed
         processed.add(callback.dedupe_key)
     note = " (duplicate, already processed)" if duplicate else ""
+    amount = callback.received_amount
+    received = "-" if amount is None else format(amount, "f") if isinstance(amount, Decimal) else amount
     print(
         f"verified {callback.type} callback {callback.id}: status {callback.status}, "
         f"foreign_id {callback.foreign_id or '-'}, "
-        f"received {callback.received_amount or '-'} {callback.received_currency or ''}{note}",
+        f"received {received} {callback.received_currency or ''}{note}",
         flush=True,
     )
     if not duplicate and callback.status == "confirmed":
