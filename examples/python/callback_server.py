@@ -38,7 +38,9 @@ def process(callback: alphapo.Callback) -> None:
         processed.add(callback.dedupe_key)
     note = " (duplicate, already processed)" if duplicate else ""
     amount = callback.received_amount
-    received = "-" if amount is None else format(amount, "f") if isinstance(amount, Decimal) else amount
+    received = (
+        "-" if amount is None else format(amount, "f") if isinstance(amount, Decimal) else amount
+    )
     print(
         f"verified {callback.type} callback {callback.id}: status {callback.status}, "
         f"foreign_id {callback.foreign_id or '-'}, "

@@ -17,7 +17,9 @@ base_url = os.environ.get("ALPHAPO_BASE_URL", "http://127.0.0.1:8080/api/v2") or
 key = os.environ.get("ALPHAPO_KEY", "sandbox-key")
 secret = os.environ.get("ALPHAPO_SECRET", "sandbox-secret")
 
-with alphapo.Client(key, secret, base_url=base_url, app_info="create_invoice-example/1.0") as client:
+with alphapo.Client(
+    key, secret, base_url=base_url, app_info="create_invoice-example/1.0"
+) as client:
     invoice = client.create_invoice(
         title="Order 1001",
         currency="EUR",
@@ -27,4 +29,6 @@ with alphapo.Client(key, secret, base_url=base_url, app_info="create_invoice-exa
         url_success="https://shop.example.com/paid",
         url_failed="https://shop.example.com/failed",
     )
-    print(f"invoice {invoice.id} ({invoice.status}): pay {invoice.amount} {invoice.currency} at {invoice.url}")
+    print(
+        f"invoice {invoice.id} ({invoice.status}): pay {invoice.amount} {invoice.currency} at {invoice.url}"
+    )

@@ -17,21 +17,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Concatenate, Dict, Mapping, Optional, ParamSpec, TypeVar, Union
 
 from . import _ffi, _models
-from ._convert import AmountLike, BytesLike, amount_text, parse_json, request_json, timeout_ms, to_bytes
+from ._convert import (
+    AmountLike,
+    BytesLike,
+    amount_text,
+    parse_json,
+    request_json,
+    timeout_ms,
+    to_bytes,
+)
 from ._errors import ErrorSlot, envelope_text
 from ._handle import Handle
-from ._models import (
-    Account,
-    Address,
-    CurrencyPair,
-    Exchange,
-    Invoice,
-    Response,
-    ResultList,
-    Transaction,
-    Withdrawal,
-)
-from ._models import Currency as CurrencyInfo
 from ._signature import _cstr
 
 
@@ -183,14 +179,16 @@ R = TypeVar("R")
 
 def _operation(
     code: Operation, build: Callable[..., R]
-) -> Callable[[Callable[Concatenate["Client", P], Dict[str, Any]]], Callable[Concatenate["Client", P], R]]:
+) -> Callable[
+    [Callable[Concatenate["Client", P], Dict[str, Any]]], Callable[Concatenate["Client", P], R]
+]:
     """Turns a method that maps its arguments to the operation's fields into the method
     that runs the operation (its result built by ``build``), and records what its
     ``prepare_`` twin needs."""
     assert _BUILDERS[code] is build
 
     def decorate(
-        fields_fn: Callable[Concatenate["Client", P], Dict[str, Any]]
+        fields_fn: Callable[Concatenate["Client", P], Dict[str, Any]],
     ) -> Callable[Concatenate["Client", P], R]:
         @functools.wraps(fields_fn)
         def run(self: "Client", *args: P.args, **kwargs: P.kwargs) -> R:
@@ -208,7 +206,7 @@ def _operation(
 
 
 def _prepare_twin(
-    method: Callable[Concatenate["Client", P], Any]
+    method: Callable[Concatenate["Client", P], Any],
 ) -> Callable[Concatenate["Client", P], PreparedRequest]:
     code, fields_fn = method._alphapo  # type: ignore[attr-defined]
 
@@ -250,7 +248,8 @@ class Client(Handle):
     """A client of the merchant API v2.
 
     ``api_key`` is the ``X-Processing-Key``; ``secret`` (``str`` or ``bytes``) signs every
-    request and never leaves the library. Choose the host with ``environment`` (an
+    request: it is handed to the library (which zeroizes it when the client is freed)
+    and not kept by this object. Choose the host with ``environment`` (an
     :class:`Environment`, its name, e.g. ``"cryptoprocessing_sandbox"``; default AlphaPo
     production) or ``base_url`` (including ``/api/v2``; ``http://`` only for a loopback
     host unless ``allow_insecure_http``). ``timeout`` (send and receive) and
@@ -298,7 +297,9 @@ class Client(Handle):
             raise ValueError(f"max_retries must be an int >= 0, not {max_retries!r}")
         builder = _ffi.BuilderP()
         slot = ErrorSlot()
-        slot.check(lib.alphapo_client_builder_new(key, sec, len(sec), ctypes.byref(builder), slot.ref))
+        slot.check(
+            lib.alphapo_client_builder_new(key, sec, len(sec), ctypes.byref(builder), slot.ref)
+        )
         try:
             if environment is not None:
                 slot.check(
@@ -372,7 +373,9 @@ class Client(Handle):
         slot = ErrorSlot()
         ptr = self._acquire()
         try:
-            status = _ffi.lib.alphapo_client_prepare(ptr, code, payload, ctypes.byref(out), slot.ref)
+            status = _ffi.lib.alphapo_client_prepare(
+                ptr, code, payload, ctypes.byref(out), slot.ref
+            )
         finally:
             self._release()
         slot.check(status)
@@ -390,7 +393,9 @@ class Client(Handle):
         try:
             prepared_ptr = native._acquire()
             try:
-                status = _ffi.lib.alphapo_client_send(ptr, prepared_ptr, ctypes.byref(out), slot.ref)
+                status = _ffi.lib.alphapo_client_send(
+                    ptr, prepared_ptr, ctypes.byref(out), slot.ref
+                )
             finally:
                 native._release()
         finally:
@@ -609,7 +614,9 @@ class Client(Handle):
         return {"id": id, "foreign_id": foreign_id, "txid": txid}
 
     @_operation(Operation.GENERIC, _models.response)
-    def request(self, path: str, body: Optional[Mapping[str, Any]] = None, method: str = "POST") -> Dict[str, Any]:
+    def request(
+        self, path: str, body: Optional[Mapping[str, Any]] = None, method: str = "POST"
+    ) -> Dict[str, Any]:
         """A signed call to any endpoint below the base URL (e.g. one newer than this
         package): ``path`` such as ``"/accounts/list"``, ``body`` a JSON-able mapping
         (amounts as ``Decimal`` or ``str``; floats are refused), ``method`` ``"POST"`` or
@@ -630,22 +637,3 @@ class Client(Handle):
     prepare_cancel_invoice = _prepare_twin(cancel_invoice)
     prepare_transaction_info = _prepare_twin(transaction_info)
     prepare_request = _prepare_twin(request)
-
-
-__all__ = [
-    "Account",
-    "Address",
-    "Client",
-    "CurrencyInfo",
-    "CurrencyPair",
-    "Environment",
-    "Exchange",
-    "Invoice",
-    "Operation",
-    "PreparedRequest",
-    "Response",
-    "ResultList",
-    "Transaction",
-    "Withdrawal",
-    "parse_reply",
-]

@@ -100,8 +100,10 @@ def _dumps(value: Any) -> str:
         return "{" + ",".join(items) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(_dumps(v) for v in value) + "]"
-    raise TypeError(f"request body: {type(value).__name__} is not JSON (use str, int, Decimal, "
-                    f"bool, None, dict, list)")
+    raise TypeError(
+        f"request body: {type(value).__name__} is not JSON (use str, int, Decimal, "
+        f"bool, None, dict, list)"
+    )
 
 
 def parse_json(text: str) -> Any:

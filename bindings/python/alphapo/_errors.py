@@ -231,9 +231,7 @@ def from_error_object(status: int, err: object) -> AlphaPoError:
     reading every accessor. Does not free ``err``."""
     lib = _ffi.lib
     if not err:
-        return error_class(status)(
-            f"{status_name(status)} (no details)", status=status
-        )
+        return error_class(status)(f"{status_name(status)} (no details)", status=status)
     status = lib.alphapo_error_status(err) or status
     http = lib.alphapo_error_http_status(err)
     return error_class(status)(
@@ -281,5 +279,3 @@ def raise_status(status: int, what: str) -> None:
     """For the functions without an error object (signing): raises for a non-OK status."""
     if status != Status.OK:
         raise error_class(status)(f"{what}: {status_name(status)}", status=status)
-
-

@@ -403,7 +403,9 @@ def _items(envelope: Mapping[str, Any]) -> Iterator[Tuple[Any, _Reader]]:
 
 def accounts(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> ResultList[Account]:
     items = tuple(
-        Account(raw=item, currency=r.text("currency"), type=r.text("type"), balance=r.amount("balance"))
+        Account(
+            raw=item, currency=r.text("currency"), type=r.text("type"), balance=r.amount("balance")
+        )
         for item, r in _items(envelope)
     )
     return ResultList(**_common(envelope, raw_body, http_status), items=items)

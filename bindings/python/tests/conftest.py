@@ -71,10 +71,14 @@ class Sandbox:
         self.tmp = Path(tempfile.mkdtemp(prefix="alphapo-py-sandbox-"))
         args = [
             str(sandbox_binary()),
-            "--listen", "127.0.0.1:0",
-            "--key", KEY,
-            "--secret", SECRET,
-            "--callback-time-scale", "0.001",
+            "--listen",
+            "127.0.0.1:0",
+            "--key",
+            KEY,
+            "--secret",
+            SECRET,
+            "--callback-time-scale",
+            "0.001",
             *extra,
         ]
         if tls:
@@ -89,7 +93,7 @@ class Sandbox:
         if not first.startswith("listening on "):
             self.stop()
             pytest.fail(f"sandbox did not start: {first!r}", pytrace=False)
-        self.base_url = first[len("listening on "):]
+        self.base_url = first[len("listening on ") :]
         if tls:
             self.proc.stdout.readline()  # "certificate <path>"
         self.origin = self.base_url.rsplit("/api/v2", 1)[0]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from decimal import Decimal
@@ -64,7 +63,9 @@ def test_invoice_callbacks_verify_and_parse(sandbox, client, callbacks):
     assert isinstance(last.fixed_at, int) and isinstance(last.expires_at, int)
     assert last.raw["crypto_address"]["currency"] == state["sender_currency"]
     assert last.raw_body.startswith(b"{") and last.malformed == ()
-    assert alphapo.verify_callback(last.raw_body, alphapo.sign_callback(SECRET, last.raw_body), SECRET)
+    assert alphapo.verify_callback(
+        last.raw_body, alphapo.sign_callback(SECRET, last.raw_body), SECRET
+    )
 
     # A delivery repeated by the service carries the same dedupe key.
     sandbox.ok("POST", "/callbacks/repeat", {"foreign_id": fid})
@@ -85,8 +86,11 @@ def test_deposit_callback(sandbox, client, callbacks):
     sandbox.ok("POST", "/deposit", {"address": address.address, "amount": "0.01"})
     r = callbacks.wait_for(lambda r: customer.encode() in r.body)
     cb = alphapo.parse_callback(
-        r.body, r.header("X-Processing-Signature"), SECRET,
-        key_header=r.header("X-Processing-Key"), expected_key=KEY,
+        r.body,
+        r.header("X-Processing-Signature"),
+        SECRET,
+        key_header=r.header("X-Processing-Key"),
+        expected_key=KEY,
     )
     assert cb.type in ("deposit", "deposit_exchange")
     assert cb.raw["crypto_address"]["foreign_id"] == customer
@@ -98,7 +102,9 @@ def _example_env(**extra: str) -> dict:
     env = dict(os.environ)
     # The examples import the same alphapo package as these tests.
     package_parent = str(Path(alphapo.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join([package_parent, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join([package_parent, env.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep
+    )
     env.update(extra)
     return env
 
@@ -147,7 +153,8 @@ def test_callback_server_example(sandbox, client):
         output = proc.stdout.read()
         assert f"verified invoice callback {invoice.id}: status confirmed" in output
         attempts = [
-            a for a in sandbox.ok("GET", "/callbacks")["attempts"]
+            a
+            for a in sandbox.ok("GET", "/callbacks")["attempts"]
             if a["transaction_id"] == invoice.id and a["url"] == url
         ]
         assert attempts and all(a["response_status"] == 200 for a in attempts), attempts

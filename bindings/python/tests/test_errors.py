@@ -10,14 +10,14 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator, Tuple
+from typing import Iterator
 
 import pytest
 
 import alphapo
 from alphapo import _errors, _ffi
 
-from conftest import KEY, SECRET, invoice_fields, unique
+from conftest import KEY, SECRET, invoice_fields
 
 
 def _attributes_present(e: alphapo.AlphaPoError) -> None:
@@ -68,7 +68,9 @@ def test_invalid_argument_errors():
         with pytest.raises(alphapo.InvalidArgumentError):
             c.request("/x", method="DELETE")
     # Plain http to a non-loopback host only when explicitly allowed.
-    alphapo.Client(KEY, SECRET, base_url="http://example.com/api/v2", allow_insecure_http=True).close()
+    alphapo.Client(
+        KEY, SECRET, base_url="http://example.com/api/v2", allow_insecure_http=True
+    ).close()
     # Python-side argument errors.
     with pytest.raises(ValueError):
         alphapo.Client(KEY, SECRET, environment="mars")
@@ -180,7 +182,9 @@ def test_connection_refused():
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with alphapo.Client(KEY, SECRET, base_url=f"http://127.0.0.1:{port}/api/v2", max_retries=0) as c:
+    with alphapo.Client(
+        KEY, SECRET, base_url=f"http://127.0.0.1:{port}/api/v2", max_retries=0
+    ) as c:
         with pytest.raises(alphapo.ConnectionError) as e:
             c.ping()
     assert isinstance(e.value, builtins.ConnectionError)  # also the built-in one
@@ -189,7 +193,16 @@ def test_connection_refused():
 
 @pytest.mark.parametrize("mode", ["latency", "slow_drip"])
 def test_timeouts(sandbox, faults, mode):
-    faults.ok("POST", "/faults", {"mode": mode, "path": "/api/v2/accounts/list", "count": 1, "ms": 3000 if mode == "latency" else 200})
+    faults.ok(
+        "POST",
+        "/faults",
+        {
+            "mode": mode,
+            "path": "/api/v2/accounts/list",
+            "count": 1,
+            "ms": 3000 if mode == "latency" else 200,
+        },
+    )
     with sandbox.client(timeout=0.3, max_retries=0) as c:
         started = time.monotonic()
         with pytest.raises(alphapo.TimeoutError) as e:
@@ -245,7 +258,9 @@ def _garbage_server(reply: bytes) -> Iterator[int]:
 
 def test_tls_handshake_with_a_server_that_does_not_speak_tls():
     with _garbage_server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n") as port:
-        with alphapo.Client(KEY, SECRET, base_url=f"https://127.0.0.1:{port}/api/v2", max_retries=0, timeout=5) as c:
+        with alphapo.Client(
+            KEY, SECRET, base_url=f"https://127.0.0.1:{port}/api/v2", max_retries=0, timeout=5
+        ) as c:
             with pytest.raises(alphapo.TLSError):
                 c.ping()
 
@@ -290,7 +305,11 @@ def test_decode_error_from_a_non_json_reply():
 
 
 def test_decode_error_from_a_huge_reply(client, faults):
-    faults.ok("POST", "/faults", {"mode": "huge", "path": "/api/v2/accounts/list", "count": 1, "bytes": 64 << 20})
+    faults.ok(
+        "POST",
+        "/faults",
+        {"mode": "huge", "path": "/api/v2/accounts/list", "count": 1, "bytes": 64 << 20},
+    )
     with pytest.raises(alphapo.DecodeError) as e:
         client.list_accounts()
     assert e.value.http_status == 200
@@ -318,5 +337,9 @@ def test_exceptions_pickle_with_their_details(client):
     copy = pickle.loads(pickle.dumps(e.value))
     assert type(copy) is alphapo.DuplicateForeignIdError
     assert (copy.status, copy.http_status, copy.fields, copy.raw_body, copy.message) == (
-        e.value.status, e.value.http_status, e.value.fields, e.value.raw_body, e.value.message
+        e.value.status,
+        e.value.http_status,
+        e.value.fields,
+        e.value.raw_body,
+        e.value.message,
     )

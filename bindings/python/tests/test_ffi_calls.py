@@ -19,7 +19,9 @@ lib = _ffi.lib
 
 def _set(request, name: str, value: str) -> None:
     slot = _errors.ErrorSlot()
-    slot.check(getattr(lib, f"alphapo_invoice_request_set_{name}")(request, value.encode(), slot.ref))
+    slot.check(
+        getattr(lib, f"alphapo_invoice_request_set_{name}")(request, value.encode(), slot.ref)
+    )
 
 
 def test_typed_invoice_request_prepare_and_create(sandbox):
@@ -44,23 +46,37 @@ def test_typed_invoice_request_prepare_and_create(sandbox):
             _set(request, name, value)
         slot = _errors.ErrorSlot()
         slot.check(lib.alphapo_invoice_request_set_timer(request, True, slot.ref))
-        for key, value in [("first_name", "Ada"), ("last_name", "L"), ("date_of_birth", "1995-08-17")]:
+        for key, value in [
+            ("first_name", "Ada"),
+            ("last_name", "L"),
+            ("date_of_birth", "1995-08-17"),
+        ]:
             slot.check(
-                lib.alphapo_invoice_request_set_sender_data(request, key.encode(), value.encode(), slot.ref)
+                lib.alphapo_invoice_request_set_sender_data(
+                    request, key.encode(), value.encode(), slot.ref
+                )
             )
 
         with sandbox.client() as client:
             ptr = client._acquire()
             try:
                 prepared = _ffi.PreparedP()
-                slot.check(lib.alphapo_client_prepare_invoice(ptr, request, ctypes.byref(prepared), slot.ref))
+                slot.check(
+                    lib.alphapo_client_prepare_invoice(
+                        ptr, request, ctypes.byref(prepared), slot.ref
+                    )
+                )
                 body = json.loads(_ffi.read_bytes(lib.alphapo_prepared_body, prepared))
                 assert body["title"] == "Order 7" and body["timer"] is True
                 assert body["sender_data"]["first_name"] == "Ada"
                 lib.alphapo_prepared_free(prepared)
 
                 response = _ffi.ResponseP()
-                slot.check(lib.alphapo_client_create_invoice(ptr, request, ctypes.byref(response), slot.ref))
+                slot.check(
+                    lib.alphapo_client_create_invoice(
+                        ptr, request, ctypes.byref(response), slot.ref
+                    )
+                )
             finally:
                 client._release()
         try:
@@ -86,7 +102,9 @@ def test_typed_invoice_request_reports_bad_fields():
             prepared = _ffi.PreparedP()
             ptr = client._acquire()
             try:
-                status = lib.alphapo_client_prepare_invoice(ptr, request, ctypes.byref(prepared), slot.ref)
+                status = lib.alphapo_client_prepare_invoice(
+                    ptr, request, ctypes.byref(prepared), slot.ref
+                )
             finally:
                 client._release()
             assert status == alphapo.Status.VALIDATION
@@ -103,7 +121,16 @@ def test_malformed_accessors_and_callback_getters():
     seed = b'{"data": {"id": 127, "amount": "0.106.75000000", "url": "https://x.example.com/i"}}'
     response = _ffi.ResponseP()
     slot = _errors.ErrorSlot()
-    slot.check(lib.alphapo_decode_reply(alphapo.Operation.INVOICES_CREATE, 200, seed, len(seed), ctypes.byref(response), slot.ref))
+    slot.check(
+        lib.alphapo_decode_reply(
+            alphapo.Operation.INVOICES_CREATE,
+            200,
+            seed,
+            len(seed),
+            ctypes.byref(response),
+            slot.ref,
+        )
+    )
     try:
         assert lib.alphapo_response_malformed_count(response) == 1
         assert _ffi.text(lib.alphapo_response_malformed(response, 0)) == "amount"
@@ -119,7 +146,17 @@ def test_malformed_accessors_and_callback_getters():
     callback = _ffi.CallbackP()
     try:
         slot.check(
-            lib.alphapo_callback_parse(signer, body, len(body), signature, len(signature), None, None, ctypes.byref(callback), slot.ref)
+            lib.alphapo_callback_parse(
+                signer,
+                body,
+                len(body),
+                signature,
+                len(signature),
+                None,
+                None,
+                ctypes.byref(callback),
+                slot.ref,
+            )
         )
         assert _ffi.text(lib.alphapo_callback_dedupe_key(callback)) == "9:confirmed"
         assert _ffi.text(lib.alphapo_callback_get(callback, b"transactions.0.txid")) == "ab"

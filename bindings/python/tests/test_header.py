@@ -14,7 +14,9 @@ from alphapo._client import Environment, Operation
 
 from conftest import HEADER
 
-_FUNCTION = re.compile(r"^(?P<ret>[A-Za-z_][\w\s\*]*?[\s\*])(?P<name>alphapo_\w+)\((?P<args>[^)]*)\);$")
+_FUNCTION = re.compile(
+    r"^(?P<ret>[A-Za-z_][\w\s\*]*?[\s\*])(?P<name>alphapo_\w+)\((?P<args>[^)]*)\);$"
+)
 
 
 def header_text() -> str:
@@ -125,9 +127,9 @@ def test_types_match_the_header():
         restype, argtypes = _ffi.FUNCTIONS[name]
         assert restype in _expected_return(ret), f"{name}: returns {ret}, declared {restype}"
         for i, (c_type, declared) in enumerate(zip(params, argtypes)):
-            assert declared in _expected_param(c_type), (
-                f"{name} argument {i}: header {c_type!r}, declared {declared}"
-            )
+            assert declared in _expected_param(
+                c_type
+            ), f"{name} argument {i}: header {c_type!r}, declared {declared}"
 
 
 def test_owned_strings_are_c_void_p_and_every_pointer_result_has_a_restype():

@@ -69,7 +69,9 @@ def test_rss_flat_over_100_000_signatures(capsys):
     started = time.perf_counter()
     growth = measure(work, 10_000, 100_000)
     signer.close()
-    report(capsys, "100 000 signatures/verifications/callbacks", growth, time.perf_counter() - started)
+    report(
+        capsys, "100 000 signatures/verifications/callbacks", growth, time.perf_counter() - started
+    )
     assert growth <= ALLOWED_GROWTH, f"RSS grew by {growth / MIB:.1f} MiB"
 
 

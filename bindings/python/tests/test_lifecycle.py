@@ -46,7 +46,11 @@ def test_environments_build_without_network():
 
 def test_options_reach_the_core(sandbox):
     with sandbox.client(
-        timeout=5, connect_timeout=1.5, max_retries=0, app_info="MyShop/1.4", allow_insecure_http=False
+        timeout=5,
+        connect_timeout=1.5,
+        max_retries=0,
+        app_info="MyShop/1.4",
+        allow_insecure_http=False,
     ) as c:
         assert c.ping().data == "OK"
 
@@ -109,7 +113,9 @@ def test_del_at_interpreter_shutdown_is_silent(tmp_path):
 
 def _copy_package(dest: Path) -> Path:
     target = dest / "alphapo"
-    shutil.copytree(PACKAGE_DIR, target, ignore=shutil.ignore_patterns("__pycache__", _ffi.LIBRARY_NAME))
+    shutil.copytree(
+        PACKAGE_DIR, target, ignore=shutil.ignore_patterns("__pycache__", _ffi.LIBRARY_NAME)
+    )
     return target
 
 
@@ -122,7 +128,9 @@ def test_library_from_environment_variable(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == str(_ffi.LIBRARY_PATH)
     # A directory holding the library works too.
-    out = _run(_WHERE, tmp_path, PYTHONPATH=str(tmp_path), ALPHAPO_LIBRARY=str(_ffi.LIBRARY_PATH.parent))
+    out = _run(
+        _WHERE, tmp_path, PYTHONPATH=str(tmp_path), ALPHAPO_LIBRARY=str(_ffi.LIBRARY_PATH.parent)
+    )
     assert out.stdout.strip() == str(_ffi.LIBRARY_PATH.parent / _ffi.LIBRARY_NAME), out.stderr
 
 
@@ -132,7 +140,9 @@ def test_wrong_environment_variable_is_an_error_not_a_fallback(tmp_path):
     missing = tmp_path / "nowhere" / _ffi.LIBRARY_NAME
     out = _run(_WHERE, tmp_path, PYTHONPATH=str(tmp_path), ALPHAPO_LIBRARY=str(missing))
     assert out.returncode != 0
-    assert "OSError" in out.stderr and str(missing) in out.stderr and "$ALPHAPO_LIBRARY" in out.stderr
+    assert (
+        "OSError" in out.stderr and str(missing) in out.stderr and "$ALPHAPO_LIBRARY" in out.stderr
+    )
 
 
 def test_library_copy_inside_the_package(tmp_path):

@@ -100,7 +100,10 @@ def test_exchanges(client, faults):
     )
     assert fixed.price == quote.price and fixed.status and isinstance(fixed.id, int)
     now = client.exchange_now(
-        sender_currency="BTC", receiver_currency="EUR", sender_amount="0.01", foreign_id=unique("xn")
+        sender_currency="BTC",
+        receiver_currency="EUR",
+        sender_amount="0.01",
+        foreign_id=unique("xn"),
     )
     assert now.sender_currency == "BTC" and isinstance(now.receiver_amount, Decimal)
 
@@ -133,9 +136,20 @@ def test_generic_request(client):
 
 def test_every_operation_has_a_typed_keyword_only_method_and_a_prepare_twin():
     names = [
-        "create_invoice", "cancel_invoice", "take_address", "withdraw", "calculate_exchange",
-        "exchange_fixed", "exchange_now", "list_accounts", "list_currencies", "currency_pairs",
-        "currency_rates", "transaction_info", "ping", "request",
+        "create_invoice",
+        "cancel_invoice",
+        "take_address",
+        "withdraw",
+        "calculate_exchange",
+        "exchange_fixed",
+        "exchange_now",
+        "list_accounts",
+        "list_currencies",
+        "currency_pairs",
+        "currency_rates",
+        "transaction_info",
+        "ping",
+        "request",
     ]
     for name in names:
         method = getattr(alphapo.Client, name)
@@ -162,9 +176,10 @@ def test_prepare_send_yourself_and_parse_reply(sandbox):
     assert set(p.headers) == {"X-Processing-Key", "X-Processing-Signature", "Content-Type"}
     assert p.headers["X-Processing-Key"] == KEY
     # An independent check of the signature over the exact body bytes.
-    assert p.headers["X-Processing-Signature"] == hmac.new(
-        SECRET.encode(), p.body, hashlib.sha512
-    ).hexdigest()
+    assert (
+        p.headers["X-Processing-Signature"]
+        == hmac.new(SECRET.encode(), p.body, hashlib.sha512).hexdigest()
+    )
     assert b'"amount":106.750' in p.body  # the caller's digits, as a JSON number
     with pytest.raises(Exception):
         p.url = "x"  # frozen
@@ -252,11 +267,23 @@ def test_float_and_bool_amounts_are_refused(client, value):
     if isinstance(value, float):
         assert "float" in str(e.value) and "Decimal" in str(e.value)
     with pytest.raises(TypeError):
-        client.calculate_exchange(sender_currency="BTC", receiver_currency="EUR", sender_amount=value)
+        client.calculate_exchange(
+            sender_currency="BTC", receiver_currency="EUR", sender_amount=value
+        )
 
 
 @pytest.mark.parametrize(
-    "value", [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity"), Decimal("sNaN"), Decimal("-1"), "0", "1e5", "abc"]
+    "value",
+    [
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        Decimal("-Infinity"),
+        Decimal("sNaN"),
+        Decimal("-1"),
+        "0",
+        "1e5",
+        "abc",
+    ],
 )
 def test_bad_amounts_are_validation_errors(client, value):
     with pytest.raises(alphapo.ValidationError) as e:
@@ -265,13 +292,26 @@ def test_bad_amounts_are_validation_errors(client, value):
 
 
 def test_quirky_replies_still_give_decimals(client, faults):
-    faults.ok("POST", "/quirks", {"quirks": ["amounts_as_numbers", "end_user_reference_as_number",
-                                            "invoice_foreign_id_as_number", "invoice_create_201"]})
+    faults.ok(
+        "POST",
+        "/quirks",
+        {
+            "quirks": [
+                "amounts_as_numbers",
+                "end_user_reference_as_number",
+                "invoice_foreign_id_as_number",
+                "invoice_create_201",
+            ]
+        },
+    )
     accounts = client.list_accounts()
     assert b'"balance":"' not in accounts.raw_body  # numbers on the wire
     assert all(isinstance(a.balance, Decimal) for a in accounts)
-    fields = invoice_fields(foreign_id="9" + unique("")[1:].replace("-", "")[:10].translate(
-        str.maketrans("abcdef", "123456")), end_user_reference="4242")
+    fields = invoice_fields(
+        foreign_id="9"
+        + unique("")[1:].replace("-", "")[:10].translate(str.maketrans("abcdef", "123456")),
+        end_user_reference="4242",
+    )
     inv = client.create_invoice(**fields)
     assert inv.http_status == 201
     assert inv.foreign_id == fields["foreign_id"] and inv.end_user_reference == "4242"

@@ -23,7 +23,10 @@ VECTOR_SIGNATURE = (
 def test_official_vector():
     assert alphapo.sign(VECTOR_SECRET, VECTOR_BODY) == VECTOR_SIGNATURE
     assert alphapo.sign(VECTOR_SECRET.encode(), VECTOR_BODY.encode()) == VECTOR_SIGNATURE
-    assert alphapo.sign(bytearray(b"AbCdEfG123456"), memoryview(VECTOR_BODY.encode())) == VECTOR_SIGNATURE
+    assert (
+        alphapo.sign(bytearray(b"AbCdEfG123456"), memoryview(VECTOR_BODY.encode()))
+        == VECTOR_SIGNATURE
+    )
     with alphapo.Signer(VECTOR_SECRET) as signer:
         assert signer.sign(VECTOR_BODY) == VECTOR_SIGNATURE
         assert signer.verify(VECTOR_BODY, VECTOR_SIGNATURE)
@@ -139,7 +142,9 @@ def test_callback_refusals():
         alphapo.parse_callback(INVOICE_CALLBACK, None, secret)
     # The key header, when the merchant asks for it to be checked.
     assert alphapo.verify_callback(INVOICE_CALLBACK, sig, secret, key_header="k", expected_key="k")
-    assert not alphapo.verify_callback(INVOICE_CALLBACK, sig, secret, key_header="x", expected_key="k")
+    assert not alphapo.verify_callback(
+        INVOICE_CALLBACK, sig, secret, key_header="x", expected_key="k"
+    )
     assert not alphapo.verify_callback(INVOICE_CALLBACK, sig, secret, expected_key="k")
     assert not alphapo.verify_callback(
         INVOICE_CALLBACK, sig, secret, key_header="k\x00tail", expected_key="k"

@@ -35,13 +35,19 @@ def test_eight_threads_fifty_invoices_each_on_one_client(sandbox, capsys):
     ids = [i for chunk in results for i in chunk]
     assert len(ids) == THREADS * CALLS and len(set(ids)) == THREADS * CALLS
     with capsys.disabled():
-        print(f"\n  {THREADS} threads x {CALLS} create_invoice on one client: {elapsed:.2f} s "
-              f"({THREADS * CALLS / elapsed:.0f} calls/s)")
+        print(
+            f"\n  {THREADS} threads x {CALLS} create_invoice on one client: {elapsed:.2f} s "
+            f"({THREADS * CALLS / elapsed:.0f} calls/s)"
+        )
 
 
 def test_calls_overlap_because_the_gil_is_released(sandbox, faults, capsys):
     delay_ms = 400
-    faults.ok("POST", "/faults", {"mode": "latency", "path": "/api/v2/ping", "count": THREADS, "ms": delay_ms})
+    faults.ok(
+        "POST",
+        "/faults",
+        {"mode": "latency", "path": "/api/v2/ping", "count": THREADS, "ms": delay_ms},
+    )
     with sandbox.client(max_retries=0) as client:
         client.list_accounts()  # warm the pool
         barrier = threading.Barrier(THREADS)
@@ -55,13 +61,17 @@ def test_calls_overlap_because_the_gil_is_released(sandbox, faults, capsys):
             assert list(pool.map(one, range(THREADS))) == ["OK"] * THREADS
         elapsed = time.perf_counter() - started
     with capsys.disabled():
-        print(f"\n  {THREADS} pings delayed {delay_ms} ms each, from {THREADS} threads: {elapsed:.2f} s")
+        print(
+            f"\n  {THREADS} pings delayed {delay_ms} ms each, from {THREADS} threads: {elapsed:.2f} s"
+        )
     # Serialized, 8 delayed calls would take 3.2 s; overlapping, about one delay.
     assert elapsed < THREADS * delay_ms / 1000 / 2, elapsed
 
 
 def test_close_waits_for_calls_in_flight_then_refuses(sandbox, faults):
-    faults.ok("POST", "/faults", {"mode": "latency", "path": "/api/v2/ping", "count": 1, "ms": 1000})
+    faults.ok(
+        "POST", "/faults", {"mode": "latency", "path": "/api/v2/ping", "count": 1, "ms": 1000}
+    )
     client = sandbox.client(max_retries=0)
     result = {}
 
