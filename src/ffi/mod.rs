@@ -217,8 +217,6 @@ pub extern "C" fn alphapo_status_name(status: u32) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn alphapo_test_panic(err: *mut *mut error::alphapo_error) -> Status {
     ffi_boundary!(err, {
-        let reason: Option<&str> = None;
-        let _ = reason.expect("alphapo_test_panic: deliberate panic to test the boundary");
-        Ok(())
+        panic!("alphapo_test_panic: deliberate panic to test the boundary")
     })
 }
