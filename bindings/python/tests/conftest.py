@@ -1,45 +1,19 @@
 """Fixtures: the local sandbox (examples/sandbox), clients on it, and a callback receiver.
 
-The sandbox binary is ``$ALPHAPO_SANDBOX`` or ``target/release/examples/sandbox`` of the
-checkout these tests live in. A test that needs it fails (never skips) when it is missing.
+The helpers live in alphapo_test_support.py. The sandbox binary is ``$ALPHAPO_SANDBOX`` or
+``target/release/examples/sandbox`` of the checkout these tests live in. A test that needs
+it fails (never skips) when it is missing.
 """
 
 from __future__ import annotations
 
-import http.server
-import json
-import os
-import queue
-import shutil
-import subprocess
-import tempfile
-import threading
-import urllib.error
-import urllib.request
-import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Iterator
 
 import pytest
 
 import alphapo
-
-KEY = "py-test-key"
-SECRET = "py-test-secret"
-
-TESTS_DIR = Path(__file__).resolve().parent
-PACKAGE_SOURCE = TESTS_DIR.parent  # bindings/python
-
-
-def find_repo_root() -> Path:
-    for d in (TESTS_DIR, *TESTS_DIR.parents):
-        if (d / "Cargo.toml").is_file() and (d / "include" / "alphapo.h").is_file():
-            return d
-    raise RuntimeError(f"no libalphapo checkout above {TESTS_DIR}")
-
-
-REPO_ROOT = find_repo_root()
-HEADER = REPO_ROOT / "include" / "alphapo.h"
+from alphapo_test_support import CallbackReceiver, Sandbox
 
 
 def pytest_report_header(config: Any) -> str:
@@ -47,95 +21,6 @@ def pytest_report_header(config: Any) -> str:
         f"alphapo {alphapo.__version__} from {Path(alphapo.__file__).parent}; "
         f"libalphapo {alphapo.library_version()} from {alphapo.LIBRARY_PATH}"
     )
-
-
-def sandbox_binary() -> Path:
-    path = Path(os.environ.get("ALPHAPO_SANDBOX") or REPO_ROOT / "target/release/examples/sandbox")
-    if not path.is_file():
-        pytest.fail(
-            f"the sandbox binary {path} is missing: build it with "
-            f"`cargo build --release --example sandbox` (or set $ALPHAPO_SANDBOX)",
-            pytrace=False,
-        )
-    return path
-
-
-def unique(prefix: str = "py") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:16]}"
-
-
-class Sandbox:
-    """One sandbox process and its control API."""
-
-    def __init__(self, *extra: str, tls: bool = False) -> None:
-        self.tmp = Path(tempfile.mkdtemp(prefix="alphapo-py-sandbox-"))
-        args = [
-            str(sandbox_binary()),
-            "--listen",
-            "127.0.0.1:0",
-            "--key",
-            KEY,
-            "--secret",
-            SECRET,
-            "--callback-time-scale",
-            "0.001",
-            *extra,
-        ]
-        if tls:
-            self.cert: Optional[Path] = self.tmp / "cert.pem"
-            args += ["--tls", "--cert-out", str(self.cert)]
-        else:
-            self.cert = None
-        self.stderr = open(self.tmp / "stderr.log", "wb")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr)
-        assert self.proc.stdout is not None
-        first = self.proc.stdout.readline().decode().strip()
-        if not first.startswith("listening on "):
-            self.stop()
-            pytest.fail(f"sandbox did not start: {first!r}", pytrace=False)
-        self.base_url = first[len("listening on ") :]
-        if tls:
-            self.proc.stdout.readline()  # "certificate <path>"
-        self.origin = self.base_url.rsplit("/api/v2", 1)[0]
-        # Keep draining stdout so the sandbox never blocks on a full pipe.
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-
-    def control(self, method: str, path: str, body: Any = None) -> Tuple[int, Any]:
-        """Calls ``/_sandbox{path}``; returns (HTTP status, decoded JSON)."""
-        assert not self.base_url.startswith("https"), "control API of the TLS sandbox unused"
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(
-            f"{self.origin}/_sandbox{path}",
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
-
-    def ok(self, method: str, path: str, body: Any = None) -> Any:
-        status, data = self.control(method, path, body)
-        assert 200 <= status < 300, (method, path, status, data)
-        return data
-
-    def client(self, **kwargs: Any) -> alphapo.Client:
-        options: Dict[str, Any] = {"base_url": self.base_url, "timeout": 10}
-        options.update(kwargs)
-        return alphapo.Client(options.pop("api_key", KEY), options.pop("secret", SECRET), **options)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.stderr.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -174,70 +59,6 @@ def faults(sandbox: Sandbox) -> Iterator[Sandbox]:
         sandbox.ok("POST", "/rate-limit", {"per_minute": 30})
 
 
-class Received:
-    """A callback request as it arrived: headers and raw body."""
-
-    def __init__(self, path: str, headers: Dict[str, str], body: bytes) -> None:
-        self.path = path
-        self.headers = headers
-        self.body = body
-
-    def header(self, name: str) -> Optional[str]:
-        for k, v in self.headers.items():
-            if k.lower() == name.lower():
-                return v
-        return None
-
-
-class CallbackReceiver:
-    """A local http.server that records every POST and answers 200."""
-
-    def __init__(self) -> None:
-        self.requests: "queue.Queue[Received]" = queue.Queue()
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                outer.requests.put(Received(self.path, dict(self.headers.items()), body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/callbacks"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def wait_for(self, predicate: Any, timeout: float = 15.0) -> Received:
-        """The first received callback for which ``predicate(received)`` is true."""
-        import time
-
-        deadline = time.monotonic() + timeout
-        seen: List[Received] = []
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(
-                    f"no matching callback within {timeout}s; got {[r.body for r in seen]}"
-                )
-            try:
-                r = self.requests.get(timeout=left)
-            except queue.Empty:
-                continue
-            if predicate(r):
-                return r
-            seen.append(r)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def callbacks(sandbox: Sandbox) -> Iterator[CallbackReceiver]:
     """A callback receiver registered as the sandbox's callback URL for one test."""
@@ -248,18 +69,3 @@ def callbacks(sandbox: Sandbox) -> Iterator[CallbackReceiver]:
     finally:
         sandbox.ok("POST", "/callback-url", {"url": None})
         receiver.close()
-
-
-def invoice_fields(**overrides: Any) -> Dict[str, Any]:
-    """Fields of a valid invoice with a fresh foreign_id."""
-    fields: Dict[str, Any] = {
-        "title": "Order 1001",
-        "currency": "EUR",
-        "amount": "106.75",
-        "foreign_id": unique("inv"),
-        "end_user_reference": "customer-42",
-        "url_success": "https://shop.example.com/paid",
-        "url_failed": "https://shop.example.com/failed",
-    }
-    fields.update(overrides)
-    return fields

@@ -15,7 +15,7 @@ import pytest
 
 import alphapo
 
-from conftest import KEY, REPO_ROOT, SECRET, invoice_fields, unique
+from alphapo_test_support import KEY, REPO_ROOT, SECRET, invoice_fields, unique
 
 EXAMPLES = REPO_ROOT / "examples" / "python"
 

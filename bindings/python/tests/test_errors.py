@@ -17,7 +17,7 @@ import pytest
 import alphapo
 from alphapo import _errors, _ffi
 
-from conftest import KEY, SECRET, invoice_fields
+from alphapo_test_support import KEY, SECRET, invoice_fields
 
 
 def _attributes_present(e: alphapo.AlphaPoError) -> None:

@@ -12,7 +12,7 @@ import pytest
 import alphapo
 from alphapo import _errors, _ffi
 
-from conftest import unique
+from alphapo_test_support import unique
 
 lib = _ffi.lib
 

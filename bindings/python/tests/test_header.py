@@ -12,7 +12,7 @@ import alphapo
 from alphapo import _ffi
 from alphapo._client import Environment, Operation
 
-from conftest import HEADER
+from alphapo_test_support import HEADER
 
 _FUNCTION = re.compile(
     r"^(?P<ret>[A-Za-z_][\w\s\*]*?[\s\*])(?P<name>alphapo_\w+)\((?P<args>[^)]*)\);$"

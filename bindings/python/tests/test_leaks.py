@@ -15,7 +15,7 @@ from pathlib import Path
 
 import alphapo
 
-from conftest import invoice_fields
+from alphapo_test_support import invoice_fields
 
 MIB = 1024 * 1024
 ALLOWED_GROWTH = 2 * MIB

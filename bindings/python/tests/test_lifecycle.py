@@ -16,7 +16,7 @@ import pytest
 import alphapo
 from alphapo import _ffi
 
-from conftest import KEY, SECRET
+from alphapo_test_support import KEY, SECRET
 
 PACKAGE_DIR = Path(alphapo.__file__).resolve().parent
 

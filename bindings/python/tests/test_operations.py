@@ -13,7 +13,7 @@ import pytest
 
 import alphapo
 
-from conftest import KEY, SECRET, invoice_fields, unique
+from alphapo_test_support import KEY, SECRET, invoice_fields, unique
 
 BTC_ADDRESS = "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"
 

@@ -10,7 +10,7 @@ import pytest
 
 import alphapo
 
-from conftest import invoice_fields
+from alphapo_test_support import invoice_fields
 
 THREADS = 8
 CALLS = 50
