@@ -53,7 +53,7 @@ run() {
     shift 4
     control POST /_sandbox/callback-url "{\"url\": \"$url\"}"
     echo "--- $lang: $("$@")"
-    control POST "/_sandbox/invoices/$fid/pay" '{"amount": "106.75"}'
+    control POST "/_sandbox/invoices/$fid/pay" '{}'
     for _ in $(seq 300); do
         grep -qiE "status confirmed|:confirmed" "$log" && break
         sleep 0.1

@@ -383,6 +383,13 @@ fn invoices_create_cancel_and_lookup() {
     assert_eq!(e.fields().len(), 3, "{e:?}");
     assert_eq!(requests_total(&sb), before);
 
+    // The sandbox pays exactly what is due when the control call gives no amount.
+    c.create_invoice(&invoice("inv-paid")).unwrap();
+    let (st, body) = sb.control("POST", "/_sandbox/invoices/inv-paid/pay", "{}");
+    assert_eq!(st, 200, "{body}");
+    let paid: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(paid["status"], "confirmed", "{paid}");
+
     let cancelled = c.cancel_invoice("inv-1").unwrap();
     assert_eq!(cancelled.http_status, 200);
     let again = c.cancel_invoice("inv-1").unwrap_err();

@@ -128,9 +128,13 @@ fn invoice_action(app: &App, fid: &str, action: &str, body: &Value) -> Response 
     };
     let done = match action {
         "pay" => {
-            let amount = match amount_of(body, "amount") {
-                Ok(a) => a,
-                Err(r) => return r,
+            // Without an amount, pay exactly what is still due in the payer's currency.
+            let amount = match body.get("amount") {
+                None | Some(Value::Null) => None,
+                Some(_) => match amount_of(body, "amount") {
+                    Ok(a) => Some(a),
+                    Err(r) => return r,
+                },
             };
             let currency = match body.get("currency").and_then(Value::as_str) {
                 None => None,

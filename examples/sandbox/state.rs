@@ -852,7 +852,7 @@ impl Store {
     pub fn pay_invoice(
         &mut self,
         id: u64,
-        amount: Dec,
+        amount: Option<Dec>,
         currency: Option<&'static Currency>,
     ) -> Result<(), Refused> {
         self.sweep();
@@ -868,6 +868,16 @@ impl Store {
             .as_ref()
             .expect("fixed above")
             .currency;
+        let amount = match amount {
+            Some(a) => a,
+            None => {
+                let due = self.invoices[&id].remaining();
+                if !due.is_positive() {
+                    return refuse(409, "nothing is due on this invoice");
+                }
+                due
+            }
+        };
         let txid = self.new_txid(payer);
         let pid = self.item_id();
         self.txids.insert(txid.clone(), id);
