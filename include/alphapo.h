@@ -459,6 +459,11 @@ char *alphapo_error_fields_json(const alphapo_error *err);
 const uint8_t *alphapo_error_raw_body(const alphapo_error *err, size_t *len);
 
 /*
+ The `Retry-After` of a 429 reply in seconds, or 0 when the reply gave none.
+ */
+uint64_t alphapo_error_retry_after(const alphapo_error *err);
+
+/*
  Frees an error. NULL does nothing.
 
  # Safety

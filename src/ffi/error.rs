@@ -168,6 +168,12 @@ pub extern "C" fn alphapo_error_raw_body(err: *const alphapo_error, len: *mut us
     })
 }
 
+/// The `Retry-After` of a 429 reply in seconds, or 0 when the reply gave none.
+#[no_mangle]
+pub extern "C" fn alphapo_error_retry_after(err: *const alphapo_error) -> u64 {
+    ffi_boundary!({ with(err, |e| e.inner.retry_after().unwrap_or(0)) })
+}
+
 /// Frees an error. NULL does nothing.
 ///
 /// # Safety

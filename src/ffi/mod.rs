@@ -55,6 +55,11 @@ impl PanicDefault for usize {
         0
     }
 }
+impl PanicDefault for u64 {
+    fn panic_default() -> Self {
+        0
+    }
+}
 impl PanicDefault for u16 {
     fn panic_default() -> Self {
         0

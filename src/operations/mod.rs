@@ -210,6 +210,40 @@ impl Request {
         if !value.is_object() {
             return Err(Error::invalid("request must be a JSON object"));
         }
+        match Request::from_value(kind, &value) {
+            Err(e) if e.status() == Status::Validation => {
+                Err(Request::with_rule_errors(kind, &value, e))
+            }
+            other => other,
+        }
+    }
+
+    /// A field of the wrong type or an unknown field stops reading before the rules run;
+    /// to report everything at once, run the rules again without the refused fields and
+    /// add what they find about the other fields.
+    fn with_rule_errors(kind: OperationKind, value: &Value, type_errors: Error) -> Error {
+        let refused: Vec<String> = type_errors
+            .fields()
+            .iter()
+            .map(|f| f.field.split('.').next().unwrap_or_default().to_string())
+            .collect();
+        let mut rest = value.clone();
+        if let Some(map) = rest.as_object_mut() {
+            map.retain(|k, _| !refused.contains(k));
+        }
+        let mut fields = type_errors.fields().to_vec();
+        if let Err(e) = Request::from_value(kind, &rest) {
+            for f in e.fields() {
+                let top = f.field.split('.').next().unwrap_or_default();
+                if !refused.iter().any(|r| r == top) {
+                    fields.push(f.clone());
+                }
+            }
+        }
+        Error::validation(fields)
+    }
+
+    fn from_value(kind: OperationKind, value: &Value) -> Result<Request> {
         match kind {
             OperationKind::Ping => {
                 reader::Reader::new(&value).finish()?;
@@ -313,6 +347,33 @@ impl Response {
         map.insert("data".into(), self.data.clone());
         map.insert("malformed".into(), Value::Array(malformed));
         Value::Object(map).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_errors_and_rule_errors_come_back_together() {
+        let title = "x".repeat(51);
+        let e = Request::from_json(
+            OperationKind::InvoicesCreate,
+            &format!(r#"{{"title":"{title}","amount":"abc","timer":1,"colour":"red"}}"#),
+        )
+        .unwrap_err();
+        assert_eq!(e.status(), Status::Validation);
+        for field in [
+            "title",
+            "amount",
+            "timer",
+            "colour",
+            "currency",
+            "foreign_id",
+        ] {
+            assert!(e.field(field).is_some(), "{field} missing: {e:?}");
+        }
+        assert_eq!(e.fields().iter().filter(|f| f.field == "amount").count(), 1);
     }
 }
 

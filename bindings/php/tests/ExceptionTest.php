@@ -121,6 +121,7 @@ final class ExceptionTest extends SandboxTestCase
         $e = self::failure(Exception\RateLimitException::class, Status::RATE_LIMITED, $quote);
         self::assertSame(429, $e->getHttpStatus());
         self::assertStringContainsString('1015', (string) $e->getRawBody());
+        self::assertNull($e->getRetryAfter(), 'the documented 429 has no Retry-After header');
     }
 
     public function testServerException(): void

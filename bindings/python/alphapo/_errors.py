@@ -54,6 +54,8 @@ class AlphaPoError(Exception):
             own validation (nothing was sent) or from the API's ``errors`` object.
         raw_body: the reply body exactly as received (may be HTML or text); ``b""``
             when there was no reply.
+        retry_after: for a 429, the seconds the reply's ``Retry-After`` asked to wait,
+            else ``None``.
     """
 
     status_code: int = -1  # the status a subclass stands for
@@ -67,6 +69,7 @@ class AlphaPoError(Exception):
         code: Optional[str] = None,
         fields: Optional[Mapping[str, str]] = None,
         raw_body: bytes = b"",
+        retry_after: Optional[int] = None,
     ) -> None:
         super().__init__(message)
         if status is None:
@@ -81,6 +84,7 @@ class AlphaPoError(Exception):
         self.code: Optional[str] = code
         self.fields: Dict[str, str] = dict(fields or {})
         self.raw_body: bytes = raw_body
+        self.retry_after: Optional[int] = retry_after
 
     def __str__(self) -> str:
         return self.message
@@ -241,6 +245,7 @@ def from_error_object(status: int, err: object) -> AlphaPoError:
         code=_ffi.text(lib.alphapo_error_code(err)),
         fields=_fields(err),
         raw_body=_ffi.read_bytes(lib.alphapo_error_raw_body, err),
+        retry_after=lib.alphapo_error_retry_after(err) or None,
     )
 
 

@@ -48,6 +48,7 @@ from ctypes import (
     c_int,
     c_size_t,
     c_uint16,
+    c_uint64,
     c_uint32,
     c_void_p,
 )
@@ -217,6 +218,7 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
     "alphapo_error_field_message": (c_char_p, [ErrorP, c_size_t]),
     "alphapo_error_fields_json": (owned_str, [ErrorP]),
     "alphapo_error_raw_body": (bytes_out, [ErrorP, POINTER(c_size_t)]),
+    "alphapo_error_retry_after": (c_uint64, [ErrorP]),
     "alphapo_error_free": (None, [ErrorP]),
     # invoice request
     "alphapo_invoice_request_new": (status_t, [POINTER(InvoiceRequestP)]),

@@ -150,6 +150,7 @@ def test_rate_limit(client, faults):
     _attributes_present(err)
     assert err.status == alphapo.Status.RATE_LIMITED and err.http_status == 429
     assert err.raw_body == b"error code: 1015"
+    assert err.retry_after is None  # the documented 429 carries no Retry-After header
 
 
 @pytest.mark.parametrize("mode, http_status", [("http_500", 500), ("http_502", 502)])

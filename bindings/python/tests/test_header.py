@@ -83,6 +83,7 @@ _SCALARS = {
     "size_t": ctypes.c_size_t,
     "uint32_t": ctypes.c_uint32,
     "uint16_t": ctypes.c_uint16,
+    "uint64_t": ctypes.c_uint64,
     "bool": ctypes.c_bool,
     "alphapo_status": ctypes.c_int,
 }

@@ -13,4 +13,18 @@ use AlphaPo\Status;
 class RateLimitException extends ApiException
 {
     public const DEFAULT_STATUS = Status::RATE_LIMITED;
+
+    private ?int $retryAfter = null;
+
+    /** Seconds the reply's `Retry-After` header asked to wait, or null when it gave none. */
+    public function getRetryAfter(): ?int
+    {
+        return $this->retryAfter;
+    }
+
+    /** @internal set by the library when it builds the exception */
+    public function setRetryAfter(?int $seconds): void
+    {
+        $this->retryAfter = $seconds;
+    }
 }

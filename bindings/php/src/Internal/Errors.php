@@ -58,6 +58,7 @@ final class Errors
                 $text = (string) $ffi->alphapo_error_field_message($error, $i);
                 $fields[$name] = isset($fields[$name]) ? $fields[$name] . '; ' . $text : $text;
             }
+            $retryAfter = (int) $ffi->alphapo_error_retry_after($error);
             $length = $ffi->new('size_t');
             $raw = Native::borrowedBytes(
                 $ffi->alphapo_error_raw_body($error, \FFI::addr($length)),
@@ -66,7 +67,7 @@ final class Errors
         } finally {
             $ffi->alphapo_error_free($error);
         }
-        return self::create(
+        $exception = self::create(
             $status,
             $message ?? self::statusName($status),
             $httpStatus,
@@ -74,6 +75,10 @@ final class Errors
             $fields,
             $raw,
         );
+        if ($exception instanceof Exception\RateLimitException) {
+            $exception->setRetryAfter($retryAfter > 0 ? $retryAfter : null);
+        }
+        return $exception;
     }
 
     /** @param array<string, string> $fields */
