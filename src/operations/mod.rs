@@ -246,22 +246,22 @@ impl Request {
     fn from_value(kind: OperationKind, value: &Value) -> Result<Request> {
         match kind {
             OperationKind::Ping => {
-                reader::Reader::new(&value).finish()?;
+                reader::Reader::new(value).finish()?;
                 Ok(Request::ping())
             }
-            OperationKind::AccountsList => accounts::accounts_list(&value),
-            OperationKind::CurrenciesList => CurrenciesList::from_json(&value)?.to_request(),
-            OperationKind::CurrenciesPairs => PairsQuery::from_json(&value)?.to_request(),
-            OperationKind::CurrenciesRates => RatesQuery::from_json(&value)?.to_request(),
-            OperationKind::AddressesTake => TakeAddress::from_json(&value)?.to_request(),
-            OperationKind::WithdrawalCrypto => WithdrawalRequest::from_json(&value)?.to_request(),
-            OperationKind::ExchangeCalculate => ExchangeCalculate::from_json(&value)?.to_request(),
-            OperationKind::ExchangeFixed => ExchangeFixed::from_json(&value)?.to_request(),
-            OperationKind::ExchangeNow => ExchangeNow::from_json(&value)?.to_request(),
-            OperationKind::InvoicesCreate => InvoiceRequest::from_json(&value)?.to_request(),
-            OperationKind::InvoicesCancel => CancelInvoice::from_json(&value)?.to_request(),
-            OperationKind::TransactionsInfo => TransactionLookup::from_json(&value)?.to_request(),
-            OperationKind::Generic => GenericRequest::from_json(&value)?.to_request(),
+            OperationKind::AccountsList => accounts::accounts_list(value),
+            OperationKind::CurrenciesList => CurrenciesList::from_json(value)?.to_request(),
+            OperationKind::CurrenciesPairs => PairsQuery::from_json(value)?.to_request(),
+            OperationKind::CurrenciesRates => RatesQuery::from_json(value)?.to_request(),
+            OperationKind::AddressesTake => TakeAddress::from_json(value)?.to_request(),
+            OperationKind::WithdrawalCrypto => WithdrawalRequest::from_json(value)?.to_request(),
+            OperationKind::ExchangeCalculate => ExchangeCalculate::from_json(value)?.to_request(),
+            OperationKind::ExchangeFixed => ExchangeFixed::from_json(value)?.to_request(),
+            OperationKind::ExchangeNow => ExchangeNow::from_json(value)?.to_request(),
+            OperationKind::InvoicesCreate => InvoiceRequest::from_json(value)?.to_request(),
+            OperationKind::InvoicesCancel => CancelInvoice::from_json(value)?.to_request(),
+            OperationKind::TransactionsInfo => TransactionLookup::from_json(value)?.to_request(),
+            OperationKind::Generic => GenericRequest::from_json(value)?.to_request(),
         }
     }
 }
@@ -350,6 +350,15 @@ impl Response {
     }
 }
 
+/// Validation result helper: `Ok(())` or a VALIDATION error listing every field.
+pub(crate) fn check(errors: Vec<FieldError>) -> Result<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::validation(errors))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,14 +383,5 @@ mod tests {
             assert!(e.field(field).is_some(), "{field} missing: {e:?}");
         }
         assert_eq!(e.fields().iter().filter(|f| f.field == "amount").count(), 1);
-    }
-}
-
-/// Validation result helper: `Ok(())` or a VALIDATION error listing every field.
-pub(crate) fn check(errors: Vec<FieldError>) -> Result<()> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::validation(errors))
     }
 }
