@@ -41,6 +41,7 @@ lint:
 
 test-rust: lib sandbox
 	$(CARGO) test --release
+	$(CARGO) test --release --example sandbox
 
 test-c: lib sandbox
 	bash tests/c/run.sh

@@ -578,3 +578,48 @@ fn faults_map_to_their_statuses() {
         "the fault was consumed by the first attempt"
     );
 }
+
+#[test]
+fn a_429_is_retried_only_when_retry_after_is_short() {
+    let sb = Sandbox::start(&[]);
+    let c = client(&sb);
+    // Retry-After: 1 is honoured: one wait, then the call succeeds.
+    sb.control(
+        "POST",
+        "/_sandbox/faults",
+        r#"{"mode":"http_429","path":"/accounts/list","retry_after":1}"#,
+    );
+    let t = Instant::now();
+    assert!(c.list_accounts().is_ok());
+    assert!(
+        t.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(
+        state(&sb)["requests"]["by_path"]["/api/v2/accounts/list"],
+        2
+    );
+
+    // Retry-After beyond the 10 s cap comes back at once, with the hint.
+    sb.control(
+        "POST",
+        "/_sandbox/faults",
+        r#"{"mode":"http_429","path":"/accounts/list","retry_after":60}"#,
+    );
+    let t = Instant::now();
+    let e = c.list_accounts().unwrap_err();
+    assert_eq!(e.status(), Status::RateLimited);
+    assert_eq!(e.retry_after(), Some(60));
+    assert!(t.elapsed() < Duration::from_secs(2));
+
+    // Without Retry-After (the documented Cloudflare reply) it is not retried either.
+    sb.control(
+        "POST",
+        "/_sandbox/faults",
+        r#"{"mode":"http_429","path":"/accounts/list"}"#,
+    );
+    let before = requests_total(&sb);
+    assert_eq!(c.list_accounts().unwrap_err().retry_after(), None);
+    assert_eq!(requests_total(&sb), before + 1);
+}

@@ -285,6 +285,7 @@ fn add_fault(app: &App, body: &Value) -> Response {
             .and_then(Value::as_u64)
             .unwrap_or(64 << 20)
             .clamp(16, 1 << 34),
+        retry_after: body.get("retry_after").and_then(Value::as_u64),
     };
     let mut s = app.store();
     if s.faults.len() >= 1000 {
@@ -297,7 +298,7 @@ fn add_fault(app: &App, body: &Value) -> Response {
 fn faults_json(s: &Store) -> Vec<Value> {
     s.faults
         .iter()
-        .map(|f| json!({"mode": f.mode.name(), "path": f.path, "count": f.remaining, "ms": f.ms, "bytes": f.bytes}))
+        .map(|f| json!({"mode": f.mode.name(), "path": f.path, "count": f.remaining, "ms": f.ms, "bytes": f.bytes, "retry_after": f.retry_after}))
         .collect()
 }
 

@@ -74,6 +74,8 @@ pub struct Response {
     pub status: u16,
     pub content_type: &'static str,
     pub body: Vec<u8>,
+    /// A `Retry-After` header, in seconds.
+    pub retry_after: Option<u64>,
 }
 
 impl Response {
@@ -82,6 +84,7 @@ impl Response {
             status,
             content_type: "application/json",
             body,
+            retry_after: None,
         }
     }
 
@@ -90,17 +93,23 @@ impl Response {
             status,
             content_type,
             body: body.as_bytes().to_vec(),
+            retry_after: None,
         }
     }
 
     /// Status line and headers; `length` is what Content-Length announces.
     pub fn head(&self, length: usize, close: bool) -> Vec<u8> {
+        let retry_after = self
+            .retry_after
+            .map(|s| format!("Retry-After: {s}\r\n"))
+            .unwrap_or_default();
         format!(
-            "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nServer: alphapo-sandbox\r\nConnection: {}\r\n\r\n",
+            "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}Server: alphapo-sandbox\r\nConnection: {}\r\n\r\n",
             self.status,
             reason(self.status),
             self.content_type,
             length,
+            retry_after,
             if close { "close" } else { "keep-alive" }
         )
         .into_bytes()

@@ -228,6 +228,11 @@ fn dispatch(app: &App, req: &Request, peer: IpAddr) -> Reply {
         }
         FaultMode::Http500 => Reply::Normal(html_error(500)),
         FaultMode::Http502 => Reply::Normal(html_error(502)),
+        FaultMode::Http429 => {
+            let mut r = Response::text(429, "text/plain; charset=UTF-8", "error code: 1015");
+            r.retry_after = fault.retry_after;
+            Reply::Normal(r)
+        }
         FaultMode::DropBefore => Reply::Drop,
         FaultMode::DropAfter => {
             api::handle(app, req, route, peer);
@@ -248,6 +253,7 @@ fn html_error(status: u16) -> Response {
         status,
         content_type: "text/html",
         body: body.into_bytes(),
+        retry_after: None,
     }
 }
 
@@ -294,5 +300,6 @@ fn invoice_page(app: &App, slug: &str) -> Response {
         status: 200,
         content_type: "text/html; charset=UTF-8",
         body: html.into_bytes(),
+        retry_after: None,
     }
 }

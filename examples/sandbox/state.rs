@@ -85,6 +85,7 @@ pub enum FaultMode {
     Latency,
     Http500,
     Http502,
+    Http429,
     DropBefore,
     DropAfter,
     Truncated,
@@ -92,10 +93,11 @@ pub enum FaultMode {
     SlowDrip,
 }
 
-pub const FAULT_NAMES: [(&str, FaultMode); 8] = [
+pub const FAULT_NAMES: [(&str, FaultMode); 9] = [
     ("latency", FaultMode::Latency),
     ("http_500", FaultMode::Http500),
     ("http_502", FaultMode::Http502),
+    ("http_429", FaultMode::Http429),
     ("drop_before", FaultMode::DropBefore),
     ("drop_after", FaultMode::DropAfter),
     ("truncated", FaultMode::Truncated),
@@ -123,6 +125,8 @@ pub struct Fault {
     pub ms: u64,
     /// `huge`: how many body bytes to announce and stream.
     pub bytes: u64,
+    /// `http_429`: the `Retry-After` header to send, in seconds (none when absent).
+    pub retry_after: Option<u64>,
 }
 
 impl Fault {
