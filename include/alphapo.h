@@ -85,34 +85,9 @@ typedef enum {
 } alphapo_status;
 
 /*
- The known API hosts, for `alphapo_client_builder_set_environment` (passed as `uint32_t`).
- */
-typedef enum {
-  /*
-   `https://app.alphapo.net/api/v2` (the default).
-   */
-  ALPHAPO_ENVIRONMENT_ALPHAPO = 0,
-  /*
-   `https://app.cryptoprocessing.com/api/v2`.
-   */
-  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING = 1,
-  /*
-   `https://app.sandbox.cryptoprocessing.com/api/v2`.
-   */
-  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_SANDBOX = 2,
-  /*
-   `https://app.lt.cryptoprocessing.com/api/v2`.
-   */
-  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_LT = 3,
-  /*
-   `https://app.coinspaid.com/api/v2` (legacy host).
-   */
-  ALPHAPO_ENVIRONMENT_COINSPAID = 4,
-} alphapo_environment;
-
-/*
- The API operations, for `alphapo_client_call` and `alphapo_client_prepare` (passed as
- `uint32_t`). Each takes a JSON object of the operation's fields (spec names).
+ The API's operations, numbered as in the spec's catalogue. In C this is
+ `alphapo_operation`, passed as `uint32_t` to `alphapo_client_call` and
+ `alphapo_client_prepare` with the operation's fields as a JSON object (spec names).
  */
 typedef enum {
   /*
@@ -164,14 +139,42 @@ typedef enum {
    */
   ALPHAPO_OPERATION_INVOICES_CANCEL = 12,
   /*
-   `GET /transactions/info`; exactly one of `{"id"}`, `{"foreign_id"}`, `{"txid"}`.
+   `GET /transactions/info` (a GET with a signed JSON body); exactly one of `{"id"}`,
+   `{"foreign_id"}`, `{"txid"}`.
    */
   ALPHAPO_OPERATION_TRANSACTIONS_INFO = 13,
   /*
-   Any endpoint: `{"method"?: "POST"|"GET", "path": "/x/y", "body"?: {…}}`.
+   Any endpoint, so that a new one never blocks a merchant:
+   `{"method"?: "POST"|"GET", "path": "/x/y", "body"?: {…}}`.
    */
   ALPHAPO_OPERATION_GENERIC = 14,
 } alphapo_operation;
+
+/*
+ The known API hosts, for `alphapo_client_builder_set_environment` (passed as `uint32_t`).
+ */
+typedef enum {
+  /*
+   `https://app.alphapo.net/api/v2` (the default).
+   */
+  ALPHAPO_ENVIRONMENT_ALPHAPO = 0,
+  /*
+   `https://app.cryptoprocessing.com/api/v2`.
+   */
+  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING = 1,
+  /*
+   `https://app.sandbox.cryptoprocessing.com/api/v2`.
+   */
+  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_SANDBOX = 2,
+  /*
+   `https://app.lt.cryptoprocessing.com/api/v2`.
+   */
+  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_LT = 3,
+  /*
+   `https://app.coinspaid.com/api/v2` (legacy host).
+   */
+  ALPHAPO_ENVIRONMENT_COINSPAID = 4,
+} alphapo_environment;
 
 /*
  A verified, parsed callback. Owned by the caller, freed with `alphapo_callback_free`.

@@ -4,7 +4,7 @@ use super::error::alphapo_error;
 use super::response::{flatten, lookup};
 use super::signer::{alphapo_signer, inner};
 use super::strings::{cstring, owned};
-use super::{ffi_boundary, free_box, null_argument, opt_str, try_bytes, try_ref, write_box};
+use super::{deliver, ffi_boundary, free_box, opt_str, try_bytes, try_ref};
 use crate::callback::{parse_callback, verify_callback, Callback};
 use crate::error::Status;
 use std::ffi::{c_char, CString};
@@ -76,18 +76,14 @@ pub extern "C" fn alphapo_callback_parse(
         let sig = unsafe { try_bytes(signature.cast(), signature_len, "signature") }?;
         let key_header = unsafe { opt_str(key_header, "key_header") }?;
         let expected = unsafe { opt_str(expected_key, "expected_key") }?;
-        if out.is_null() {
-            return Err(null_argument("out"));
-        }
-        let cb = parse_callback(inner(signer), body, sig, key_header, expected)?;
-        let value = alphapo_callback {
-            values: flatten(&cb.json),
-            dedupe_key: cstring(&cb.dedupe_key()),
-            inner: cb,
-        };
-        // SAFETY: checked non-NULL.
-        unsafe { write_box(out, value) };
-        Ok(())
+        deliver(out, || {
+            let cb = parse_callback(inner(signer), body, sig, key_header, expected)?;
+            Ok(alphapo_callback {
+                values: flatten(&cb.json),
+                dedupe_key: cstring(&cb.dedupe_key()),
+                inner: cb,
+            })
+        })
     })
 }
 

@@ -6,7 +6,7 @@ use super::invoice::alphapo_invoice_request;
 use super::prepared::alphapo_prepared;
 use super::response::alphapo_response;
 use super::{
-    ffi_boundary, free_box, null_argument, opt_str, try_bytes, try_mut, try_ref, try_str, write_box,
+    deliver, ffi_boundary, free_box, null_argument, opt_str, try_bytes, try_mut, try_ref, try_str,
 };
 use crate::client::{Client, ClientBuilder};
 use crate::environment::Environment;
@@ -29,41 +29,6 @@ pub enum alphapo_environment {
     CryptoprocessingLt = 3,
     /// `https://app.coinspaid.com/api/v2` (legacy host).
     Coinspaid = 4,
-}
-
-/// The API operations, for `alphapo_client_call` and `alphapo_client_prepare` (passed as
-/// `uint32_t`). Each takes a JSON object of the operation's fields (spec names).
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub enum alphapo_operation {
-    /// `GET /ping`; request `{}` or NULL.
-    Ping = 1,
-    /// `POST /accounts/list`; request `{}` or NULL.
-    AccountsList = 2,
-    /// `POST /currencies/list`; `{"visible"?: bool}`.
-    CurrenciesList = 3,
-    /// `POST /currencies/pairs`; `{"currency_from"?, "currency_to"?}`.
-    CurrenciesPairs = 4,
-    /// `POST /currencies/rates`; `{"currency_from", "currency_to"}`.
-    CurrenciesRates = 5,
-    /// `POST /addresses/take`; `{"currency", "foreign_id", "convert_to"?, "end_user_reference"?, "sender_type"?, "sender_data"?}`.
-    AddressesTake = 6,
-    /// `POST /withdrawal/crypto`; `{"currency", "address", "amount" | "amount_to", "foreign_id", …}`.
-    WithdrawalCrypto = 7,
-    /// `POST /exchange/calculate`; `{"sender_currency", "receiver_currency", "sender_amount" | "receiver_amount"}`.
-    ExchangeCalculate = 8,
-    /// `POST /exchange/fixed`; as calculate plus `"foreign_id"`, `"price"`.
-    ExchangeFixed = 9,
-    /// `POST /exchange/now`; as calculate plus `"foreign_id"`.
-    ExchangeNow = 10,
-    /// `POST /invoices/create`; every invoice field (or use `alphapo_invoice_request`).
-    InvoicesCreate = 11,
-    /// `POST /invoices/{foreign_id}/cancel/`; `{"foreign_id"}`.
-    InvoicesCancel = 12,
-    /// `GET /transactions/info`; exactly one of `{"id"}`, `{"foreign_id"}`, `{"txid"}`.
-    TransactionsInfo = 13,
-    /// Any endpoint: `{"method"?: "POST"|"GET", "path": "/x/y", "body"?: {…}}`.
-    Generic = 14,
 }
 
 /// Settings for a client. Created by `alphapo_client_builder_new`, consumed by
@@ -114,20 +79,12 @@ pub extern "C" fn alphapo_client_builder_new(
         // SAFETY: NUL-terminated string or NULL; bytes valid for their length or NULL.
         let key = unsafe { try_str(api_key, "api_key") }?;
         let secret = unsafe { try_bytes(secret, secret_len, "secret") }?;
-        if out.is_null() {
-            return Err(null_argument("out"));
-        }
-        // SAFETY: checked non-NULL.
-        unsafe {
-            write_box(
-                out,
-                alphapo_client_builder {
-                    inner: Some(ClientBuilder::new(key, secret)),
-                    ca_file: None,
-                },
-            )
-        };
-        Ok(())
+        deliver(out, || {
+            Ok(alphapo_client_builder {
+                inner: Some(ClientBuilder::new(key, secret)),
+                ca_file: None,
+            })
+        })
     })
 }
 
@@ -256,16 +213,14 @@ pub extern "C" fn alphapo_client_builder_build(
         let mut inner = b
             .inner
             .ok_or_else(|| Error::invalid("builder was already consumed"))?;
-        if out.is_null() {
-            return Err(null_argument("out"));
-        }
-        if let Some(path) = &b.ca_file {
-            inner = inner.ca_file(std::path::Path::new(path))?;
-        }
-        let client = inner.build()?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_box(out, alphapo_client { inner: client }) };
-        Ok(())
+        deliver(out, || {
+            if let Some(path) = &b.ca_file {
+                inner = inner.ca_file(std::path::Path::new(path))?;
+            }
+            Ok(alphapo_client {
+                inner: inner.build()?,
+            })
+        })
     })
 }
 
@@ -323,13 +278,7 @@ pub extern "C" fn alphapo_client_call(
     ffi_boundary!(err, {
         let client = client_ref(client)?;
         let request = request_from_json(operation, request_json)?;
-        if out.is_null() {
-            return Err(null_argument("out"));
-        }
-        let response = client.execute(&request)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_box(out, alphapo_response::new(response)) };
-        Ok(())
+        deliver(out, || Ok(alphapo_response::new(client.execute(&request)?)))
     })
 }
 
@@ -346,13 +295,7 @@ pub extern "C" fn alphapo_client_prepare(
     ffi_boundary!(err, {
         let client = client_ref(client)?;
         let request = request_from_json(operation, request_json)?;
-        if out.is_null() {
-            return Err(null_argument("out"));
-        }
-        let prepared = client.prepare(&request)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_box(out, alphapo_prepared::new(prepared)) };
-        Ok(())
+        deliver(out, || Ok(alphapo_prepared::new(client.prepare(&request)?)))
     })
 }
 
@@ -369,13 +312,9 @@ pub extern "C" fn alphapo_client_send(
         let client = client_ref(client)?;
         // SAFETY: NULL or a live prepared request.
         let prepared = unsafe { try_ref(prepared, "prepared") }?;
-        if out.is_null() {
-            return Err(null_argument("out"));
-        }
-        let response = client.send(prepared.inner())?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_box(out, alphapo_response::new(response)) };
-        Ok(())
+        deliver(out, || {
+            Ok(alphapo_response::new(client.send(prepared.inner())?))
+        })
     })
 }
 
@@ -393,13 +332,7 @@ pub extern "C" fn alphapo_client_create_invoice(
         let client = client_ref(client)?;
         // SAFETY: NULL or a live invoice request.
         let request = unsafe { try_ref(request, "request") }?.to_request()?;
-        if out.is_null() {
-            return Err(null_argument("out"));
-        }
-        let response = client.execute(&request)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_box(out, alphapo_response::new(response)) };
-        Ok(())
+        deliver(out, || Ok(alphapo_response::new(client.execute(&request)?)))
     })
 }
 
@@ -416,13 +349,7 @@ pub extern "C" fn alphapo_client_prepare_invoice(
         let client = client_ref(client)?;
         // SAFETY: NULL or a live invoice request.
         let request = unsafe { try_ref(request, "request") }?.to_request()?;
-        if out.is_null() {
-            return Err(null_argument("out"));
-        }
-        let prepared = client.prepare(&request)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_box(out, alphapo_prepared::new(prepared)) };
-        Ok(())
+        deliver(out, || Ok(alphapo_prepared::new(client.prepare(&request)?)))
     })
 }
 
@@ -442,12 +369,13 @@ pub extern "C" fn alphapo_decode_reply(
         let kind = operation_kind(operation)?;
         // SAFETY: NULL or `body_len` readable bytes.
         let body = unsafe { try_bytes(body, body_len, "body") }?;
-        if out.is_null() {
-            return Err(null_argument("out"));
-        }
-        let response = crate::reply::decode_reply(kind, http_status, body.to_vec(), None)?;
-        // SAFETY: checked non-NULL.
-        unsafe { write_box(out, alphapo_response::new(response)) };
-        Ok(())
+        deliver(out, || {
+            Ok(alphapo_response::new(crate::reply::decode_reply(
+                kind,
+                http_status,
+                body.to_vec(),
+                None,
+            )?))
+        })
     })
 }

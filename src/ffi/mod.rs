@@ -192,6 +192,21 @@ pub(crate) unsafe fn write_box<T>(out: *mut *mut T, value: T) {
     *out = Box::into_raw(Box::new(value));
 }
 
+/// Checks `out`, then makes the value and hands it to C through `out`: the common ending
+/// of every function that creates a handle. `out` is written only on success.
+pub(crate) fn deliver<T>(
+    out: *mut *mut T,
+    make: impl FnOnce() -> Result<T, Error>,
+) -> Result<(), Error> {
+    if out.is_null() {
+        return Err(null_argument("out"));
+    }
+    let value = make()?;
+    // SAFETY: checked non-NULL; the caller passes a writable slot.
+    unsafe { write_box(out, value) };
+    Ok(())
+}
+
 /// Frees a boxed handle; NULL does nothing.
 ///
 /// # Safety

@@ -31,36 +31,41 @@ use crate::decode::{normalize, Kind, Normalized};
 use crate::error::{Error, FieldError, Result, Status};
 use serde_json::Value;
 
-/// The API's operations, numbered as in the spec's catalogue (the C ABI's `alphapo_operation`).
+/// The API's operations, numbered as in the spec's catalogue. In C this is
+/// `alphapo_operation`, passed as `uint32_t` to `alphapo_client_call` and
+/// `alphapo_client_prepare` with the operation's fields as a JSON object (spec names).
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OperationKind {
-    /// `GET /ping`
+    /// `GET /ping`; request `{}` or NULL.
     Ping = 1,
-    /// `POST /accounts/list`
+    /// `POST /accounts/list`; request `{}` or NULL.
     AccountsList = 2,
-    /// `POST /currencies/list`
+    /// `POST /currencies/list`; `{"visible"?: bool}`.
     CurrenciesList = 3,
-    /// `POST /currencies/pairs`
+    /// `POST /currencies/pairs`; `{"currency_from"?, "currency_to"?}`.
     CurrenciesPairs = 4,
-    /// `POST /currencies/rates`
+    /// `POST /currencies/rates`; `{"currency_from", "currency_to"}`.
     CurrenciesRates = 5,
-    /// `POST /addresses/take`
+    /// `POST /addresses/take`; `{"currency", "foreign_id", "convert_to"?, "end_user_reference"?, "sender_type"?, "sender_data"?}`.
     AddressesTake = 6,
-    /// `POST /withdrawal/crypto`
+    /// `POST /withdrawal/crypto`; `{"currency", "address", "amount" | "amount_to", "foreign_id", …}`.
     WithdrawalCrypto = 7,
-    /// `POST /exchange/calculate`
+    /// `POST /exchange/calculate`; `{"sender_currency", "receiver_currency", "sender_amount" | "receiver_amount"}`.
     ExchangeCalculate = 8,
-    /// `POST /exchange/fixed`
+    /// `POST /exchange/fixed`; as calculate plus `"foreign_id"`, `"price"`.
     ExchangeFixed = 9,
-    /// `POST /exchange/now`
+    /// `POST /exchange/now`; as calculate plus `"foreign_id"`.
     ExchangeNow = 10,
-    /// `POST /invoices/create`
+    /// `POST /invoices/create`; every invoice field (or use `alphapo_invoice_request`).
     InvoicesCreate = 11,
-    /// `POST /invoices/{foreign_id}/cancel/`
+    /// `POST /invoices/{foreign_id}/cancel/`; `{"foreign_id"}`.
     InvoicesCancel = 12,
-    /// `GET /transactions/info` (with a signed JSON body)
+    /// `GET /transactions/info` (a GET with a signed JSON body); exactly one of `{"id"}`,
+    /// `{"foreign_id"}`, `{"txid"}`.
     TransactionsInfo = 13,
-    /// Any path, any JSON body: so that a new endpoint never blocks a merchant.
+    /// Any endpoint, so that a new one never blocks a merchant:
+    /// `{"method"?: "POST"|"GET", "path": "/x/y", "body"?: {…}}`.
     Generic = 14,
 }
 
