@@ -1,0 +1,90 @@
+//! Hex signature parsing and verification: `alphapo::signature::decode_hex_signature`
+//! against a plain reference decoder, `Signer::verify` against "the 128 hex characters of
+//! the HMAC, either case", a signature with one character replaced, and the C ABI's
+//! `alphapo_verify` / `alphapo_signer_verify` with the same bytes.
+//!
+//! Input: byte 0 splits the rest into body and candidate signature; the whole input is
+//! also decoded as a signature and used as a key.
+#![no_main]
+
+use alphapo::ffi::signer::{alphapo_sign, alphapo_verify};
+use alphapo::signature::decode_hex_signature;
+use alphapo::{Signer, Status};
+use libfuzzer_sys::fuzz_target;
+
+const SECRET: &[u8] = b"AbCdEfG123456";
+
+fn reference_decode(s: &[u8]) -> Option<[u8; 64]> {
+    if s.len() != 128 || !s.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let mut out = [0u8; 64];
+    for (i, pair) in s.chunks(2).enumerate() {
+        let text = std::str::from_utf8(pair).ok()?;
+        out[i] = u8::from_str_radix(text, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn status(ok: bool) -> Status {
+    if ok {
+        Status::Ok
+    } else {
+        Status::SignatureMismatch
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    assert_eq!(decode_hex_signature(data), reference_decode(data));
+
+    let Some((&split, rest)) = data.split_first() else {
+        return;
+    };
+    let k = split as usize % (rest.len() + 1);
+    let (body, candidate) = rest.split_at(k);
+    let signer = Signer::new(SECRET);
+    let expected = signer.sign(body);
+    assert_eq!(expected.len(), 128);
+    assert_eq!(expected, alphapo::sign(SECRET, body));
+
+    let want = candidate.len() == 128 && candidate.eq_ignore_ascii_case(expected.as_bytes());
+    assert_eq!(signer.verify(body, candidate), want);
+    assert_eq!(
+        alphapo_verify(
+            SECRET.as_ptr(),
+            SECRET.len(),
+            body.as_ptr(),
+            body.len(),
+            candidate.as_ptr().cast(),
+            candidate.len()
+        ),
+        status(want)
+    );
+
+    assert!(signer.verify(body, expected.as_bytes()));
+    assert!(signer.verify(body, expected.to_ascii_uppercase().as_bytes()));
+
+    // Replace one character of the right signature with a byte of the input.
+    let mut changed = expected.clone().into_bytes();
+    let i = (split as usize).wrapping_mul(7) % 128;
+    let b = candidate.first().copied().unwrap_or(b'z');
+    let same = b.eq_ignore_ascii_case(&changed[i]);
+    changed[i] = b;
+    assert_eq!(signer.verify(body, &changed), same);
+
+    // The whole input as a key: C and Rust agree.
+    let mut out = [0u8; 129];
+    assert_eq!(
+        alphapo_sign(
+            data.as_ptr(),
+            data.len(),
+            body.as_ptr(),
+            body.len(),
+            out.as_mut_ptr().cast(),
+            out.len()
+        ),
+        Status::Ok
+    );
+    assert_eq!(&out[..128], alphapo::sign(data, body).as_bytes());
+    assert_eq!(out[128], 0);
+});
