@@ -1,0 +1,322 @@
+<?php
+/**
+ * PHP side of `make bench`: the AlphaPo package against what a merchant writes by hand.
+ *
+ *   php bench/php/bench.php sign [--quick]
+ *   php bench/php/bench.php invoices BASE_URL KEY SECRET [--quick]
+ *   php bench/php/bench.php rss BASE_URL KEY SECRET [--quick]
+ *
+ * sign: AlphaPo\Signer->sign() against hash_hmac('sha512', $b, $k) on the same 300-byte
+ * body. invoices: AlphaPo\Client->createInvoice() against a hand-written client (one curl
+ * handle, so keep-alive; json_encode; hash_hmac; json_decode) sending the very same bytes to
+ * the same sandbox, both warmed up. rss: resident memory after the first 1 000 signatures
+ * and invoices, and after 1 000 000 signatures and 100 000 invoices.
+ *
+ * Cases alternate round by round; each figure is the median round, each ratio the median
+ * of the per-round ratios. One JSON object per figure on stdout, a summary on stderr.
+ */
+
+declare(strict_types=1);
+
+require dirname(__DIR__, 2) . '/bindings/php/autoload.php';
+
+const SECRET = 'sandbox-secret';
+
+function emit(string $key, float $value, string $unit = ''): void
+{
+    echo json_encode(['key' => $key, 'value' => round($value, 3), 'unit' => $unit]), "\n";
+}
+
+function note(string $line): void
+{
+    fwrite(STDERR, $line . "\n");
+}
+
+/** @param list<float> $v */
+function median(array $v): float
+{
+    sort($v);
+    $n = count($v);
+    return $n % 2 ? $v[intdiv($n, 2)] : ($v[$n / 2 - 1] + $v[$n / 2]) / 2;
+}
+
+/** @param list<float> $a @param list<float> $b */
+function ratio(array $a, array $b): float
+{
+    $r = [];
+    foreach ($a as $i => $x) {
+        $r[] = $x / $b[$i];
+    }
+    return median($r);
+}
+
+function body300(): string
+{
+    $body = '{"timer":false,"title":"Order 1001","currency":"EUR","amount":106.75,'
+        . '"foreign_id":"order-1001","end_user_reference":"customer-42",'
+        . '"url_success":"https://shop.example.com/paid","url_failed":'
+        . '"https://shop.example.com/failed","description":"';
+    $body .= str_repeat('x', 298 - strlen($body)) . '"}';
+    assert(strlen($body) === 300);
+    return $body;
+}
+
+/**
+ * @param array<string, callable(int): void> $cases
+ * @return array<string, list<float>> ns per iteration, per round
+ */
+function rounds(array $cases, int $iters, int $rounds): array
+{
+    foreach ($cases as $fn) {
+        $fn($iters); // warm-up
+    }
+    $samples = array_fill_keys(array_keys($cases), []);
+    $names = array_keys($cases);
+    for ($r = 0; $r < $rounds; $r++) {
+        foreach ($r % 2 === 0 ? $names : array_reverse($names) as $name) {
+            $t0 = hrtime(true);
+            $cases[$name]($iters);
+            $samples[$name][] = (hrtime(true) - $t0) / $iters;
+        }
+    }
+    return $samples;
+}
+
+function benchSign(bool $quick): void
+{
+    $body = body300();
+    $key = SECRET;
+    $signer = new AlphaPo\Signer($key);
+    $expected = hash_hmac('sha512', $body, $key);
+    if ($signer->sign($body) !== $expected || AlphaPo\Signature::sign($key, $body) !== $expected) {
+        throw new RuntimeException('signatures differ');
+    }
+    $ffi = AlphaPo\Internal\Native::ffi();
+    $cases = [
+        'signer' => function (int $n) use ($signer, $body): void {
+            for ($i = 0; $i < $n; $i++) {
+                $signer->sign($body);
+            }
+        },
+        'hash_hmac' => function (int $n) use ($key, $body): void {
+            for ($i = 0; $i < $n; $i++) {
+                hash_hmac('sha512', $body, $key);
+            }
+        },
+        'oneshot' => function (int $n) use ($key, $body): void {
+            for ($i = 0; $i < $n; $i++) {
+                AlphaPo\Signature::sign($key, $body);
+            }
+        },
+        // The floor of any FFI call: no argument, nothing done in the library.
+        'ffi_floor' => function (int $n) use ($ffi): void {
+            for ($i = 0; $i < $n; $i++) {
+                $ffi->alphapo_version();
+            }
+        },
+    ];
+    $labels = [
+        'signer' => 'AlphaPo\Signer->sign',
+        'hash_hmac' => "hash_hmac('sha512', \$b, \$k)",
+        'oneshot' => 'AlphaPo\Signature::sign (keys each time)',
+        'ffi_floor' => 'an FFI call doing nothing (alphapo_version)',
+    ];
+    $s = rounds($cases, $quick ? 4000 : 20000, $quick ? 7 : 21);
+    foreach ($s as $name => $values) {
+        $m = median($values);
+        note(sprintf('%-48s %8.0f ns', $labels[$name], $m));
+        emit("php.sign300.{$name}_ns", $m, 'ns');
+    }
+    emit('php.sign300.ratio', ratio($s['signer'], $s['hash_hmac']), 'x');
+}
+
+/** The invoice fields every client of the benchmark sends. */
+function fields(string $foreignId): array
+{
+    return [
+        'timer' => false,
+        'title' => 'Order 1001',
+        'currency' => 'EUR',
+        'amount' => '106.75',
+        'foreign_id' => $foreignId,
+        'end_user_reference' => 'customer-42',
+        'url_success' => 'https://shop.example.com/paid',
+        'url_failed' => 'https://shop.example.com/failed',
+    ];
+}
+
+/** What a merchant writes without the library: one curl handle, json_encode, hash_hmac. */
+final class HandWritten
+{
+    private \CurlHandle $curl;
+
+    public function __construct(private string $baseUrl, private string $key, private string $secret)
+    {
+        $this->curl = curl_init();
+        curl_setopt_array($this->curl, [
+            CURLOPT_URL => $baseUrl . '/invoices/create',
+            CURLOPT_POST => true,
+            CURLOPT_RETURNTRANSFER => true,
+            CURLOPT_TIMEOUT => 30,
+        ]);
+    }
+
+    public function body(string $foreignId): string
+    {
+        $fields = fields($foreignId);
+        $fields['amount'] = 106.75;
+        return json_encode($fields, JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR);
+    }
+
+    /** @return array{0: string, 1: string} url and amount */
+    public function createInvoice(string $foreignId): array
+    {
+        $body = $this->body($foreignId);
+        curl_setopt_array($this->curl, [
+            CURLOPT_POSTFIELDS => $body,
+            CURLOPT_HTTPHEADER => [
+                'X-Processing-Key: ' . $this->key,
+                'X-Processing-Signature: ' . hash_hmac('sha512', $body, $this->secret),
+                'Content-Type: application/json',
+            ],
+        ]);
+        $reply = curl_exec($this->curl);
+        $status = curl_getinfo($this->curl, CURLINFO_RESPONSE_CODE);
+        if ($reply === false || $status !== 200) {
+            throw new RuntimeException("HTTP $status: " . curl_error($this->curl) . ' ' . substr((string) $reply, 0, 200));
+        }
+        $data = json_decode($reply, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING)['data'];
+        return [$data['url'], $data['amount']];
+    }
+}
+
+function sandboxReset(string $baseUrl): void
+{
+    $control = substr($baseUrl, 0, strrpos($baseUrl, '/api/v2')) . '/_sandbox/reset';
+    $context = stream_context_create(['http' => [
+        'method' => 'POST', 'header' => "Content-Type: application/json\r\n", 'content' => '{}', 'timeout' => 10,
+    ]]);
+    if (@file_get_contents($control, false, $context) === false) {
+        throw new RuntimeException("POST $control failed");
+    }
+}
+
+/** @return array{0: string, 1: string} url and amount */
+function libCreate(AlphaPo\Client $client, string $foreignId): array
+{
+    $invoice = $client->createInvoice(fields($foreignId));
+    return [$invoice->url, $invoice->amount];
+}
+
+function benchInvoices(string $baseUrl, string $key, string $secret, bool $quick): void
+{
+    $client = new AlphaPo\Client($key, $secret, ['baseUrl' => $baseUrl]);
+    $hand = new HandWritten($baseUrl, $key, $secret);
+    // Honest comparison: both send exactly the same bytes.
+    $prepared = $client->prepareCreateInvoice(fields('same-bytes'));
+    if ($prepared->body !== $hand->body('same-bytes')) {
+        throw new RuntimeException("bodies differ:\n{$prepared->body}\n{$hand->body('same-bytes')}");
+    }
+    sandboxReset($baseUrl);
+    for ($i = 0; $i < 300; $i++) {
+        libCreate($client, "warm-lib-$i");
+        $hand->createInvoice("warm-hand-$i");
+    }
+    $seconds = $quick ? 0.5 : 1.5;
+    $rounds = $quick ? 3 : 7;
+    $runs = [
+        'lib' => fn (string $id) => libCreate($client, $id),
+        'curl' => fn (string $id) => $hand->createInvoice($id),
+    ];
+    $ips = ['lib' => [], 'curl' => []];
+    $lat = ['lib' => [], 'curl' => []];
+    $counter = 0;
+    for ($r = 0; $r < $rounds; $r++) {
+        sandboxReset($baseUrl);
+        foreach ($r % 2 === 0 ? ['lib', 'curl'] : ['curl', 'lib'] as $name) {
+            $fn = $runs[$name];
+            $n = 0;
+            $start = hrtime(true);
+            $deadline = $start + $seconds * 1e9;
+            $t = $start;
+            while ($t < $deadline) {
+                $counter++;
+                $t0 = $t;
+                $fn("$name-$counter");
+                $t = hrtime(true);
+                $lat[$name][] = ($t - $t0) / 1e3;
+                $n++;
+            }
+            $ips[$name][] = $n / (($t - $start) / 1e9);
+        }
+    }
+    foreach (['lib', 'curl'] as $name) {
+        $values = $lat[$name];
+        sort($values);
+        $p50 = $values[intdiv(count($values), 2)];
+        $p99 = $values[min(count($values) - 1, (int) (count($values) * 0.99))];
+        $m = median($ips[$name]);
+        note(sprintf('php %-5s: %8.0f invoices/s, p50 %7.1f us, p99 %7.1f us', $name, $m, $p50, $p99));
+        emit("php.inv.{$name}_ips", $m, 'invoices/s');
+        emit("php.inv.{$name}_p50_us", $p50, 'us');
+        emit("php.inv.{$name}_p99_us", $p99, 'us');
+    }
+    emit('php.inv.ratio', ratio($ips['lib'], $ips['curl']), 'x');
+}
+
+function rssKib(): int
+{
+    foreach (file('/proc/self/status') as $line) {
+        if (str_starts_with($line, 'VmRSS:')) {
+            return (int) preg_split('/\s+/', trim($line))[1];
+        }
+    }
+    throw new RuntimeException('no VmRSS');
+}
+
+function benchRss(string $baseUrl, string $key, string $secret, bool $quick): void
+{
+    $signatures = $quick ? 100_000 : 1_000_000;
+    $invoices = $quick ? 10_000 : 100_000;
+    $body = body300();
+    $signer = new AlphaPo\Signer(SECRET);
+    $client = new AlphaPo\Client($key, $secret, ['baseUrl' => $baseUrl]);
+    sandboxReset($baseUrl);
+    $made = 0;
+    $batch = function (int $n) use (&$made, $client, $baseUrl): void {
+        for ($i = 0; $i < $n; $i++) {
+            if ($made > 0 && $made % 40_000 === 0) {
+                sandboxReset($baseUrl); // stay below the sandbox's object cap
+            }
+            $made++;
+            libCreate($client, "rss-$made");
+        }
+    };
+    for ($i = 0; $i < 1000; $i++) {
+        $signer->sign($body);
+    }
+    $batch(1000);
+    $first = rssKib();
+    for ($i = 1000; $i < $signatures; $i++) {
+        $signer->sign($body);
+    }
+    $batch($invoices - 1000);
+    $last = rssKib();
+    note(sprintf('php RSS: %d KiB after 1 000, %d KiB after %d signatures and %d invoices (+%d KiB)',
+        $first, $last, $signatures, $invoices, $last - $first));
+    emit('php.rss.first_kib', $first, 'KiB');
+    emit('php.rss.last_kib', $last, 'KiB');
+    emit('php.rss.growth_kib', $last - $first, 'KiB');
+}
+
+$args = array_values(array_filter(array_slice($argv, 1), fn ($a) => $a !== '--quick'));
+$quick = in_array('--quick', $argv, true);
+match (true) {
+    ($args[0] ?? '') === 'sign' => benchSign($quick),
+    ($args[0] ?? '') === 'invoices' && count($args) === 4 => benchInvoices($args[1], $args[2], $args[3], $quick),
+    ($args[0] ?? '') === 'rss' && count($args) === 4 => benchRss($args[1], $args[2], $args[3], $quick),
+    default => (function (): never {
+        fwrite(STDERR, "usage: php bench/php/bench.php sign|invoices|rss [BASE_URL KEY SECRET] [--quick]\n");
+        exit(2);
+    })(),
+};
