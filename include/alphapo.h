@@ -681,6 +681,16 @@ alphapo_status alphapo_signer_new(const uint8_t *secret, size_t secret_len, alph
 alphapo_status alphapo_signer_sign(const alphapo_signer *signer, const uint8_t *body, size_t body_len, char *out, size_t out_len);
 
 /*
+ Signs exactly like `alphapo_signer_sign`, with the body typed `const char*`:
+ `body_len` bytes, not NUL-terminated, NULs allowed, not checked for UTF-8.
+
+ For FFIs that hand their own strings to a `const char*` parameter without copying
+ them (PHP FFI passes a PHP string's buffer as is, but must first copy it into a new
+ buffer for a `const uint8_t*` parameter). Thread-safe.
+ */
+alphapo_status alphapo_signer_sign_chars(const alphapo_signer *signer, const char *body, size_t body_len, char *out, size_t out_len);
+
+/*
  Verifies like `alphapo_verify`, with the signer's key. Thread-safe.
  */
 alphapo_status alphapo_signer_verify(const alphapo_signer *signer, const uint8_t *body, size_t body_len, const char *signature, size_t signature_len);

@@ -137,6 +137,28 @@ pub extern "C" fn alphapo_signer_sign(
     })
 }
 
+/// Signs exactly like `alphapo_signer_sign`, with the body typed `const char*`:
+/// `body_len` bytes, not NUL-terminated, NULs allowed, not checked for UTF-8.
+///
+/// For FFIs that hand their own strings to a `const char*` parameter without copying
+/// them (PHP FFI passes a PHP string's buffer as is, but must first copy it into a new
+/// buffer for a `const uint8_t*` parameter). Thread-safe.
+#[no_mangle]
+pub extern "C" fn alphapo_signer_sign_chars(
+    signer: *const alphapo_signer,
+    body: *const c_char,
+    body_len: usize,
+    out: *mut c_char,
+    out_len: usize,
+) -> Status {
+    ffi_boundary!(status, {
+        // SAFETY: NULL or a live signer; body NULL or valid for body_len.
+        let signer = unsafe { try_ref(signer, "signer") }.map_err(status_of)?;
+        let body = unsafe { try_bytes(body.cast(), body_len, "body") }.map_err(status_of)?;
+        write_hex(&signer.inner, body, out, out_len)
+    })
+}
+
 /// Verifies like `alphapo_verify`, with the signer's key. Thread-safe.
 #[no_mangle]
 pub extern "C" fn alphapo_signer_verify(
@@ -166,4 +188,58 @@ pub unsafe extern "C" fn alphapo_signer_free(signer: *mut alphapo_signer) {
 /// Gives the core signer behind a handle (for the callback functions).
 pub(crate) fn inner(signer: &alphapo_signer) -> &Signer {
     &signer.inner
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_chars_is_sign_with_a_char_body() {
+        let secret = b"AbCdEfG123456";
+        let body = br#"{"currency":"BTC","foreign_id":"123456"}"#;
+        let mut signer = std::ptr::null_mut();
+        assert_eq!(
+            alphapo_signer_new(secret.as_ptr(), secret.len(), &mut signer),
+            Status::Ok
+        );
+        let (mut a, mut b) = ([0 as c_char; 129], [1 as c_char; 129]);
+        assert_eq!(
+            alphapo_signer_sign(signer, body.as_ptr(), body.len(), a.as_mut_ptr(), 129),
+            Status::Ok
+        );
+        assert_eq!(
+            alphapo_signer_sign_chars(
+                signer,
+                body.as_ptr().cast(),
+                body.len(),
+                b.as_mut_ptr(),
+                129
+            ),
+            Status::Ok
+        );
+        assert_eq!(a, b);
+        // SAFETY: NUL-terminated by the call above.
+        let hex = unsafe { std::ffi::CStr::from_ptr(b.as_ptr()) };
+        assert!(hex.to_bytes().starts_with(b"03c25fcf7cd35e7d"));
+        let null_body = std::ptr::null();
+        assert_eq!(
+            alphapo_signer_sign_chars(signer, null_body, 0, b.as_mut_ptr(), 129),
+            Status::Ok
+        );
+        assert_eq!(
+            alphapo_signer_sign_chars(signer, null_body, 1, b.as_mut_ptr(), 129),
+            Status::NullArgument
+        );
+        assert_eq!(
+            alphapo_signer_sign_chars(std::ptr::null(), null_body, 0, b.as_mut_ptr(), 129),
+            Status::NullArgument
+        );
+        assert_eq!(
+            alphapo_signer_sign_chars(signer, null_body, 0, b.as_mut_ptr(), 128),
+            Status::BufferTooSmall
+        );
+        // SAFETY: from alphapo_signer_new, freed once.
+        unsafe { alphapo_signer_free(signer) };
+    }
 }

@@ -15,6 +15,10 @@ final class Signer
 {
     private ?CData $handle = null;
 
+    /** The library, and the output buffer of sign(): made once (a PHP object is used by one thread). */
+    private \FFI $ffi;
+    private CData $out;
+
     public function __construct(string $secret)
     {
         $ffi = Native::ffi();
@@ -27,21 +31,27 @@ final class Signer
         }
         Native::check($status);
         $this->handle = $slot;
+        $this->ffi = $ffi;
+        $this->out = $ffi->new('char[129]');
     }
 
-    /** 128 lowercase hex characters. */
+    /**
+     * 128 lowercase hex characters.
+     *
+     * One FFI call: the body goes to `alphapo_signer_sign_chars`, whose `const char*`
+     * parameter takes the PHP string's own buffer (a `const uint8_t*` one would need a copy
+     * into a new FFI buffer first), and the output buffer is the signer's, made once.
+     */
     public function sign(mixed $body): string
     {
-        $body = Signature::body($body);
-        $ffi = Native::ffi();
-        $out = $ffi->new('char[129]');
-        Native::check((int) $ffi->alphapo_signer_sign(
-            $this->handle(),
-            Native::bytes($body),
-            strlen($body),
-            $out,
-            129,
-        ));
+        if (!is_string($body)) {
+            $body = Signature::body($body);
+        }
+        $out = $this->out;
+        $status = $this->ffi->alphapo_signer_sign_chars($this->handle ?? $this->handle(), $body, strlen($body), $out, 129);
+        if ($status !== Status::OK) {
+            Native::check((int) $status);
+        }
         return \FFI::string($out, 128);
     }
 

@@ -291,6 +291,7 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
     ),
     "alphapo_signer_new": (status_t, [bytes_in, c_size_t, POINTER(SignerP)]),
     "alphapo_signer_sign": (status_t, [SignerP, bytes_in, c_size_t, c_char_p, c_size_t]),
+    "alphapo_signer_sign_chars": (status_t, [SignerP, c_char_p, c_size_t, c_char_p, c_size_t]),
     "alphapo_signer_verify": (status_t, [SignerP, bytes_in, c_size_t, c_char_p, c_size_t]),
     "alphapo_signer_free": (None, [SignerP]),
     # strings
