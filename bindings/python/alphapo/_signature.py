@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ctypes
-from typing import Optional, Tuple, Union
+import threading
+import time
+from typing import List, Optional, Tuple, Union
 
 from . import _ffi, _models
 from ._convert import BytesLike, parse_json, to_bytes
@@ -13,6 +15,21 @@ from ._handle import Handle
 _HEX_LEN = 128
 
 SignatureLike = Union[str, bytes, None]
+
+# Signer.sign's fast path. A ctypes call costs far more than the hashing it wraps when each
+# argument goes through its `argtypes` converter, so this is a second function object for
+# the same symbol without `argtypes`: the handle goes as a ready `c_void_p`, the body as
+# `bytes` (passed as its buffer), the output as a ready `char[129]`, and the lengths as
+# Python ints, which ctypes passes as C `int`, widened by libffi to the register that holds
+# the `size_t` (sign-extended, so exact for 0 <= n < 2**31; larger bodies take the declared
+# function). `alphapo_signer_sign_chars` is the `const char*` twin of `alphapo_signer_sign`.
+_sign_fast = _ffi.lib["alphapo_signer_sign_chars"]
+_sign_fast.restype = ctypes.c_int
+_FAST_MAX = 2**31 - 1
+_Out = ctypes.c_char * (_HEX_LEN + 1)
+# One output buffer per thread, made on its first signature: sign() never re-enters itself
+# and copies the result out before returning, and other threads have their own buffer.
+_buffers = threading.local()
 
 
 def _signature_bytes(signature: SignatureLike) -> Optional[bytes]:
@@ -91,21 +108,56 @@ class Signer(Handle):
             _ffi.lib.alphapo_signer_new(key, len(key), ctypes.byref(ptr)), "alphapo_signer_new"
         )
         self._adopt(ptr, _ffi.lib.alphapo_signer_free)
+        # For sign(): the handle as a ready argument (None once closing), and the calls in
+        # flight. list.append and list.pop are atomic under the GIL, so marking a call costs
+        # two list operations instead of two lock round trips; close() first clears
+        # `_address`, then waits until `_signing` is empty (see close()).
+        self._address: Optional[ctypes.c_void_p] = ctypes.c_void_p(
+            ctypes.cast(ptr, ctypes.c_void_p).value
+        )
+        self._signing: List[None] = []
 
     def __repr__(self) -> str:
         return f"<alphapo.Signer{' closed' if self.closed else ''}>"
 
     def sign(self, body: BytesLike) -> str:
         """The signature of ``body`` (128 lowercase hex characters)."""
-        data = to_bytes(body, "body")
-        out = ctypes.create_string_buffer(_HEX_LEN + 1)
-        ptr = self._acquire()
+        data = body if type(body) is bytes else to_bytes(body, "body")
+        out: "ctypes.Array[ctypes.c_char]"
         try:
-            status = _ffi.lib.alphapo_signer_sign(ptr, data, len(data), out, len(out))
+            out = _buffers.out
+        except AttributeError:
+            out = _buffers.out = _Out()
+        signing = self._signing
+        signing.append(None)  # in flight before the address is read: close() waits for it
+        try:
+            address = self._address
+            if address is None:
+                raise ValueError(f"the {self._kind} is closed")
+            n = len(data)
+            if n <= _FAST_MAX:
+                status = _sign_fast(address, data, n, out, _HEX_LEN + 1)
+            else:
+                status = _ffi.lib.alphapo_signer_sign_chars(
+                    ctypes.cast(address, _ffi.SignerP), data, n, out, _HEX_LEN + 1
+                )
         finally:
-            self._release()
-        raise_status(status, "alphapo_signer_sign")
+            signing.pop()
+        if status:
+            raise_status(status, "alphapo_signer_sign_chars")
         return out.value.decode("ascii")
+
+    def close(self) -> None:
+        """Frees the native signer. Waits for calls running in other threads to return;
+        later calls raise ``ValueError``. Calling it again does nothing."""
+        # No sign() starts after this line (it reads `_address` after marking itself in
+        # flight), and every sign() that read the old address is in `_signing` until it
+        # returns: wait for those, then free as Handle does for every other call.
+        self._address = None
+        signing = getattr(self, "_signing", None)
+        while signing:
+            time.sleep(0.0001)
+        super().close()
 
     def verify(self, body: BytesLike, signature: SignatureLike) -> bool:
         """Like :func:`alphapo.verify`, with this signer's key."""

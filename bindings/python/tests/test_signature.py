@@ -90,6 +90,47 @@ def test_signer_from_many_threads():
     assert not errors
 
 
+def test_signer_closed_while_other_threads_sign():
+    # sign() takes a fast path (no argtypes, no lock): close() must still wait for the
+    # calls in flight, and every later call must refuse, never touch the freed handle.
+    for _ in range(20):
+        signer = alphapo.Signer(VECTOR_SECRET)
+        outcomes: list[object] = []
+        start = threading.Event()
+
+        def work() -> None:
+            start.wait()
+            for _ in range(300):
+                try:
+                    outcomes.append(signer.sign(VECTOR_BODY) == VECTOR_SIGNATURE)
+                except ValueError as e:
+                    assert "closed" in str(e)
+                    outcomes.append("closed")
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        start.set()
+        signer.close()
+        for t in threads:
+            t.join()
+        assert False not in outcomes
+        assert signer.closed
+        with pytest.raises(ValueError, match="closed"):
+            signer.sign(VECTOR_BODY)
+
+
+def test_signer_signs_every_body_type_and_size():
+    raw = VECTOR_BODY.encode()
+    with alphapo.Signer(VECTOR_SECRET) as signer:
+        for body in (raw, VECTOR_BODY, bytearray(raw), memoryview(raw)):
+            assert signer.sign(body) == VECTOR_SIGNATURE
+        for n in (0, 1, 127, 128, 129, 4095, 4096, 4097, 1 << 20):
+            body = bytes(range(256)) * (n // 256) + bytes(n % 256)
+            expected = hmac.new(VECTOR_SECRET.encode(), body, hashlib.sha512).hexdigest()
+            assert signer.sign(body) == expected, n
+
+
 INVOICE_CALLBACK = (
     b'{"id": 588, "foreign_id": "8FW1KI7LesB9yxWcK1K", "end_user_reference": 12345, "type": "invoice",\n'
     b' "crypto_address": {"id": 386897, "currency": "BTC", "address": "2Mvo", "tag": null},\n'
