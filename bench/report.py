@@ -296,9 +296,7 @@ def main(results: str, meta_path: str) -> None:
     print("## The machine and the run")
     print()
     print(f"- command: `{meta['command']}`, {meta['elapsed_s']} s, {meta['date']}")
-    print(
-        f"- commit: {meta['commit']}{' (with uncommitted changes)' if meta['dirty'] else ''}"
-    )
+    print(f"- commit: {meta['commit']}{' (with uncommitted changes)' if meta['dirty'] else ''}")
     print(f"- CPU: {meta['cpu']}, {meta['cores']} cores, {meta['memory']}; {meta['kernel']}")
     print(
         f"- load average (1, 5, 15 min) before: {meta['load_before']}, after: "
