@@ -780,6 +780,33 @@ static void p_signer_sign(void) {
     CHECK_STATUS(alphapo_signer_sign(signer, NULL, 0, out, sizeof out), ALPHAPO_STATUS_OK);
 }
 
+static void p_signer_sign_chars(void) {
+    char out[129], ref[129];
+    out[0] = 'x';
+    /* Bytes, not text: embedded NULs and invalid UTF-8 sign like alphapo_signer_sign. */
+    static const char body[] = {'a', 0, (char)0xff, 'b'};
+    CHECK_STATUS(alphapo_signer_sign_chars(NULL, body, 4, out, sizeof out),
+                 ALPHAPO_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(alphapo_signer_sign_chars(signer, NULL, 4, out, sizeof out),
+                 ALPHAPO_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(alphapo_signer_sign_chars(signer, NULL, HUGE, out, sizeof out),
+                 ALPHAPO_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(alphapo_signer_sign_chars(signer, body, HUGE, out, sizeof out),
+                 ALPHAPO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(alphapo_signer_sign_chars(signer, body, 4, NULL, sizeof out),
+                 ALPHAPO_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(alphapo_signer_sign_chars(signer, body, 4, out, 0),
+                 ALPHAPO_STATUS_BUFFER_TOO_SMALL);
+    CHECK_STATUS(alphapo_signer_sign_chars(signer, body, 4, out, 128),
+                 ALPHAPO_STATUS_BUFFER_TOO_SMALL);
+    CHECK(out[0] == 'x');
+    CHECK_STATUS(alphapo_signer_sign_chars(signer, body, 4, out, sizeof out), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_signer_sign(signer, (const uint8_t *)body, 4, ref, sizeof ref),
+                 ALPHAPO_STATUS_OK);
+    CHECK_STR(out, ref);
+    CHECK_STATUS(alphapo_signer_sign_chars(signer, NULL, 0, out, sizeof out), ALPHAPO_STATUS_OK);
+}
+
 static void p_signer_verify(void) {
     const uint8_t *b = (const uint8_t *)"body";
     char sig[129];
@@ -885,6 +912,7 @@ static struct probe PROBES[] = {
     P(verify),
     P(signer_new),
     P(signer_sign),
+    P(signer_sign_chars),
     P(signer_verify),
     P(signer_free),
     P(string_free),
