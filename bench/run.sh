@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark of issue 7 side by side in one run, then BENCHMARKS.md.
 #
-#   bash bench/run.sh [--quick] [--out FILE]
+#   bash bench/run.sh [--quick] [--out FILE] [--keep DIR]
 #
 # 1. Installs what is missing (Debian: gcc, libssl-dev, openssl, php-cli, php-curl,
 #    binutils; PyPI: requests) and fails loudly when it cannot.
@@ -17,7 +17,8 @@
 #    ratio and its target.
 #
 # --quick runs short rounds (a smoke test, a few times faster); its numbers are not for
-# BENCHMARKS.md, so it writes to a temporary file unless --out is given.
+# BENCHMARKS.md, so it writes to a temporary file unless --out is given. --keep DIR keeps
+# the raw figures (results.jsonl, meta.json) for `python3 bench/report.py` to re-render.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,16 +27,21 @@ root=$PWD
 quick=0
 out=BENCHMARKS.md
 out_given=0
+keep=
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1 ;;
+        --keep)
+            keep=$2
+            shift
+            ;;
         --out)
             out=$2
             out_given=1
             shift
             ;;
         *)
-            echo "usage: bench/run.sh [--quick] [--out FILE]" >&2
+            echo "usage: bench/run.sh [--quick] [--out FILE] [--keep DIR]" >&2
             exit 2
             ;;
     esac
@@ -163,19 +169,27 @@ reset() { python3 -c "import urllib.request,sys; urllib.request.urlopen(urllib.r
 inv_seconds=5
 thread_seconds=3
 [ "$quick" = 1 ] && inv_seconds=1 && thread_seconds=1
-step "floor: a raw keep-alive socket client with prebuilt requests (sandbox-bench, 1 connection)"
-reset
-floor=$("$root/target/release/examples/sandbox-bench" "$base" --connections 1 --seconds "$thread_seconds" \
-    --op invoice --key "$key" --secret "$secret")
-echo "$floor" >&2
-ips=$(echo "$floor" | sed -n 's/.*= \([0-9.]*\) requests\/s (0 errors).*/\1/p')
-[ -n "$ips" ] || die "sandbox-bench failed: $floor"
-echo "{\"key\":\"floor.raw_ips\",\"value\":$ips,\"unit\":\"invoices/s\"}" >>"$results"
+# The floor: the sandbox's own load generator, one keep-alive connection, presigned
+# requests, replies only scanned. Measured before each language's invoices (the median
+# goes to the report), so that a noisy phase shows in it too.
+floor() {
+    reset
+    local line ips
+    line=$("$root/target/release/examples/sandbox-bench" "$base" --connections 1 --seconds 2 \
+        --op invoice --key "$key" --secret "$secret")
+    echo "floor: $line" >&2
+    ips=$(echo "$line" | sed -n 's/.*= \([0-9.]*\) requests\/s (0 errors).*/\1/p')
+    [ -n "$ips" ] || die "sandbox-bench failed: $line"
+    echo "{\"key\":\"floor.raw_ips\",\"value\":$ips,\"unit\":\"invoices/s\"}" >>"$results"
+}
 step "C: create_invoice, one thread"
+floor
 "$work/client" "$base" "$key" "$secret" single "$inv_seconds" >>"$results"
 step "Python: Client.create_invoice vs requests + hmac"
+floor
 "${py[@]}" invoices "$base" "$key" "$secret" "${quick_flag[@]}" >>"$results"
 step "PHP: Client->createInvoice vs curl + hash_hmac"
+floor
 "${php[@]}" invoices "$base" "$key" "$secret" "${quick_flag[@]}" >>"$results"
 step "C: 1, 2, 4, 8 threads sharing one client"
 "$work/client" "$base" "$key" "$secret" threads "$thread_seconds" 1,2,4,8 >>"$results"
@@ -258,6 +272,10 @@ json.dump(meta, open(sys.argv[1], "w"), indent=1)
 EOF
 if [ "$quick" = 1 ] && [ "$out_given" = 0 ]; then
     out=$work/BENCHMARKS.quick.md
+fi
+if [ -n "$keep" ]; then
+    mkdir -p "$keep"
+    cp "$results" "$meta" "$keep/"
 fi
 python3 bench/report.py "$results" "$meta" >"$out.tmp"
 mv "$out.tmp" "$out"

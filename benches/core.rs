@@ -272,6 +272,30 @@ fn main() {
             }),
         },
         Case {
+            key: "rust.reply_check_json_ns",
+            label: "  a JSON syntax check of the reply (IgnoredAny)",
+            run: Box::new(|iters| {
+                for _ in 0..iters {
+                    black_box(
+                        serde_json::from_slice::<serde::de::IgnoredAny>(black_box(INVOICE_REPLY))
+                            .is_ok(),
+                    );
+                }
+            }),
+        },
+        Case {
+            key: "rust.reply_parse_value_ns",
+            label: "  a parse of the reply into a serde_json::Value",
+            run: Box::new(|iters| {
+                for _ in 0..iters {
+                    black_box(
+                        serde_json::from_slice::<serde_json::Value>(black_box(INVOICE_REPLY))
+                            .expect("JSON"),
+                    );
+                }
+            }),
+        },
+        Case {
             key: "rust.invoice_work_ffi_ns",
             label: "per invoice through the C ABI (JSON fields, as Python/PHP)",
             run: Box::new(|iters| {

@@ -92,6 +92,10 @@ function benchSign(bool $quick): void
         throw new RuntimeException('signatures differ');
     }
     $ffi = AlphaPo\Internal\Native::ffi();
+    // The floor of any binding over FFI: the library's hashing plus one bare FFI call
+    // (arguments ready, output buffer made once), no PHP around it.
+    $handle = $signer->handle();
+    $out = $ffi->new('char[129]');
     $cases = [
         'signer' => function (int $n) use ($signer, $body): void {
             for ($i = 0; $i < $n; $i++) {
@@ -108,6 +112,11 @@ function benchSign(bool $quick): void
                 AlphaPo\Signature::sign($key, $body);
             }
         },
+        'raw_call' => function (int $n) use ($ffi, $handle, $body, $out): void {
+            for ($i = 0; $i < $n; $i++) {
+                $ffi->alphapo_signer_sign_chars($handle, $body, 300, $out, 129);
+            }
+        },
         // The floor of any FFI call: no argument, nothing done in the library.
         'ffi_floor' => function (int $n) use ($ffi): void {
             for ($i = 0; $i < $n; $i++) {
@@ -119,6 +128,7 @@ function benchSign(bool $quick): void
         'signer' => 'AlphaPo\Signer->sign',
         'hash_hmac' => "hash_hmac('sha512', \$b, \$k)",
         'oneshot' => 'AlphaPo\Signature::sign (keys each time)',
+        'raw_call' => 'bare FFI call of alphapo_signer_sign_chars',
         'ffi_floor' => 'an FFI call doing nothing (alphapo_version)',
     ];
     $s = rounds($cases, $quick ? 4000 : 20000, $quick ? 7 : 21);

@@ -17,6 +17,7 @@ on stdout, a readable summary on stderr.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import hmac
 import json
@@ -93,10 +94,19 @@ def bench_sign(quick: bool) -> None:
     assert signer.sign(body) == expected and alphapo.sign(SECRET, body) == expected
     version = _ffi.lib.alphapo_version
     sha512 = hashlib.sha512
+    # The floor of any binding over ctypes: the library's hashing plus one bare ctypes call
+    # (no argtypes, arguments ready, output buffer made once), no Python around it.
+    raw = _ffi.lib["alphapo_signer_sign_chars"]
+    raw.restype = ctypes.c_int
+    handle = ctypes.c_void_p(ctypes.cast(signer._acquire(), ctypes.c_void_p).value)
+    signer._release()
+    out = (ctypes.c_char * 129)()
+    assert raw(handle, body, len(body), out, 129) == 0 and out.value.decode() == expected
     cases = {
         "signer": loop(lambda: signer.sign(body)),
         "hmac": loop(lambda: hmac.new(SECRET, body, sha512).hexdigest()),
         "oneshot": loop(lambda: alphapo.sign(SECRET, body)),
+        "raw_call": loop(lambda: raw(handle, body, 300, out, 129)),
         # The floor of any ctypes call: no argument, nothing done in the library.
         "ctypes_floor": loop(version),
     }
@@ -105,6 +115,7 @@ def bench_sign(quick: bool) -> None:
         "signer": "alphapo.Signer.sign",
         "hmac": "hmac.new(k, b, hashlib.sha512).hexdigest()",
         "oneshot": "alphapo.sign (keys each time)",
+        "raw_call": "bare ctypes call of alphapo_signer_sign_chars",
         "ctypes_floor": "a ctypes call doing nothing (alphapo_version)",
     }
     for name, values in s.items():
