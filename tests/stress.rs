@@ -291,7 +291,7 @@ fn every_retry_of_a_money_moving_call_carries_the_same_bytes() {
     let t = Instant::now();
     slow.withdraw(&w)
         .expect("the retry after a timeout succeeds");
-    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     thread::sleep(Duration::from_millis(2500)); // the delayed first attempt lands
     let seen = proxy.requests_to("/api/v2/withdrawal/crypto");
     assert_identical_attempts(&seen[before..], 2, &slow.prepare(&w).unwrap().body);
@@ -663,7 +663,7 @@ fn slow_drip_ends_in_timeout_within_connect_plus_timeout() {
         assert_eq!(e.status(), Status::Timeout, "{ms} ms per byte: {e:?}");
         assert!(took >= timeout * 9 / 10, "{ms} ms per byte: {took:?}");
         assert!(
-            took < timeout * 2 + Duration::from_millis(300),
+            took < timeout * 2 + Duration::from_millis(700),
             "{ms} ms per byte: {took:?}"
         );
         println!("slow drip {ms} ms/byte, timeouts 1 s + 1 s: TIMEOUT after {took:?}");
