@@ -594,6 +594,16 @@ fn holds<T>(value: *const T, state: &[u64; 8]) -> bool {
     })
 }
 
+/// Whether `needle` appears in the memory of `value`.
+fn holds_bytes<T>(value: *const T, needle: &[u8]) -> bool {
+    let len = std::mem::size_of::<T>();
+    let base = value.cast::<u8>();
+    (0..=len.saturating_sub(needle.len())).any(|i| {
+        // SAFETY: inside the value's own memory; read volatile, as above.
+        (0..needle.len()).all(|j| unsafe { std::ptr::read_volatile(base.add(i + j)) } == needle[j])
+    })
+}
+
 #[test]
 fn the_keyed_state_is_wiped_when_a_signer_or_a_client_is_dropped() {
     let states = keyed_states(SECRET.as_bytes());
@@ -607,6 +617,8 @@ fn the_keyed_state_is_wiped_when_a_signer_or_a_client_is_dropped() {
             "the probe must find the live state"
         );
     }
+    // The HMAC key block (the secret itself, zero-padded), when the signer keeps one.
+    let key_block_kept = holds_bytes(signer.as_ptr(), SECRET.as_bytes());
     // SAFETY: initialized above, dropped once, never used again.
     unsafe { signer.assume_init_drop() };
     for s in &states {
@@ -615,6 +627,11 @@ fn the_keyed_state_is_wiped_when_a_signer_or_a_client_is_dropped() {
             "a dropped Signer still holds a keyed state"
         );
     }
+    assert!(
+        !holds_bytes(signer.as_ptr(), SECRET.as_bytes()),
+        "a dropped Signer still holds the secret (its HMAC key block)"
+    );
+    println!("Signer: keyed states and key block (kept while alive: {key_block_kept}) wiped");
 
     let mut client = MaybeUninit::<Client>::uninit();
     client.write(
@@ -637,6 +654,10 @@ fn the_keyed_state_is_wiped_when_a_signer_or_a_client_is_dropped() {
             "a dropped Client still holds a keyed state"
         );
     }
+    assert!(
+        !holds_bytes(client.as_ptr(), SECRET.as_bytes()),
+        "a dropped Client still holds the secret"
+    );
 }
 
 #[test]

@@ -1,15 +1,18 @@
 //! Hex signature parsing and verification: `alphapo::signature::decode_hex_signature`
 //! against a plain reference decoder, `Signer::verify` against "the 128 hex characters of
-//! the HMAC, either case", a signature with one character replaced, and the C ABI's
-//! `alphapo_verify` / `alphapo_signer_verify` with the same bytes.
+//! the HMAC, either case", a signature with one character replaced, the C ABI's
+//! `alphapo_sign` / `alphapo_verify` with the same bytes, and every signature against the
+//! `hmac` crate, for small bodies and for bodies past `signature::LARGE_BODY` (where the
+//! signer hashes with `ring`).
 //!
 //! Input: byte 0 splits the rest into body and candidate signature; the whole input is
-//! also decoded as a signature and used as a key.
+//! also decoded as a signature, used as a key, and repeated into a large body.
 #![no_main]
 
 use alphapo::ffi::signer::{alphapo_sign, alphapo_verify};
-use alphapo::signature::decode_hex_signature;
+use alphapo::signature::{decode_hex_signature, LARGE_BODY};
 use alphapo::{Signer, Status};
+use hmac::{Hmac, KeyInit, Mac};
 use libfuzzer_sys::fuzz_target;
 
 const SECRET: &[u8] = b"AbCdEfG123456";
@@ -24,6 +27,17 @@ fn reference_decode(s: &[u8]) -> Option<[u8; 64]> {
         out[i] = u8::from_str_radix(text, 16).ok()?;
     }
     Some(out)
+}
+
+/// HMAC-SHA512 by the `hmac` crate, as lowercase hex.
+fn reference_sign(key: &[u8], body: &[u8]) -> String {
+    let mut mac = <Hmac<sha2::Sha512> as KeyInit>::new_from_slice(key).expect("any key length");
+    mac.update(body);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn status(ok: bool) -> Status {
@@ -44,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
     let (body, candidate) = rest.split_at(k);
     let signer = Signer::new(SECRET);
     let expected = signer.sign(body);
-    assert_eq!(expected.len(), 128);
+    assert_eq!(expected, reference_sign(SECRET, body));
     assert_eq!(expected, alphapo::sign(SECRET, body));
 
     let want = candidate.len() == 128 && candidate.eq_ignore_ascii_case(expected.as_bytes());
@@ -85,6 +99,19 @@ fuzz_target!(|data: &[u8]| {
         ),
         Status::Ok
     );
-    assert_eq!(&out[..128], alphapo::sign(data, body).as_bytes());
+    assert_eq!(&out[..128], reference_sign(data, body).as_bytes());
     assert_eq!(out[128], 0);
+
+    // A body past the large-body threshold (4 KiB + up to 4 KiB, from the input repeated).
+    if !data.is_empty() {
+        let len = LARGE_BODY + (split as usize * 31) % LARGE_BODY;
+        let large: Vec<u8> = data.iter().copied().cycle().take(len).collect();
+        let want = reference_sign(data, &large);
+        let keyed = Signer::new(data);
+        assert_eq!(keyed.sign(&large), want, "large body, {len} bytes");
+        assert!(keyed.verify(&large, want.to_ascii_uppercase().as_bytes()));
+        let mut wrong = want.into_bytes();
+        wrong[(split as usize) % 128] ^= 1;
+        assert!(!keyed.verify(&large, &wrong), "one changed digit verified");
+    }
 });
