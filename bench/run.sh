@@ -101,8 +101,9 @@ step "building the library, the sandbox and the micro-benchmarks (release)"
 cargo build --release --quiet
 cargo build --release --quiet --example sandbox --example sandbox-bench
 cargo bench --profile release --quiet --bench core --no-run
-lib=$root/target/release/libalphapo.so
-sandbox=$root/target/release/examples/sandbox
+target=${CARGO_TARGET_DIR:-$root/target}
+lib=$target/release/libalphapo.so
+sandbox=$target/release/examples/sandbox
 [ -f "$lib" ] || die "$lib is missing"
 [ -x "$sandbox" ] || die "$sandbox is missing"
 
@@ -117,7 +118,7 @@ results=$work/results.jsonl
 : >"$results"
 
 cflags=(-std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -Iinclude)
-ldflags=(-L"$root/target/release" -lalphapo -Wl,-rpath,"$root/target/release")
+ldflags=(-L"$target/release" -lalphapo -Wl,-rpath,"$target/release")
 gcc "${cflags[@]}" bench/c/sign.c -o "$work/sign" "${ldflags[@]}" -lcrypto
 gcc "${cflags[@]}" bench/c/client.c -o "$work/client" "${ldflags[@]}" -lpthread
 gcc "${cflags[@]}" bench/c/rss.c -o "$work/rss" "${ldflags[@]}"
@@ -175,7 +176,7 @@ thread_seconds=3
 floor() {
     reset
     local line ips
-    line=$("$root/target/release/examples/sandbox-bench" "$base" --connections 1 --seconds 2 \
+    line=$("$target/release/examples/sandbox-bench" "$base" --connections 1 --seconds 2 \
         --op invoice --key "$key" --secret "$secret")
     echo "floor: $line" >&2
     ips=$(echo "$line" | sed -n 's/.*= \([0-9.]*\) requests\/s (0 errors).*/\1/p')
