@@ -4,6 +4,7 @@
 #   make demo      create an invoice and verify its callback from C, Python and PHP on the sandbox
 #   make test      install what is missing, then run every test of every language
 #   make install   PREFIX=/usr/local: library, header and pkg-config file
+#   make stress    hardening: C stress at full count, ASan+UBSan on the C tests, 20 s per fuzz target
 CARGO   ?= cargo
 PREFIX  ?= /usr/local
 LIBDIR  ?= $(PREFIX)/lib
@@ -13,7 +14,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 LIB     := target/release/libalphapo.so
 SANDBOX := target/release/examples/sandbox
 
-.PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php lint install python-wheel clean
+.PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php lint install python-wheel clean stress fuzz-long tsan
 
 all: lib
 
@@ -32,8 +33,17 @@ demo: lib sandbox
 test-deps:
 	bash scripts/install-test-deps.sh
 
-test: test-deps lib sandbox lint test-rust test-c test-python test-php
+test: test-deps lib sandbox lint test-rust test-c test-python test-php stress
 	@echo "make test: all suites passed"
+
+stress: lib sandbox
+	bash scripts/stress.sh
+
+fuzz-long:
+	bash fuzz/run.sh --time 600
+
+tsan: sandbox
+	bash scripts/sanitizers.sh --rust-tsan
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -665,7 +665,8 @@ alphapo_status alphapo_sign(const uint8_t *secret, size_t secret_len, const uint
 /*
  `ALPHAPO_STATUS_OK` when `signature` (hex, either case, `signature_len` bytes, no NUL
  needed) is the HMAC-SHA512 of `body` under `secret`, compared in constant time;
- `ALPHAPO_STATUS_SIGNATURE_MISMATCH` otherwise, also for a wrong length or non-hex.
+ `ALPHAPO_STATUS_SIGNATURE_MISMATCH` otherwise, also for a wrong length or non-hex (a length
+ beyond `PTRDIFF_MAX` is refused first, as `ALPHAPO_STATUS_INVALID_ARGUMENT`).
  Thread-safe.
  */
 alphapo_status alphapo_verify(const uint8_t *secret, size_t secret_len, const uint8_t *body, size_t body_len, const char *signature, size_t signature_len);

@@ -75,7 +75,8 @@ pub extern "C" fn alphapo_sign(
 
 /// `ALPHAPO_STATUS_OK` when `signature` (hex, either case, `signature_len` bytes, no NUL
 /// needed) is the HMAC-SHA512 of `body` under `secret`, compared in constant time;
-/// `ALPHAPO_STATUS_SIGNATURE_MISMATCH` otherwise, also for a wrong length or non-hex.
+/// `ALPHAPO_STATUS_SIGNATURE_MISMATCH` otherwise, also for a wrong length or non-hex (a length
+/// beyond `PTRDIFF_MAX` is refused first, as `ALPHAPO_STATUS_INVALID_ARGUMENT`).
 /// Thread-safe.
 #[no_mangle]
 pub extern "C" fn alphapo_verify(

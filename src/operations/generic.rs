@@ -45,10 +45,17 @@ impl GenericRequest {
 
 impl ToRequest for GenericRequest {
     fn to_request(&self) -> Result<Request> {
+        // A dot segment, also percent-encoded (servers may decode %2e before resolving).
+        let dot_segment = |seg: &str| {
+            let seg = seg.to_ascii_lowercase().replace("%2e", ".");
+            seg == "." || seg == ".."
+        };
         if !self.path.starts_with('/')
             || self.path.contains("://")
-            || self.path.contains(char::is_whitespace)
-            || self.path.split('/').any(|seg| seg == "..")
+            || self
+                .path
+                .contains(|c: char| c.is_whitespace() || c.is_control())
+            || self.path.split('/').any(dot_segment)
         {
             return Err(Error::invalid(format!(
                 "path {:?} must start with / and stay below the base URL",
@@ -58,5 +65,37 @@ impl ToRequest for GenericRequest {
         let mut req = Request::post(OperationKind::Generic, self.path.clone(), self.body.clone());
         req.method = self.method;
         Ok(req)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_below_the_base_url() {
+        for bad in [
+            "x",
+            "/a\u{1}b",
+            "/a\u{7f}",
+            "/../x",
+            "/%2e%2e/x",
+            "/a/%2E/b",
+            "/a b",
+            "http://x/y",
+        ] {
+            let r = GenericRequest {
+                method: Method::Post,
+                path: bad.into(),
+                body: Value::Object(Default::default()),
+            };
+            assert!(r.to_request().is_err(), "{bad:?} accepted");
+        }
+        let ok = GenericRequest {
+            method: Method::Get,
+            path: "/payments/v1/requests".into(),
+            body: Value::Object(Default::default()),
+        };
+        assert_eq!(ok.to_request().unwrap().method, Method::Get);
     }
 }
