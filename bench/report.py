@@ -355,6 +355,10 @@ HOW = [
     "hand-written client in 7 rounds of 1.5 s; C runs 5 s, then 3 s per thread count. The "
     "floor is the sandbox's own load generator on one connection with presigned requests, "
     "2 s before each language's invoices (median of the three).",
+    "Keep-awake: a virtual CPU that halts when idle takes tens of microseconds to wake up, "
+    "twice per round trip, whatever the client; so during the sandbox phases one busy loop "
+    "per core runs at nice 19, yielding to the benchmark but keeping the cores awake, as on "
+    "a server under load. The idle floor is reported beside it.",
     "Memory: VmRSS after 1 000 signatures and 1 000 invoices, then after 1 000 000 "
     "signatures and 100 000 invoices in all, in one process per language (`bench/c/rss.c`, "
     "`bench.py rss`, `bench.php rss`).",
@@ -396,6 +400,18 @@ def main(results: str, meta_path: str) -> None:
         f"- {meta['rustc']}; gcc {meta['gcc']}; {meta['openssl']}; Python {meta['python']} "
         f"with requests {meta['requests']}; PHP {meta['php']} with curl {meta['php_curl']}"
     )
+    if meta.get("keep_awake"):
+        print(
+            f"- keep-awake during the sandbox phases (one nice-19 busy loop per core): "
+            f"the floor is {rate(f['floor.raw_ips'])} with it, "
+            f"{rate(f['floor.idle_raw_ips'])} with the cores idle (halted vCPUs wake up "
+            f"slowly); `bench/run.sh --idle` measures without it"
+        )
+    else:
+        print(
+            f"- cores left idle during the sandbox phases (`--idle`): the floor is "
+            f"{rate(f['floor.raw_ips'])}"
+        )
     if meta.get("quick"):
         print("- **quick run** (short rounds): a smoke test, not a measurement")
     print()
