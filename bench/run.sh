@@ -153,7 +153,7 @@ step "PHP: Signer->sign vs hash_hmac"
 "${php[@]}" sign "${quick_flag[@]}" >>"$results"
 
 step "C: 1 MiB signing interleaved with openssl speed -evp sha512"
-rounds=5
+rounds=9
 seconds=1
 [ "$quick" = 1 ] && rounds=3
 for _ in $(seq "$rounds"); do
