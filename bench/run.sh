@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark of issue 7 side by side in one run, then BENCHMARKS.md.
 #
-#   bash bench/run.sh [--quick] [--idle] [--out FILE] [--keep DIR]
+#   bash bench/run.sh [--quick] [--unpinned] [--out FILE] [--keep DIR]
 #
 # 1. Installs what is missing (Debian: gcc, libssl-dev, openssl, php-cli, php-curl,
 #    binutils; PyPI: requests) and fails loudly when it cannot.
@@ -10,17 +10,18 @@
 # 3. Runs, in this order: signing (Rust, C, Python, PHP; each against what a merchant
 #    writes by hand, alternating round by round), 1 MiB signing interleaved with
 #    `openssl speed -evp sha512`, the library's work per invoice (Rust), create_invoice on
-#    one loopback sandbox (a raw-socket floor, C, Python vs requests, PHP vs curl, C with
-#    1/2/4/8 threads), memory after 1 000 000 signatures and 100 000 invoices (C, Python,
-#    PHP), the stripped library's size and its cold start.
+#    one loopback sandbox (C, Python vs requests, PHP vs curl, each beside a raw-socket
+#    floor in the same rounds; C with 1/2/4/8 threads), memory after 1 000 000 signatures
+#    and 100 000 invoices (C, Python, PHP), the stripped library's size and its cold start.
 # 4. Writes BENCHMARKS.md (bench/report.py): the machine, the command, every figure, every
 #    ratio and its target.
 #
-# Keep-awake: during the sandbox phases one busy loop per core runs at nice 19 (it yields
-# to everything else). On an idle virtual machine each wake-up of a halted vCPU adds tens
-# of microseconds to every round trip (the floor below drops to about a third), which
-# drowns the clients' own costs and makes the figures depend on what else the host runs.
-# --idle leaves the cores idle instead; the floor is measured both ways either way.
+# Pinning: for the one-thread invoice comparisons the sandbox and the client share one
+# core (taskset). On these virtual machines a wake-up across cores costs tens of
+# microseconds and varies with whatever else runs (a raw socket client measured from
+# 10 000 to 48 000 round trips/s across runs); on one core a round trip costs the client's
+# CPU time plus the server's, and the figures repeat. The thread curve runs unpinned.
+# --unpinned runs everything unpinned; the floor is measured across cores either way.
 #
 # --quick runs short rounds (a smoke test, a few times faster); its numbers are not for
 # BENCHMARKS.md, so it writes to a temporary file unless --out is given. --keep DIR keeps
@@ -34,11 +35,11 @@ quick=0
 out=BENCHMARKS.md
 out_given=0
 keep=
-keep_awake=1
+pinned=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1 ;;
-        --idle) keep_awake=0 ;;
+        --unpinned) pinned=0 ;;
         --keep)
             keep=$2
             shift
@@ -49,7 +50,7 @@ while [ $# -gt 0 ]; do
             shift
             ;;
         *)
-            echo "usage: bench/run.sh [--quick] [--idle] [--out FILE] [--keep DIR]" >&2
+            echo "usage: bench/run.sh [--quick] [--unpinned] [--out FILE] [--keep DIR]" >&2
             exit 2
             ;;
     esac
@@ -77,6 +78,7 @@ if ! command -v php >/dev/null 2>&1 || ! php -r 'exit(extension_loaded("curl") ?
     need_apt+=(php-curl)
 fi
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+command -v taskset >/dev/null 2>&1 || need_apt+=(util-linux)
 if [ ${#need_apt[@]} -gt 0 ]; then
     step "installing with apt-get: ${need_apt[*]}"
     command -v apt-get >/dev/null 2>&1 || die "missing ${need_apt[*]} and no apt-get to install them"
@@ -96,7 +98,7 @@ if ! python3 -c 'import requests' >/dev/null 2>&1; then
         || python3 -m pip install --quiet --break-system-packages requests \
         || die "pip install requests failed"
 fi
-for tool in gcc strip openssl php python3 cargo; do
+for tool in gcc strip openssl php python3 cargo taskset; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is missing"
 done
 [ -f /usr/include/openssl/hmac.h ] || die "libssl-dev is missing (no openssl/hmac.h)"
@@ -107,7 +109,7 @@ python3 -c 'import requests' || die "the Python package requests is missing"
 # ---- 2. build -----------------------------------------------------------------------------
 step "building the library, the sandbox and the micro-benchmarks (release)"
 cargo build --release --quiet
-cargo build --release --quiet --example sandbox --example sandbox-bench
+cargo build --release --quiet --example sandbox
 cargo bench --profile release --quiet --bench core --no-run
 target=${CARGO_TARGET_DIR:-$root/target}
 lib=$target/release/libalphapo.so
@@ -117,10 +119,8 @@ sandbox=$target/release/examples/sandbox
 
 work=$(mktemp -d)
 sandbox_pid=
-spinners=()
 cleanup() {
     [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null || true
-    for pid in "${spinners[@]}"; do kill "$pid" 2>/dev/null || true; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -167,7 +167,11 @@ done
 # ---- 4. the sandbox -----------------------------------------------------------------------
 key=bench-key
 secret=bench-secret
-"$sandbox" --listen 127.0.0.1:0 --key "$key" --secret "$secret" >"$work/sandbox.log" 2>&1 &
+cores=$(nproc)
+last=$((cores - 1))
+pin=()
+[ "$pinned" = 1 ] && pin=(taskset -c "$last")
+"${pin[@]}" "$sandbox" --listen 127.0.0.1:0 --key "$key" --secret "$secret" >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
 for _ in $(seq 100); do
     grep -q '^listening on ' "$work/sandbox.log" && break
@@ -177,39 +181,24 @@ base=$(sed -n 's/^listening on //p' "$work/sandbox.log" | head -n 1)
 [ -n "$base" ] || die "the sandbox did not start: $(cat "$work/sandbox.log")"
 reset() { python3 -c "import urllib.request,sys; urllib.request.urlopen(urllib.request.Request(sys.argv[1].rsplit('/api/v2',1)[0]+'/_sandbox/reset',data=b'{}',method='POST'),timeout=10).read()" "$base"; }
 
-inv_seconds=5
+inv_seconds=7
 thread_seconds=3
-[ "$quick" = 1 ] && inv_seconds=1 && thread_seconds=1
-# The floor: the sandbox's own load generator, one keep-alive connection, presigned
-# requests, replies only scanned. Measured once with the cores idle, then (keep-awake on)
-# before each language's invoices: the median goes to the report.
-floor() {
-    reset
-    local name=${1:-floor.raw_ips} line ips
-    line=$("$target/release/examples/sandbox-bench" "$base" --connections 1 --seconds 2 \
-        --op invoice --key "$key" --secret "$secret")
-    echo "floor: $line" >&2
-    ips=$(echo "$line" | sed -n 's/.*= \([0-9.]*\) requests\/s (0 errors).*/\1/p')
-    [ -n "$ips" ] || die "sandbox-bench failed: $line"
-    echo "{\"key\":\"$name\",\"value\":$ips,\"unit\":\"invoices/s\"}" >>"$results"
-}
-floor floor.idle_raw_ips
-if [ "$keep_awake" = 1 ]; then
-    for _ in $(seq "$(nproc)"); do
-        nice -n 19 sh -c 'while :; do :; done' &
-        spinners+=($!)
-    done
+[ "$quick" = 1 ] && inv_seconds=1.4 && thread_seconds=1
+# The same raw-socket floor as the C run's, with the client on another core than the
+# sandbox: what a wake-up across cores costs on this machine.
+if [ "$cores" -gt 1 ] && [ "$pinned" = 1 ]; then
+    taskset -c 0 "$work/client" "$base" "$key" "$secret" floor 2 floor.other_core >>"$results"
 fi
-step "C: create_invoice, one thread"
-floor
-"$work/client" "$base" "$key" "$secret" single "$inv_seconds" >>"$results"
-step "Python: Client.create_invoice vs requests + hmac"
-floor
-"${py[@]}" invoices "$base" "$key" "$secret" "${quick_flag[@]}" >>"$results"
-step "PHP: Client->createInvoice vs curl + hash_hmac"
-floor
-"${php[@]}" invoices "$base" "$key" "$secret" "${quick_flag[@]}" >>"$results"
-step "C: 1, 2, 4, 8 threads sharing one client"
+step "C: create_invoice, one thread, beside a raw socket"
+"${pin[@]}" "$work/client" "$base" "$key" "$secret" single "$inv_seconds" >>"$results"
+step "Python: Client.create_invoice vs requests + hmac (and a raw socket)"
+"${pin[@]}" "${py[@]}" invoices "$base" "$key" "$secret" "${quick_flag[@]}" >>"$results"
+step "PHP: Client->createInvoice vs curl + hash_hmac (and a raw socket)"
+"${pin[@]}" "${php[@]}" invoices "$base" "$key" "$secret" "${quick_flag[@]}" >>"$results"
+step "C: 1, 2, 4, 8 threads sharing one client (sandbox and client on every core)"
+if [ "$pinned" = 1 ]; then
+    taskset -a -p -c "0-$last" "$sandbox_pid" >/dev/null
+fi
 "$work/client" "$base" "$key" "$secret" threads "$thread_seconds" 1,2,4,8 >>"$results"
 
 step "memory: 1 000 000 signatures and 100 000 invoices (C, Python, PHP)"
@@ -220,8 +209,6 @@ step "memory: 1 000 000 signatures and 100 000 invoices (C, Python, PHP)"
 kill "$sandbox_pid" 2>/dev/null || true
 wait "$sandbox_pid" 2>/dev/null || true
 sandbox_pid=
-for pid in "${spinners[@]}"; do kill "$pid" 2>/dev/null || true; done
-spinners=()
 
 # ---- 5. size and cold start ---------------------------------------------------------------
 step "stripped size, dlopen and the first signature"
@@ -286,7 +273,7 @@ meta = {
     "load_after": "$load_after",
     "elapsed_s": $elapsed,
     "quick": bool($quick),
-    "keep_awake": bool($keep_awake),
+    "pinned": bool($pinned),
     "command": "make bench" + (" (bench/run.sh --quick)" if $quick else ""),
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
