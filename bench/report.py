@@ -233,21 +233,23 @@ def explain_c_sign(f: Figures) -> str:
 def explain_py_sign(f: Figures) -> str:
     hmac_ns = f["py.sign300.hmac_ns"]
     raw = f["py.sign300.raw_call_ns"]
+    lean = f["py.sign300.raw_str_ns"]
     c = f["c.sign300.signer_ns"]
     return (
         f"the 0.6× budget is {ns(0.6 * hmac_ns)}. The hashing in C takes {ns(c)} (four "
         f"SHA-512 blocks, the same time as OpenSSL pre-keyed: "
         f"{ns(f['c.sign300.openssl_prekeyed_ns'])}). One bare ctypes call of it — no "
         f"argtypes, arguments ready, no Python around it — takes {ns(raw)} "
-        f"({raw / hmac_ns:.2f}× `hmac.new`): ctypes adds {ns(raw - c)} per call (a call with "
-        f"no argument costs {ns(f['py.sign300.ctypes_floor_ns'])}; libffi call setup, "
-        f"releasing the GIL, each argument's conversion). `Signer.sign` adds "
-        f"{ns(f['py.sign300.signer_ns'] - raw)} on top: turning the 128 bytes into a `str`, "
-        f"the method call, the per-thread output buffer, and marking the call in flight so "
-        f"that `close()` never frees a handle in use. `hmac.new` is OpenSSL under a thin C "
-        f"layer, so over ctypes the ratio cannot go much below "
-        f"{raw / hmac_ns:.2f}×; only a compiled extension module (not ctypes) could reach "
-        f"0.6× reliably."
+        f"({raw / hmac_ns:.2f}× `hmac.new`): ctypes adds {ns(raw - c)} per call (libffi call "
+        f"setup, releasing and retaking the GIL, each argument's conversion; a call with no "
+        f"argument costs {ns(f['py.sign300.ctypes_floor_ns'])}). Turning the output into a "
+        f"`str` brings the leanest possible wrapper to {ns(lean)} "
+        f"({lean / hmac_ns:.2f}×). `Signer.sign` adds {ns(f['py.sign300.signer_ns'] - lean)} "
+        f"to that: the method call, the type check, the per-thread output buffer, and marking "
+        f"the call in flight so that `close()` never frees a handle in use. `hmac.new` is "
+        f"OpenSSL under a thin C layer: over ctypes, 0.6× is at the edge of the possible "
+        f"even with nothing but the call; a compiled extension module would be needed for "
+        f"a margin."
     )
 
 
@@ -305,10 +307,10 @@ def explain_php_inv(f: Figures) -> str:
         reach = (
             f"In the same rounds, a PHP client that does nothing but write requests built and "
             f"signed beforehand to a keep-alive socket and scan the replies — no HTTP library, "
-            f"no JSON, no HMAC while timed — got {rate(raw)}, only {raw_ratio:.2f}× curl: "
-            f"2× is out of reach for any client, libcurl already spends little beyond the "
-            f"round trip (p50 {f['php.inv.curl_p50_us']:.0f} µs against the raw socket's "
-            f"{f['php.inv.raw_p50_us']:.0f} µs)."
+            f"no JSON, no HMAC while timed — got {rate(raw)}, {raw_ratio:.2f}× curl: 2× curl "
+            f"is out of reach for any client. The round trip alone (the raw socket's p50, "
+            f"{f['php.inv.raw_p50_us']:.0f} µs, the sandbox's work included) is more than half "
+            f"of curl's {f['php.inv.curl_p50_us']:.0f} µs."
         )
     else:
         reach = (
@@ -316,17 +318,20 @@ def explain_php_inv(f: Figures) -> str:
             f"in the same rounds, so 2× was within reach in this run and the gap is the "
             f"library's."
         )
+    work_us = f["rust.invoice_work_ffi_ns"] / 1000
+    http_us = f["c.inv.p50_us"] - f["c.inv.raw_p50_us"] - work_us
     return (
         f"the library got {rate(lib)} (p50 {f['php.inv.lib_p50_us']:.0f} µs), curl "
-        f"{rate(curl)}. {reach} Where the library's time goes, from the same run: the round "
-        f"trip itself (the raw socket's p50); the core's own work through the C ABI (parse "
-        f"the JSON fields, validate, serialize, sign, decode, one field read) "
-        f"{f['rust.invoice_work_ffi_ns'] / 1000:.0f} µs; the HTTP layer (ureq: request line "
-        f"and headers built per call, the pooled connection probed with a non-blocking read "
-        f"when taken and when returned) the rest of C's {f['c.inv.p50_us']:.0f} µs p50; and "
-        f"the PHP package {f['php.inv.lib_p50_us'] - f['c.inv.p50_us']:.0f} µs more (the "
-        f"fields to JSON, then the normalized reply back through `alphapo_response_json` and "
-        f"`json_decode`, about ten FFI calls per invoice)."
+        f"{rate(curl)}. {reach} Where the library's time goes (p50s of the same run): the "
+        f"round trip {f['c.inv.raw_p50_us']:.0f} µs (C raw socket); the core's own work "
+        f"through the C ABI (parse the JSON fields, validate, serialize, sign, decode, one "
+        f"field read) {work_us:.0f} µs (Rust bench); the HTTP layer (ureq: the request "
+        f"built per call, the pooled connection probed with a non-blocking read when taken "
+        f"and when returned) the remaining {http_us:.0f} µs of C's "
+        f"{f['c.inv.p50_us']:.0f} µs; the PHP package "
+        f"{f['php.inv.lib_p50_us'] - f['c.inv.p50_us']:.0f} µs more (the fields to JSON, "
+        f"then the normalized reply back through `alphapo_response_json` and `json_decode`, "
+        f"about ten FFI calls per invoice)."
     )
 
 

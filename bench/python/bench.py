@@ -110,6 +110,8 @@ def bench_sign(quick: bool) -> None:
         "hmac": loop(lambda: hmac.new(SECRET, body, sha512).hexdigest()),
         "oneshot": loop(lambda: alphapo.sign(SECRET, body)),
         "raw_call": loop(lambda: raw(handle, body, 300, out, 129)),
+        # The leanest wrapper possible: that call, then the result as a str; nothing else.
+        "raw_str": loop(lambda: (raw(handle, body, 300, out, 129), out.value.decode("ascii"))),
         # The floor of any ctypes call: no argument, nothing done in the library.
         "ctypes_floor": loop(version),
     }
@@ -119,6 +121,7 @@ def bench_sign(quick: bool) -> None:
         "hmac": "hmac.new(k, b, hashlib.sha512).hexdigest()",
         "oneshot": "alphapo.sign (keys each time)",
         "raw_call": "bare ctypes call of alphapo_signer_sign_chars",
+        "raw_str": "the same, then the result as a str",
         "ctypes_floor": "a ctypes call doing nothing (alphapo_version)",
     }
     for name, values in s.items():
