@@ -4,6 +4,7 @@
 #   make demo      create an invoice and verify its callback from C, Python and PHP on the sandbox
 #   make test      install what is missing, then run every test of every language
 #   make install   PREFIX=/usr/local: library, header and pkg-config file
+#   make bench     benchmarks side by side, writes BENCHMARKS.md (about 4 minutes)
 #   make stress    hardening: C stress at full count, ASan+UBSan on the C tests, 20 s per fuzz target
 CARGO   ?= cargo
 PREFIX  ?= /usr/local
@@ -14,7 +15,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 LIB     := target/release/libalphapo.so
 SANDBOX := target/release/examples/sandbox
 
-.PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php lint install python-wheel clean stress fuzz-long tsan
+.PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php lint install python-wheel clean stress fuzz-long tsan bench
 
 all: lib
 
@@ -38,6 +39,9 @@ test: test-deps lib sandbox lint test-rust test-c test-python test-php stress
 
 stress: lib sandbox
 	bash scripts/stress.sh
+
+bench: lib sandbox
+	bash bench/run.sh
 
 fuzz-long:
 	bash fuzz/run.sh --time 600
