@@ -66,6 +66,12 @@ die() {
 step() { echo "== $*" >&2; }
 
 started=$(date +%s)
+# The code measured: the commit, and whether files other than BENCHMARKS.md differ from it.
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
+dirty=0
+if git status --porcelain --untracked-files=no 2>/dev/null | grep -qv ' BENCHMARKS.md$'; then
+    dirty=1
+fi
 
 # ---- 1. dependencies --------------------------------------------------------------------
 need_apt=()
@@ -260,8 +266,8 @@ meta = {
     "cores": run("nproc"),
     "memory": mem(),
     "kernel": run("uname", "-sr"),
-    "commit": run("git", "rev-parse", "--short", "HEAD"),
-    "dirty": run("git", "status", "--porcelain", "--untracked-files=no") not in ("", "?"),
+    "commit": "$commit",
+    "dirty": bool($dirty),
     "rustc": run("rustc", "--version"),
     "gcc": run("gcc", "-dumpfullversion"),
     "openssl": run("openssl", "version"),
