@@ -66,10 +66,12 @@ die() {
 step() { echo "== $*" >&2; }
 
 started=$(date +%s)
-# The code measured: the commit, and whether files other than BENCHMARKS.md differ from it.
+# The code measured: the commit, and whether what is measured (the library, the bindings,
+# the sandbox, the drivers) differs from it.
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
 dirty=0
-if git status --porcelain --untracked-files=no 2>/dev/null | grep -qv ' BENCHMARKS.md$'; then
+if [ -n "$(git status --porcelain --untracked-files=no -- src include bindings examples/sandbox \
+    bench benches Cargo.toml Cargo.lock build.rs 2>/dev/null)" ]; then
     dirty=1
 fi
 
