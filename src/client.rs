@@ -8,7 +8,7 @@
 //! A client is `Send + Sync`: one handle serves many threads and shares one connection pool.
 
 use crate::environment::Environment;
-use crate::error::{Error, Result, Status};
+use crate::error::{Error, Result};
 use crate::operations::{
     Address, CancelInvoice, CurrenciesList, Exchange, ExchangeCalculate, ExchangeFixed,
     ExchangeNow, GenericRequest, Invoice, InvoiceRequest, Method, OperationKind, PairsQuery,
@@ -16,6 +16,7 @@ use crate::operations::{
     Withdrawal, WithdrawalRequest,
 };
 use crate::reply::decode_reply;
+use crate::retry::Attempts;
 use crate::signature::Signer;
 use crate::transport::{
     Failure, Transport, TransportConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
@@ -29,12 +30,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
-/// First backoff delay; doubles per retry, with jitter.
-const BACKOFF_BASE: Duration = Duration::from_millis(500);
-/// Longest backoff delay.
-const BACKOFF_CAP: Duration = Duration::from_secs(5);
-/// Longest `Retry-After` honoured on a 429; a longer one is returned to the caller.
-pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(10);
+pub use crate::retry::RETRY_AFTER_CAP;
 
 /// A request ready to be sent by any HTTP client: send exactly these bytes and headers.
 #[derive(Clone, PartialEq, Eq)]
@@ -253,40 +249,6 @@ impl fmt::Debug for Client {
     }
 }
 
-/// How a failed attempt may be retried.
-fn retry_allowed(kind: OperationKind, error: &Error, before_send: bool) -> bool {
-    if before_send {
-        return true;
-    }
-    // A generic call may not be protected by a unique foreign_id: only resend when
-    // nothing reached the server.
-    if kind == OperationKind::Generic {
-        return false;
-    }
-    matches!(
-        error.status(),
-        Status::Transport | Status::Timeout | Status::Server
-    )
-}
-
-/// A pseudo-random fraction in [0.5, 1.0) for jitter, from the std hasher's random keys.
-fn jitter() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0),
-    );
-    0.5 + (h.finish() >> 11) as f64 / (1u64 << 53) as f64 / 2.0
-}
-
-fn backoff(retry: u32) -> Duration {
-    let exp = BACKOFF_BASE.saturating_mul(1 << retry.min(10));
-    exp.min(BACKOFF_CAP).mul_f64(jitter())
-}
-
 impl Client {
     /// A builder for the API key and secret.
     pub fn builder(api_key: &str, secret: &[u8]) -> ClientBuilder {
@@ -334,12 +296,14 @@ impl Client {
 
     /// Sends a prepared request (the same bytes on every attempt) and decodes the reply.
     ///
-    /// Retries (up to `max_retries`, exponential backoff with jitter): any call whose
-    /// connection failed before anything was sent; read-only calls after a timeout, a
-    /// dropped connection or a 5xx; money-moving calls likewise, always with the same body
-    /// and so the same `foreign_id`: if the retry meets "foreign id has already been taken",
-    /// the error is `DUPLICATE_FOREIGN_ID` and says that the first attempt may have
-    /// succeeded. A 429 is retried only when its `Retry-After` is at most 10 s.
+    /// Retries follow the operation's [`RetryClass`](crate::operations::RetryClass) (up to
+    /// `max_retries`, exponential backoff with jitter): any call whose connection was never
+    /// established; any call after a 429 whose `Retry-After` is at most 10 s; read-only
+    /// and guarded (`invoices/create`) calls after a timeout, a dropped connection or a 5xx.
+    /// An unguarded money-moving call (withdrawal, exchange, cancel, address take, generic)
+    /// is never re-sent once it may have reached the service: it ends with
+    /// `OUTCOME_UNKNOWN`, as does any money-moving call whose later attempts fail after an
+    /// earlier one may have arrived. See [`Client::reconcile`].
     pub fn send(&self, prepared: &PreparedRequest) -> Result<Response> {
         let headers: Vec<(&str, &str)> = prepared
             .headers
@@ -347,48 +311,25 @@ impl Client {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         let kind = prepared.kind;
-        let mut retry = 0u32;
+        let mut attempts = Attempts::new(kind, self.max_retries);
         loop {
-            let (outcome, before_send) =
+            let (error, before_send) =
                 match self
                     .transport
                     .send(prepared.method, &prepared.url, &headers, &prepared.body)
                 {
-                    Ok(reply) => (
-                        decode_reply(kind, reply.status, reply.body, reply.retry_after),
-                        false,
-                    ),
-                    Err(Failure { error, before_send }) => (Err(error), before_send),
+                    Ok(reply) => {
+                        match decode_reply(kind, reply.status, reply.body, reply.retry_after) {
+                            Ok(response) => return Ok(response),
+                            Err(e) => (e, false),
+                        }
+                    }
+                    Err(Failure { error, before_send }) => (error, before_send),
                 };
-            let error = match outcome {
-                Ok(response) => return Ok(response),
-                Err(e) => e,
-            };
-            if retry < self.max_retries {
-                let delay = if error.status() == Status::RateLimited {
-                    error
-                        .retry_after()
-                        .map(Duration::from_secs)
-                        .filter(|d| *d <= RETRY_AFTER_CAP)
-                } else if retry_allowed(kind, &error, before_send) {
-                    Some(backoff(retry))
-                } else {
-                    None
-                };
-                if let Some(delay) = delay {
-                    std::thread::sleep(delay);
-                    retry += 1;
-                    continue;
-                }
+            match attempts.failed(&error, before_send) {
+                Some(delay) => std::thread::sleep(delay),
+                None => return Err(attempts.conclude(error, &prepared.body)),
             }
-            if retry > 0 && error.status() == Status::DuplicateForeignId {
-                let message = format!(
-                    "{}: foreign_id already taken on retry {retry}: the first attempt may have succeeded; look it up with transactions/info before trying again",
-                    kind.name()
-                );
-                return Err(error.with_status(Status::DuplicateForeignId, message));
-            }
-            return Err(error);
         }
     }
 
@@ -464,6 +405,32 @@ impl Client {
         self.execute(lookup).map(|r| Transaction::from_response(&r))
     }
 
+    /// Looks a money-moving operation up by its `foreign_id` (`transactions/info`): the
+    /// answer to `OUTCOME_UNKNOWN` and to a `DUPLICATE_FOREIGN_ID` "may already have
+    /// happened". `Ok(Some(transaction))` when the service knows it (read its `status`);
+    /// `Ok(None)` when it answers 404 (the service does not document its not-found answer:
+    /// 404 is taken as "no such transaction", any other refusal is an error). Read-only,
+    /// so retried like any lookup. A withdrawal or exchange that is not found may still be
+    /// in flight: wait for its callback before sending it again with a new `foreign_id`.
+    pub fn reconcile(&self, foreign_id: &str) -> Result<Option<Transaction>> {
+        Ok(self
+            .reconcile_response(foreign_id)?
+            .map(|r| Transaction::from_response(&r)))
+    }
+
+    /// [`Client::reconcile`] with the whole reply (raw body and normalized data).
+    pub fn reconcile_response(&self, foreign_id: &str) -> Result<Option<Response>> {
+        let lookup = TransactionLookup {
+            foreign_id: Some(foreign_id.to_string()),
+            ..TransactionLookup::default()
+        };
+        match self.execute(&lookup) {
+            Ok(r) => Ok(Some(r)),
+            Err(e) if e.http_status() == Some(404) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// A signed call to any path with any JSON body.
     pub fn request(&self, request: &GenericRequest) -> Result<Response> {
         self.execute(request)
@@ -523,13 +490,5 @@ mod tests {
             .ca_pem(b"not pem".to_vec())
             .build()
             .is_err());
-    }
-
-    #[test]
-    fn backoff_is_bounded() {
-        for r in 0..12 {
-            let d = backoff(r);
-            assert!(d <= BACKOFF_CAP && d >= BACKOFF_BASE / 2, "{d:?}");
-        }
     }
 }

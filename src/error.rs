@@ -43,13 +43,16 @@ pub enum Status {
     Tls = 22,
     /// The reply was not understood.
     Decode = 23,
+    /// A money-moving request may have reached the service and its result is unknown: do
+    /// not repeat it blindly; wait for the callback or look it up by `foreign_id`.
+    OutcomeUnknown = 24,
     /// A bug inside the library (a caught panic).
     Panic = 99,
 }
 
 impl Status {
     /// Every status, in numeric order (used by the bindings' consistency tests).
-    pub const ALL: [Status; 16] = [
+    pub const ALL: [Status; 17] = [
         Status::Ok,
         Status::NullArgument,
         Status::InvalidArgument,
@@ -65,6 +68,7 @@ impl Status {
         Status::Timeout,
         Status::Tls,
         Status::Decode,
+        Status::OutcomeUnknown,
         Status::Panic,
     ];
 
@@ -96,6 +100,7 @@ impl Status {
             Status::Timeout => "TIMEOUT",
             Status::Tls => "TLS",
             Status::Decode => "DECODE",
+            Status::OutcomeUnknown => "OUTCOME_UNKNOWN",
             Status::Panic => "PANIC",
         }
     }
@@ -120,6 +125,9 @@ impl Status {
             Status::Timeout => "timeout",
             Status::Tls => "TLS error",
             Status::Decode => "the reply was not understood",
+            Status::OutcomeUnknown => {
+                "the request may have reached the service and its outcome is unknown: do not repeat it blindly"
+            }
             Status::Panic => "internal error (panic)",
         }
     }
@@ -151,10 +159,13 @@ pub struct Error {
     status: Status,
     message: String,
     http_status: Option<u16>,
-    code: Option<String>,
+    // Boxed slices and a u32 keep `Error` small (it travels in every `Result`).
+    code: Option<Box<str>>,
     fields: Vec<FieldError>,
-    raw_body: Option<Vec<u8>>,
-    retry_after: Option<u64>,
+    raw_body: Option<Box<[u8]>>,
+    retry_after: Option<u32>,
+    cause: Option<Status>,
+    foreign_id: Option<Box<str>>,
 }
 
 impl Error {
@@ -168,6 +179,8 @@ impl Error {
             fields: Vec::new(),
             raw_body: None,
             retry_after: None,
+            cause: None,
+            foreign_id: None,
         }
     }
 
@@ -197,7 +210,7 @@ impl Error {
 
     /// Sets the API's machine code.
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
-        self.code = Some(code.into());
+        self.code = Some(code.into().into_boxed_str());
         self
     }
 
@@ -209,13 +222,25 @@ impl Error {
 
     /// Sets the raw response body.
     pub fn with_raw_body(mut self, body: Vec<u8>) -> Self {
-        self.raw_body = Some(body);
+        self.raw_body = Some(body.into_boxed_slice());
         self
     }
 
     /// Sets the server's `Retry-After` hint, in seconds.
     pub fn with_retry_after(mut self, seconds: Option<u64>) -> Self {
-        self.retry_after = seconds;
+        self.retry_after = seconds.map(|s| u32::try_from(s).unwrap_or(u32::MAX));
+        self
+    }
+
+    /// Sets the status of the failure underneath (see [`Error::cause`]).
+    pub fn with_cause(mut self, cause: Status) -> Self {
+        self.cause = Some(cause);
+        self
+    }
+
+    /// Sets the `foreign_id` of the request that failed.
+    pub fn with_foreign_id(mut self, foreign_id: Option<String>) -> Self {
+        self.foreign_id = foreign_id.map(String::into_boxed_str);
         self
     }
 
@@ -266,7 +291,20 @@ impl Error {
 
     /// The `Retry-After` hint of a 429, in seconds.
     pub fn retry_after(&self) -> Option<u64> {
-        self.retry_after
+        self.retry_after.map(u64::from)
+    }
+
+    /// For `OUTCOME_UNKNOWN` (and a `DUPLICATE_FOREIGN_ID` met by a retry): the status of
+    /// the last attempt's own failure (`TIMEOUT`, `TRANSPORT`, `SERVER`, `RATE_LIMITED`,
+    /// `API`, …), whose HTTP status, code and body this error carries. `None` otherwise.
+    pub fn cause(&self) -> Option<Status> {
+        self.cause
+    }
+
+    /// The `foreign_id` of the money-moving request this error is about, when it had one:
+    /// the key to look the operation up with ([`crate::Client::reconcile`]).
+    pub fn foreign_id(&self) -> Option<&str> {
+        self.foreign_id.as_deref()
     }
 
     /// The field errors as a JSON object `{"field": "message", …}`.
@@ -293,7 +331,9 @@ impl fmt::Debug for Error {
             .field("http_status", &self.http_status)
             .field("code", &self.code)
             .field("fields", &self.fields)
-            .field("raw_body_len", &self.raw_body.as_ref().map(Vec::len))
+            .field("raw_body_len", &self.raw_body.as_ref().map(|b| b.len()))
+            .field("cause", &self.cause)
+            .field("foreign_id", &self.foreign_id)
             .finish()
     }
 }
@@ -328,7 +368,7 @@ mod tests {
 
     #[test]
     fn codes_are_stable() {
-        let expected = [0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 20, 21, 22, 23, 99];
+        let expected = [0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 99];
         let got: Vec<u32> = Status::ALL.iter().map(|s| s.code()).collect();
         assert_eq!(got, expected);
         for s in Status::ALL {

@@ -43,6 +43,7 @@ pub mod ffi;
 pub mod operations;
 pub mod reply;
 mod resolver;
+mod retry;
 pub mod signature;
 pub mod transport;
 
@@ -53,7 +54,7 @@ pub use environment::Environment;
 pub use error::{Error, FieldError, Result, Status};
 pub use operations::{
     Address, Exchange, ExchangeCalculate, ExchangeFixed, ExchangeNow, GenericRequest, Invoice,
-    InvoiceRequest, InvoiceType, OperationKind, Party, Request, Response, TakeAddress, Transaction,
-    TransactionLookup, Withdrawal, WithdrawalRequest,
+    InvoiceRequest, InvoiceType, OperationKind, Party, Request, Response, RetryClass, TakeAddress,
+    Transaction, TransactionLookup, Withdrawal, WithdrawalRequest,
 };
 pub use signature::{sign, verify, Signer};

@@ -83,7 +83,13 @@ pub fn error_from_reply(
         500..=599 => Status::Server,
         _ => Status::Api,
     };
-    let detail = if let Some(m) = &message {
+    let detail = if code.as_deref() == Some("required_header_key") {
+        // The service answers this code for a missing key header and for an unknown path.
+        format!(
+            "{}: the X-Processing-Key header is missing or the path is unknown",
+            message.as_deref().unwrap_or("No key header")
+        )
+    } else if let Some(m) = &message {
         m.clone()
     } else if !fields.is_empty() {
         fields
@@ -140,6 +146,17 @@ mod tests {
         assert_eq!(e.status(), Status::Auth);
         assert_eq!(e.code(), Some("bad_header_signature"));
         assert!(e.message().contains("Bad signature header"));
+    }
+
+    #[test]
+    fn required_header_key_names_both_causes() {
+        let e = err(
+            403,
+            r#"{"error":"No key header","code":"required_header_key"}"#,
+        );
+        assert_eq!(e.status(), Status::Auth);
+        assert!(e.message().contains("missing"), "{}", e.message());
+        assert!(e.message().contains("unknown"), "{}", e.message());
     }
 
     #[test]

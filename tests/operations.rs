@@ -181,7 +181,9 @@ fn addresses() {
 
 #[test]
 fn withdrawals_change_the_balance_and_foreign_ids_are_unique() {
-    let sb = Sandbox::start(&[]);
+    // The service does not document a refusal of a repeated withdrawal foreign_id; the
+    // sandbox emulates one only when asked. The client maps it all the same.
+    let sb = Sandbox::start(&["--refuse-duplicate-foreign-id"]);
     let c = client(&sb);
     let w = c.withdraw(&withdrawal("w-1", "0.01")).unwrap();
     assert_eq!(w.response.http_status, 201);
@@ -223,7 +225,7 @@ fn withdrawals_change_the_balance_and_foreign_ids_are_unique() {
 }
 
 #[test]
-fn a_lost_withdrawal_reply_is_retried_once_and_moves_money_once() {
+fn a_lost_withdrawal_reply_is_outcome_unknown_and_sent_once() {
     let sb = Sandbox::start(&[]);
     let c = client(&sb);
     let (st, body) = sb.control(
@@ -234,12 +236,17 @@ fn a_lost_withdrawal_reply_is_retried_once_and_moves_money_once() {
     assert_eq!(st, 200, "{body}");
     let before = state(&sb)["accounts"]["BTC"].as_str().unwrap().to_string();
     let e = c.withdraw(&withdrawal("lost-1", "0.5")).unwrap_err();
-    assert_eq!(e.status(), Status::DuplicateForeignId, "{e:?}");
-    assert!(
-        e.message().contains("first attempt may have succeeded"),
-        "{}",
-        e.message()
-    );
+    assert_eq!(e.status(), Status::OutcomeUnknown, "{e:?}");
+    assert_eq!(e.cause(), Some(Status::Transport), "{e:?}");
+    assert_eq!(e.foreign_id(), Some("lost-1"));
+    for words in [
+        "withdrawal/crypto",
+        "\"lost-1\"",
+        "callback",
+        "transactions/info",
+    ] {
+        assert!(e.message().contains(words), "{words}: {}", e.message());
+    }
     let s = state(&sb);
     let withdrawals = s["withdrawals"].as_array().unwrap();
     assert_eq!(
@@ -248,15 +255,26 @@ fn a_lost_withdrawal_reply_is_retried_once_and_moves_money_once() {
         "exactly one withdrawal: {withdrawals:?}"
     );
     assert_eq!(withdrawals[0]["foreign_id"], "lost-1");
-    assert_eq!(s["requests"]["by_path"]["/api/v2/withdrawal/crypto"], 2);
+    assert_eq!(
+        s["requests"]["by_path"]["/api/v2/withdrawal/crypto"], 1,
+        "an unguarded request is never sent twice"
+    );
     let after = s["accounts"]["BTC"].as_str().unwrap();
     assert_ne!(before, after);
+
+    // What the merchant does next: look it up by foreign_id.
+    let found = c
+        .reconcile("lost-1")
+        .unwrap()
+        .expect("the withdrawal exists");
+    assert_eq!(found.foreign_id.as_deref(), Some("lost-1"));
+    assert!(found.status.is_some());
     assert!(
-        after.starts_with("1.99") || after.starts_with("2.0") || after.starts_with("1.9"),
-        "one 0.5 BTC debit (plus fee) from 2.5: {after}"
+        c.reconcile("never-sent").unwrap().is_none(),
+        "404: not found"
     );
 
-    // Retries off: the lost reply comes back as the transport error, and nothing is resent.
+    // Retries off: the same answer.
     let once = Client::builder(sb.key(), sb.secret().as_bytes())
         .base_url(sb.base_url(), false)
         .max_retries(0)
@@ -268,8 +286,66 @@ fn a_lost_withdrawal_reply_is_retried_once_and_moves_money_once() {
         r#"{"mode":"drop_after","path":"/withdrawal/crypto","count":1}"#,
     );
     let e = once.withdraw(&withdrawal("lost-2", "0.1")).unwrap_err();
-    assert_eq!(e.status(), Status::Transport, "{e:?}");
+    assert_eq!(e.status(), Status::OutcomeUnknown, "{e:?}");
     assert_eq!(state(&sb)["withdrawals"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_short_429_on_a_withdrawal_is_retried_and_succeeds() {
+    let sb = Sandbox::start(&[]);
+    let c = client(&sb);
+    sb.control(
+        "POST",
+        "/_sandbox/faults",
+        r#"{"mode":"http_429","path":"/withdrawal/crypto","retry_after":1}"#,
+    );
+    let w = c.withdraw(&withdrawal("rl-1", "0.01")).unwrap();
+    assert_eq!(w.foreign_id.as_deref(), Some("rl-1"));
+    let s = state(&sb);
+    assert_eq!(s["requests"]["by_path"]["/api/v2/withdrawal/crypto"], 2);
+    assert_eq!(s["withdrawals"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_lost_reply_then_a_long_429_is_still_outcome_unknown() {
+    let sb = Sandbox::start(&[]);
+    let c = client(&sb);
+    for fault in [
+        r#"{"mode":"drop_after","path":"/invoices/create","count":1}"#,
+        r#"{"mode":"http_429","path":"/invoices/create","retry_after":3600}"#,
+    ] {
+        sb.control("POST", "/_sandbox/faults", fault);
+    }
+    let e = c.create_invoice(&invoice("lost-inv")).unwrap_err();
+    assert_eq!(e.status(), Status::OutcomeUnknown, "{e:?}");
+    assert_eq!(e.cause(), Some(Status::RateLimited));
+    assert_eq!(e.http_status(), Some(429));
+    assert_eq!(e.retry_after(), Some(3600));
+    let s = state(&sb);
+    assert_eq!(s["requests"]["by_path"]["/api/v2/invoices/create"], 2);
+    assert_eq!(s["invoices"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_lost_invoice_reply_is_retried_with_the_same_bytes() {
+    let sb = Sandbox::start(&[]);
+    let c = client(&sb);
+    sb.control(
+        "POST",
+        "/_sandbox/faults",
+        r#"{"mode":"drop_after","path":"/invoices/create","count":1}"#,
+    );
+    let e = c.create_invoice(&invoice("lost-inv-2")).unwrap_err();
+    assert_eq!(e.status(), Status::DuplicateForeignId, "{e:?}");
+    assert!(
+        e.message().contains("may already have succeeded"),
+        "{}",
+        e.message()
+    );
+    assert_eq!(e.foreign_id(), Some("lost-inv-2"));
+    let s = state(&sb);
+    assert_eq!(s["requests"]["by_path"]["/api/v2/invoices/create"], 2);
+    assert_eq!(s["invoices"].as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -549,7 +625,7 @@ fn faults_map_to_their_statuses() {
         ("latency", r#","ms":2000"#, Status::Timeout),
         ("http_500", "", Status::Server),
         ("http_502", "", Status::Server),
-        ("drop_before", "", Status::Transport),
+        ("drop_before", "", Status::Transport), // a read: its own failure, not "unknown"
         ("truncated", "", Status::Transport),
         ("huge", "", Status::Decode),
     ];

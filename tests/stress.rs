@@ -238,64 +238,65 @@ fn every_retry_of_a_money_moving_call_carries_the_same_bytes() {
             .count()
     };
 
-    // Lost before the sandbox handled it: the retry moves the money, once.
-    arm(&sb, "drop_before", "/withdrawal/crypto", "");
-    let w = withdrawal("stress-drop-before");
-    c.withdraw(&w).expect("the retry succeeds");
-    let body = c.prepare(&w).unwrap().body;
-    assert_identical_attempts(&proxy.requests_to("/api/v2/withdrawal/crypto"), 2, &body);
-    assert_eq!(count(&sb, "stress-drop-before", "withdrawals"), 1);
+    // An unguarded call is never sent twice once it may have arrived, whether the
+    // sandbox dropped it before or after handling it.
+    for (mode, applied) in [("drop_before", 0), ("drop_after", 1)] {
+        let before = proxy.requests_to("/api/v2/withdrawal/crypto").len();
+        arm(&sb, mode, "/withdrawal/crypto", "");
+        let fid = format!("stress-{mode}");
+        let e = c.withdraw(&withdrawal(&fid)).unwrap_err();
+        assert_eq!(e.status(), Status::OutcomeUnknown, "{mode}: {e:?}");
+        let seen = proxy.requests_to("/api/v2/withdrawal/crypto");
+        assert_eq!(seen.len() - before, 1, "{mode}: sent once");
+        assert_eq!(count(&sb, &fid, "withdrawals"), applied, "{mode}");
+    }
 
-    // Lost after it was handled: the same bytes again, refused as a taken foreign_id.
-    let before = proxy.requests_to("/api/v2/withdrawal/crypto").len();
-    arm(&sb, "drop_after", "/withdrawal/crypto", "");
-    let w = withdrawal("stress-drop-after");
-    let e = c.withdraw(&w).unwrap_err();
-    assert_eq!(e.status(), Status::DuplicateForeignId, "{e:?}");
-    let seen = proxy.requests_to("/api/v2/withdrawal/crypto");
-    assert_identical_attempts(&seen[before..], 2, &c.prepare(&w).unwrap().body);
-    assert_eq!(count(&sb, "stress-drop-after", "withdrawals"), 1);
+    // invoices/create (guarded by the documented duplicate refusal) is repeated with the
+    // very same bytes: lost before handling, the repeat creates it; lost after, the
+    // repeat is refused as a duplicate that "may already have happened".
+    arm(&sb, "drop_before", "/invoices/create", "");
+    let inv = invoice("stress-drop-before");
+    c.create_invoice(&inv).expect("the retry succeeds");
+    let seen = proxy.requests_to("/api/v2/invoices/create");
+    assert_identical_attempts(&seen, 2, &c.prepare(&inv).unwrap().body);
+    assert_eq!(count(&sb, "stress-drop-before", "invoices"), 1);
 
-    // A truncated reply to invoices/create, a 502 in front of exchange/now.
+    let before = proxy.requests_to("/api/v2/invoices/create").len();
     arm(&sb, "truncated", "/invoices/create", "");
     let inv = invoice("stress-truncated");
     let e = c.create_invoice(&inv).unwrap_err();
     assert_eq!(e.status(), Status::DuplicateForeignId, "{e:?}");
-    assert_identical_attempts(
-        &proxy.requests_to("/api/v2/invoices/create"),
-        2,
-        &c.prepare(&inv).unwrap().body,
-    );
+    let seen = proxy.requests_to("/api/v2/invoices/create");
+    assert_identical_attempts(&seen[before..], 2, &c.prepare(&inv).unwrap().body);
     assert_eq!(count(&sb, "stress-truncated", "invoices"), 1);
 
+    // A 502 in front of exchange/now: may have been applied, so not repeated.
     arm(&sb, "http_502", "/exchange/now", "");
     let x = ExchangeNow::new()
         .sender_currency("EUR")
         .receiver_currency("BTC")
         .sender_amount(amount("300"))
         .foreign_id("stress-502");
-    c.exchange_now(&x).expect("the retry after a 502 succeeds");
-    assert_identical_attempts(
-        &proxy.requests_to("/api/v2/exchange/now"),
-        2,
-        &c.prepare(&x).unwrap().body,
-    );
-    assert_eq!(count(&sb, "stress-502", "exchanges"), 1);
+    let e = c.exchange_now(&x).unwrap_err();
+    assert_eq!(e.status(), Status::OutcomeUnknown, "{e:?}");
+    assert_eq!(e.cause(), Some(Status::Server));
+    assert_eq!(e.http_status(), Some(502));
+    assert_eq!(proxy.requests_to("/api/v2/exchange/now").len(), 1);
 
-    // A timeout while the sandbox sits on the first attempt: the retry (same bytes) moves
-    // the money; the first attempt, handled later, is refused as a duplicate.
+    // A timeout while the sandbox sits on the first attempt of an invoice: the retry (same
+    // bytes) creates it; the first attempt, handled later, is refused as a duplicate.
     let slow = client(&proxy.base_url, 1, Duration::from_millis(600));
-    let before = proxy.requests_to("/api/v2/withdrawal/crypto").len();
-    arm(&sb, "latency", "/withdrawal/crypto", r#","ms":2000"#);
-    let w = withdrawal("stress-timeout");
+    let before = proxy.requests_to("/api/v2/invoices/create").len();
+    arm(&sb, "latency", "/invoices/create", r#","ms":2000"#);
+    let inv = invoice("stress-timeout");
     let t = Instant::now();
-    slow.withdraw(&w)
+    slow.create_invoice(&inv)
         .expect("the retry after a timeout succeeds");
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     thread::sleep(Duration::from_millis(2500)); // the delayed first attempt lands
-    let seen = proxy.requests_to("/api/v2/withdrawal/crypto");
-    assert_identical_attempts(&seen[before..], 2, &slow.prepare(&w).unwrap().body);
-    assert_eq!(count(&sb, "stress-timeout", "withdrawals"), 1);
+    let seen = proxy.requests_to("/api/v2/invoices/create");
+    assert_identical_attempts(&seen[before..], 2, &slow.prepare(&inv).unwrap().body);
+    assert_eq!(count(&sb, "stress-timeout", "invoices"), 1);
 
     // Every request through the proxy reached the sandbox, and nothing else did.
     let total = state(&sb)["requests"]["total"].as_u64().unwrap();
@@ -311,7 +312,8 @@ fn the_generic_call_is_not_retried_once_sent_and_reads_are() {
     let generic =
         Request::from_json(OperationKind::Generic, r#"{"path":"/accounts/list"}"#).unwrap();
     let e = c.execute(&generic).unwrap_err();
-    assert_eq!(e.status(), Status::Transport, "{e:?}");
+    assert_eq!(e.status(), Status::OutcomeUnknown, "{e:?}");
+    assert_eq!(e.cause(), Some(Status::Transport), "{e:?}");
     assert_eq!(proxy.requests_to("/api/v2/accounts/list").len(), 1);
     arm(&sb, "drop_before", "/accounts/list", "");
     c.list_accounts().expect("a read is retried");
@@ -442,7 +444,7 @@ fn no_error_debug_output_or_message_shows_the_secret_or_a_signature() {
     note(&mut signatures, &c, &quote);
     let _ = c.calculate_exchange(&quote);
     fail(&mut seen, c.calculate_exchange(&quote));
-    // SERVER, TRANSPORT, TIMEOUT, DECODE from the sandbox's faults.
+    // SERVER, TRANSPORT, TIMEOUT, DECODE, OUTCOME_UNKNOWN from the sandbox's faults.
     for (mode, extra) in [
         ("http_500", ""),
         ("drop_after", ""),
@@ -451,6 +453,9 @@ fn no_error_debug_output_or_message_shows_the_secret_or_a_signature() {
         ("slow_drip", r#","ms":20"#),
         ("huge", r#","bytes":9437184"#),
     ] {
+        // A read reports the failure itself; a withdrawal, OUTCOME_UNKNOWN around it.
+        arm(&sb, mode, "/accounts/list", extra);
+        fail(&mut seen, c.list_accounts());
         arm(&sb, mode, "/withdrawal/crypto", extra);
         let w = withdrawal(&format!("leak-{mode}"));
         note(&mut signatures, &c, &w);

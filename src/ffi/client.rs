@@ -282,6 +282,37 @@ pub extern "C" fn alphapo_client_call(
     })
 }
 
+/// Looks a money-moving operation up by its `foreign_id` (`transactions/info`): what to do
+/// after `ALPHAPO_STATUS_OUTCOME_UNKNOWN` (its `foreign_id` is `alphapo_error_foreign_id`)
+/// or a `DUPLICATE_FOREIGN_ID` "may already have happened". On `ALPHAPO_STATUS_OK`, `*out`
+/// is the transaction (free with `alphapo_response_free`; read its `status`), or NULL when
+/// the service answered 404: no such transaction (yet: a withdrawal may still be in
+/// flight, wait for its callback before sending it again with a new `foreign_id`). Any
+/// other failure is returned as usual. Read-only; thread-safe.
+#[no_mangle]
+pub extern "C" fn alphapo_client_reconcile(
+    client: *const alphapo_client,
+    foreign_id: *const c_char,
+    out: *mut *mut alphapo_response,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let client = client_ref(client)?;
+        // SAFETY: NULL or a NUL-terminated string.
+        let foreign_id = unsafe { try_str(foreign_id, "foreign_id") }?;
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        let found = client.reconcile_response(foreign_id)?;
+        let ptr = found.map_or(std::ptr::null_mut(), |r| {
+            Box::into_raw(Box::new(alphapo_response::new(r)))
+        });
+        // SAFETY: checked non-NULL; the caller passes a writable slot.
+        unsafe { *out = ptr };
+        Ok(())
+    })
+}
+
 /// Like `alphapo_client_call`, but stops before sending: writes the method, URL, exact body
 /// and headers to `*out` (free with `alphapo_prepared_free`). No network access.
 #[no_mangle]

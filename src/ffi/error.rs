@@ -16,6 +16,7 @@ pub struct alphapo_error {
     inner: Error,
     message: CString,
     code: Option<CString>,
+    foreign_id: Option<CString>,
     fields: Vec<(CString, CString)>,
 }
 
@@ -24,6 +25,7 @@ impl alphapo_error {
         alphapo_error {
             message: cstring(inner.message()),
             code: inner.code().map(cstring),
+            foreign_id: inner.foreign_id().map(cstring),
             fields: inner
                 .fields()
                 .iter()
@@ -172,6 +174,36 @@ pub extern "C" fn alphapo_error_raw_body(err: *const alphapo_error, len: *mut us
 #[no_mangle]
 pub extern "C" fn alphapo_error_retry_after(err: *const alphapo_error) -> u64 {
     ffi_boundary!({ with(err, |e| e.inner.retry_after().unwrap_or(0)) })
+}
+
+/// The failure underneath: for `ALPHAPO_STATUS_OUTCOME_UNKNOWN` (and a
+/// `DUPLICATE_FOREIGN_ID` met by a repeat) the status of the last attempt's own failure
+/// (`TIMEOUT`, `TRANSPORT`, `SERVER`, `RATE_LIMITED`, `API`, …), whose HTTP status, code
+/// and raw body `err` carries; for any other error its own status.
+/// `ALPHAPO_STATUS_NULL_ARGUMENT` for a NULL `err`.
+#[no_mangle]
+pub extern "C" fn alphapo_error_cause(err: *const alphapo_error) -> Status {
+    ffi_boundary!({
+        // SAFETY: NULL or a live error.
+        match unsafe { err.as_ref() } {
+            Some(e) => e.inner.cause().unwrap_or(e.inner.status()),
+            None => Status::NullArgument,
+        }
+    })
+}
+
+/// The `foreign_id` of the money-moving request that failed, borrowed from `err`; NULL when
+/// the request had none (or for a NULL `err`). After `ALPHAPO_STATUS_OUTCOME_UNKNOWN`, look
+/// the operation up with `alphapo_client_reconcile` and this `foreign_id`.
+#[no_mangle]
+pub extern "C" fn alphapo_error_foreign_id(err: *const alphapo_error) -> *const c_char {
+    ffi_boundary!({
+        with(err, |e| {
+            e.foreign_id
+                .as_ref()
+                .map_or(std::ptr::null(), |c| c.as_ptr())
+        })
+    })
 }
 
 /// Frees an error. NULL does nothing.

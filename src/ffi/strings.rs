@@ -36,6 +36,7 @@ pub(crate) fn static_status_name(status: Option<Status>) -> *const c_char {
         Some(Status::Timeout) => "ALPHAPO_STATUS_TIMEOUT\0",
         Some(Status::Tls) => "ALPHAPO_STATUS_TLS\0",
         Some(Status::Decode) => "ALPHAPO_STATUS_DECODE\0",
+        Some(Status::OutcomeUnknown) => "ALPHAPO_STATUS_OUTCOME_UNKNOWN\0",
         Some(Status::Panic) => "ALPHAPO_STATUS_PANIC\0",
         None => "ALPHAPO_STATUS_UNKNOWN\0",
     };

@@ -116,25 +116,55 @@ impl OperationKind {
         }
     }
 
-    /// Whether the operation moves money or creates something. Such a call is retried only
-    /// with the same body (the same `foreign_id`), so the service's uniqueness rule turns a
-    /// repeated attempt into a `DUPLICATE_FOREIGN_ID` error instead of a second operation.
-    pub fn is_money_moving(self) -> bool {
-        matches!(
-            self,
-            OperationKind::AddressesTake
-                | OperationKind::WithdrawalCrypto
-                | OperationKind::ExchangeFixed
-                | OperationKind::ExchangeNow
-                | OperationKind::InvoicesCreate
-                | OperationKind::InvoicesCancel
-                | OperationKind::Generic
-        )
+    /// How a failed attempt of the operation may be repeated (ARCHITECTURE.md rule 11).
+    /// The client's retry policy reads this and nothing else.
+    pub fn retry_class(self) -> RetryClass {
+        use OperationKind as K;
+        match self {
+            K::Ping
+            | K::AccountsList
+            | K::CurrenciesList
+            | K::CurrenciesPairs
+            | K::CurrenciesRates
+            | K::ExchangeCalculate
+            | K::TransactionsInfo => RetryClass::ReadOnly,
+            K::InvoicesCreate => RetryClass::Guarded,
+            K::AddressesTake
+            | K::WithdrawalCrypto
+            | K::ExchangeFixed
+            | K::ExchangeNow
+            | K::InvoicesCancel
+            | K::Generic => RetryClass::Unguarded,
+        }
     }
 
     /// The shape of the operation's `data`.
     pub(crate) fn data_kind(self) -> &'static Kind {
         shapes::data_kind(self)
+    }
+}
+
+/// How a failed attempt may be repeated. A 429 means the service applied nothing: every
+/// class may repeat it within the `Retry-After` limit. A request whose connection was never
+/// established may be re-sent in every class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RetryClass {
+    /// Changes nothing: repeated after timeouts, resets and 5xx.
+    ReadOnly,
+    /// Moves money, and the service documents a refusal of a repeated `foreign_id`
+    /// (`invoices/create` only): repeated with the very same bytes; a duplicate refusal
+    /// after such a repeat means "may already have happened".
+    Guarded,
+    /// Moves money with no documented guard against a repeat (withdrawals, exchanges,
+    /// cancel, address take, the generic call): never re-sent once it may have reached the
+    /// service; the call then ends with `OUTCOME_UNKNOWN`.
+    Unguarded,
+}
+
+impl RetryClass {
+    /// `true` for the classes whose operations move money or create something.
+    pub fn moves_money(self) -> bool {
+        self != RetryClass::ReadOnly
     }
 }
 
@@ -168,6 +198,17 @@ pub struct Request {
     pub path: String,
     /// The exact JSON body. Empty only for `GET /ping`.
     pub body: Vec<u8>,
+}
+
+/// The `foreign_id` in a request body (a string or a number), read only on the rare paths
+/// that need it (a failure's message and error object).
+pub(crate) fn foreign_id_of(body: &[u8]) -> Option<String> {
+    let parsed: Value = serde_json::from_slice(body).ok()?;
+    match parsed.get("foreign_id")?.clone() {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// Something that can become a [`Request`]: validated, then serialized once.
@@ -311,12 +352,21 @@ impl Response {
         let parsed: Value = serde_json::from_slice(&raw_body).map_err(|e| {
             decode_error(format!("{} reply is not JSON: {e}", kind.name()), &raw_body)
         })?;
-        // Most replies wrap the payload in "data"; transactions/info examples do not.
+        // Most replies wrap the payload in "data"; transactions/info examples do not; the
+        // success body of a cancel is undocumented: any 2xx body is success (`[]`, `{}`,
+        // `"OK"`, `{"message":"OK"}`), the invoice fields filled when it has them.
         let data = match parsed {
             Value::Object(mut map) if map.contains_key("data") => {
                 map.remove("data").unwrap_or(Value::Null)
             }
-            other if kind == OperationKind::TransactionsInfo || kind == OperationKind::Generic => {
+            other
+                if matches!(
+                    kind,
+                    OperationKind::TransactionsInfo
+                        | OperationKind::Generic
+                        | OperationKind::InvoicesCancel
+                ) =>
+            {
                 other
             }
             Value::Object(map) if map.is_empty() => Value::Object(map),
@@ -331,6 +381,15 @@ impl Response {
                 ))
             }
         };
+        if kind == OperationKind::InvoicesCancel && !data.is_object() {
+            return Ok(Response {
+                kind,
+                http_status,
+                raw_body,
+                data,
+                malformed: Vec::new(),
+            });
+        }
         let Normalized { value, malformed } = normalize(&data, kind.data_kind());
         Ok(Response {
             kind,
