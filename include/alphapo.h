@@ -79,6 +79,11 @@ typedef enum {
    */
   ALPHAPO_STATUS_DECODE = 23,
   /*
+   A money-moving request may have reached the service and its result is unknown: do
+   not repeat it blindly; wait for the callback or look it up by `foreign_id`.
+   */
+  ALPHAPO_STATUS_OUTCOME_UNKNOWN = 24,
+  /*
    A bug inside the library (a caught panic).
    */
   ALPHAPO_STATUS_PANIC = 99,
@@ -286,13 +291,24 @@ alphapo_status alphapo_callback_parse(const alphapo_signer *signer, const uint8_
 const char *alphapo_callback_get(const alphapo_callback *callback, const char *path);
 
 /*
- `"<id>:<status>"`: process each key once, the service may deliver a callback twice.
- Borrowed.
+ The event's identity, `<type>:<id>:<status>:<transaction ids>:<remaining>:<received>`
+ (`id` is the root `id`, or `payment_request_id`; see docs/callbacks.md): process each
+ key once. A redelivery of the same event has the same key; every distinct event (each
+ instalment of a partial-pay invoice, each status) has its own. Borrowed from `callback`.
  */
 const char *alphapo_callback_dedupe_key(const alphapo_callback *callback);
 
 /*
- The normalized callback as JSON `{"data": …, "malformed": […], "dedupe_key": "…"}`.
+ `true` when the callback says the payment is complete and the order may be fulfilled:
+ an invoice `confirmed` with nothing remaining (a partial-pay invoice sends `confirmed`
+ per instalment), or a payment request `paid`; `false` otherwise (and for a NULL
+ `callback`).
+ */
+bool alphapo_callback_is_fully_paid(const alphapo_callback *callback);
+
+/*
+ The normalized callback as JSON `{"data": …, "malformed": […], "dedupe_key": "…",
+ "fully_paid": bool, "foreign_id": "…"|null, "payment_request_id": "…"|null}`.
  Owned: free it with `alphapo_string_free`.
  */
 char *alphapo_callback_json(const alphapo_callback *callback);
@@ -380,6 +396,17 @@ void alphapo_client_free(alphapo_client *client);
 alphapo_status alphapo_client_call(const alphapo_client *client, uint32_t operation, const char *request_json, alphapo_response **out, alphapo_error **err);
 
 /*
+ Looks a money-moving operation up by its `foreign_id` (`transactions/info`): what to do
+ after `ALPHAPO_STATUS_OUTCOME_UNKNOWN` (its `foreign_id` is `alphapo_error_foreign_id`)
+ or a `DUPLICATE_FOREIGN_ID` "may already have happened". On `ALPHAPO_STATUS_OK`, `*out`
+ is the transaction (free with `alphapo_response_free`; read its `status`), or NULL when
+ the service answered 404: no such transaction (yet: a withdrawal may still be in
+ flight, wait for its callback before sending it again with a new `foreign_id`). Any
+ other failure is returned as usual. Read-only; thread-safe.
+ */
+alphapo_status alphapo_client_reconcile(const alphapo_client *client, const char *foreign_id, alphapo_response **out, alphapo_error **err);
+
+/*
  Like `alphapo_client_call`, but stops before sending: writes the method, URL, exact body
  and headers to `*out` (free with `alphapo_prepared_free`). No network access.
  */
@@ -465,6 +492,22 @@ const uint8_t *alphapo_error_raw_body(const alphapo_error *err, size_t *len);
  The `Retry-After` of a 429 reply in seconds, or 0 when the reply gave none.
  */
 uint64_t alphapo_error_retry_after(const alphapo_error *err);
+
+/*
+ The failure underneath: for `ALPHAPO_STATUS_OUTCOME_UNKNOWN` (and a
+ `DUPLICATE_FOREIGN_ID` met by a repeat) the status of the last attempt's own failure
+ (`TIMEOUT`, `TRANSPORT`, `SERVER`, `RATE_LIMITED`, `API`, …), whose HTTP status, code
+ and raw body `err` carries; for any other error its own status.
+ `ALPHAPO_STATUS_NULL_ARGUMENT` for a NULL `err`.
+ */
+alphapo_status alphapo_error_cause(const alphapo_error *err);
+
+/*
+ The `foreign_id` of the money-moving request that failed, borrowed from `err`; NULL when
+ the request had none (or for a NULL `err`). After `ALPHAPO_STATUS_OUTCOME_UNKNOWN`, look
+ the operation up with `alphapo_client_reconcile` and this `foreign_id`.
+ */
+const char *alphapo_error_foreign_id(const alphapo_error *err);
 
 /*
  Frees an error. NULL does nothing.

@@ -62,11 +62,11 @@ run() {
     grep -qiE "(status confirmed|:confirmed)" "$log" || { echo "$lang: no confirmed callback verified" >&2; exit 1; }
 }
 
-"$BUILD/callback_server" --until-confirmed >"$BUILD/c.log" 2>&1 &
+"$BUILD/callback_server" --until-paid >"$BUILD/c.log" 2>&1 &
 pids+=($!)
 run C "$BUILD/c.log" "$(listening "$BUILD/c.log")" "demo-c-$$" env ALPHAPO_FOREIGN_ID="demo-c-$$" "$BUILD/create_invoice"
 
-python3 -u examples/python/callback_server.py --until-confirmed >"$BUILD/python.log" 2>&1 &
+python3 -u examples/python/callback_server.py --until-paid >"$BUILD/python.log" 2>&1 &
 pids+=($!)
 run Python "$BUILD/python.log" "$(listening "$BUILD/python.log")" "demo-py-$$" env ALPHAPO_FOREIGN_ID="demo-py-$$" python3 examples/python/create_invoice.py
 

@@ -2,36 +2,52 @@
 //!
 //! Verify first, parse second, always from the raw body bytes: the signature is over the
 //! exact bytes received, and a re-encoded body (parsed and serialized again) does not
-//! verify. [`verify_callback`] compares in constant time and optionally checks the
-//! `X-Processing-Key` header; only a verified body is parsed, tolerantly, into a
-//! [`Callback`]. The service may deliver a callback more than once:
-//! [`Callback::dedupe_key`] (`id` + `status`) identifies a delivery to process once.
+//! verify. [`verify_callback`] compares in constant time and, when the `X-Processing-Key`
+//! header is present, checks it too (the current documentation names only the signature
+//! header); only a verified body is parsed, tolerantly, into a [`Callback`]. The service may
+//! deliver a callback more than once, and one transaction legitimately produces several
+//! different callbacks: [`Callback::dedupe_key`] tells every distinct event apart and gives a
+//! redelivery of the same event the same key. [`Callback::is_fully_paid`] is the answer to
+//! "may I ship the order?".
 
 use crate::decode::{normalize, Fields};
 use crate::error::{Error, Result, Status};
 use crate::operations::{transaction_shape, Transaction};
 use crate::signature::Signer;
 use serde_json::Value;
+use sha2::{Digest, Sha512};
 
 /// Largest callback body accepted (real callbacks are a few kilobytes).
 pub const MAX_CALLBACK_BYTES: usize = 1024 * 1024;
 
-/// The callback types of spec §8 (an open set: unknown types are kept).
-pub const KNOWN_TYPES: [&str; 7] = [
+/// The callback types this library knows (an open set: a callback of any other type
+/// verifies and parses with every field kept).
+pub const KNOWN_TYPES: [&str; 9] = [
     "deposit",
     "deposit_exchange",
     "withdrawal",
     "withdrawal_exchange",
     "withdrawal_instant",
+    "withdrawal_instant_exchange",
     "exchange",
     "invoice",
+    "payment_request",
 ];
+
+/// Longest transaction-id list written out in a dedupe key; a longer one is hashed.
+const MAX_KEY_TRANSACTIONS: usize = 64;
 
 /// A verified, parsed callback.
 #[derive(Clone, Debug)]
 pub struct Callback {
-    /// The transaction id (dedupe on it together with the status).
+    /// The root transaction id (absent in payment-request callbacks).
     pub id: Option<i64>,
+    /// Payment-request callbacks: the request's id (a UUID), their identity.
+    pub payment_request_id: Option<String>,
+    /// The merchant's reference: the root `foreign_id`, or for deposits
+    /// `crypto_address.foreign_id` (which repeats for every deposit to a reused address:
+    /// never a dedupe key).
+    pub foreign_id: Option<String>,
     /// `deposit`, `invoice`, … or a type this library does not know yet.
     pub callback_type: Option<String>,
     /// `confirmed`, `not_confirmed`, `processing`, `failed`, … (open set).
@@ -53,13 +69,53 @@ pub struct Callback {
 }
 
 impl Callback {
-    /// `"<id>:<status>"`: the same delivery arriving twice has the same key.
+    /// The event's identity, to process each event once:
+    /// `<type>:<id>:<status>:<transaction ids>:<remaining>:<received>`, where
+    /// - `type` is the callback's `type`;
+    /// - `id` is the root `id`, or for payment requests the `payment_request_id`;
+    /// - `status` is the callback's `status`;
+    /// - `transaction ids` are the `transactions[].id` values, sorted, joined by `,` (a list
+    ///   longer than 64 characters is written `n<count>-<16 hex digits of its SHA-512>`);
+    /// - `remaining` is `currency_sent.remaining_amount` and `received` is
+    ///   `currency_sent.received_amount`, as received.
+    ///
+    /// An absent part is empty. The same body delivered twice gets the same key; the
+    /// instalments of a partial-pay invoice (same `id` and status, one more transaction,
+    /// less remaining), a deposit's `not_confirmed` and `confirmed`, and the callbacks of
+    /// two payment requests all get different keys.
     pub fn dedupe_key(&self) -> String {
+        let d = &self.json;
+        let sent = &d["currency_sent"];
+        let identity = match self.id {
+            Some(id) => id.to_string(),
+            None => self.payment_request_id.clone().unwrap_or_default(),
+        };
         format!(
-            "{}:{}",
-            self.id.map(|i| i.to_string()).unwrap_or_default(),
-            self.status.as_deref().unwrap_or_default()
+            "{}:{identity}:{}:{}:{}:{}",
+            self.callback_type.as_deref().unwrap_or_default(),
+            self.status.as_deref().unwrap_or_default(),
+            transaction_ids(d),
+            scalar_text(&sent["remaining_amount"]),
+            scalar_text(&sent["received_amount"]),
         )
+    }
+
+    /// Whether this callback says the payment is complete and the order may be fulfilled:
+    /// an invoice callback `confirmed` with nothing remaining (`currency_sent.
+    /// remaining_amount` zero or absent: a partial-pay invoice sends a `confirmed` callback
+    /// per instalment), or a payment-request callback `paid`. `false` for every other
+    /// callback (deposits and withdrawals: read `status`).
+    pub fn is_fully_paid(&self) -> bool {
+        match (self.callback_type.as_deref(), self.status.as_deref()) {
+            (Some("invoice"), Some("confirmed")) => match &self.remaining_amount {
+                None => true,
+                Some(a) => {
+                    a.is_valid() && a.as_str().bytes().all(|b| matches!(b, b'0' | b'.' | b'-'))
+                }
+            },
+            (Some("payment_request"), Some("paid")) => true,
+            _ => false,
+        }
     }
 
     /// Whether the type is one of [`KNOWN_TYPES`].
@@ -79,13 +135,48 @@ impl Callback {
             Value::Array(self.malformed.iter().cloned().map(Value::String).collect()),
         );
         map.insert("dedupe_key".into(), Value::String(self.dedupe_key()));
+        map.insert("fully_paid".into(), Value::Bool(self.is_fully_paid()));
+        map.insert("foreign_id".into(), self.foreign_id.clone().into());
+        map.insert(
+            "payment_request_id".into(),
+            self.payment_request_id.clone().into(),
+        );
         Value::Object(map).to_string()
     }
 }
 
+/// A scalar as text (strings as they are, numbers as written), empty otherwise.
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The sorted `transactions[].id` list of a dedupe key.
+fn transaction_ids(d: &Value) -> String {
+    let Some(items) = d["transactions"].as_array() else {
+        return String::new();
+    };
+    let mut ids: Vec<String> = items.iter().map(|t| scalar_text(&t["id"])).collect();
+    // Shorter first, then by text: numeric order for plain ids, deterministic for any.
+    ids.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    let list = ids.join(",");
+    if list.len() <= MAX_KEY_TRANSACTIONS {
+        return list;
+    }
+    let digest = Sha512::digest(list.as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("n{}-{hex}", ids.len())
+}
+
 /// Verifies a callback: the signature header over the raw body (constant time, hex of either
-/// case), and, when `expected_key` is given, the `X-Processing-Key` header.
-/// `SIGNATURE_MISMATCH` on any failure.
+/// case), and, when `expected_key` is given and the `X-Processing-Key` header is present
+/// (`key_header` is `Some`), that header too: the current documentation names only the
+/// signature header, so an absent key header is not a failure. `SIGNATURE_MISMATCH` on any
+/// failure.
 pub fn verify_callback(
     signer: &Signer,
     body: &[u8],
@@ -106,12 +197,11 @@ pub fn verify_callback(
             "callback signature does not match the raw body (verify the exact bytes received, never a re-encoded body)",
         ));
     }
-    if let Some(expected) = expected_key {
-        let given = key_header.map(str::trim).unwrap_or("");
-        if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+    if let (Some(expected), Some(given)) = (expected_key, key_header) {
+        if !constant_time_eq(given.trim().as_bytes(), expected.as_bytes()) {
             return Err(Error::new(
                 Status::SignatureMismatch,
-                "callback X-Processing-Key header is missing or not this merchant's key",
+                "callback X-Processing-Key header is not this merchant's key",
             ));
         }
     }
@@ -142,13 +232,25 @@ fn parse_verified(body: &[u8]) -> Result<Callback> {
                 .with_raw_body(body.to_vec()),
         );
     }
-    let n = normalize(&value, transaction_shape());
+    // Payment-request callbacks have their own envelope (nested currencies, no root id):
+    // kept as received until they get a shape of their own.
+    let n = if value.text("type").as_deref() == Some("payment_request") {
+        crate::decode::Normalized {
+            value,
+            malformed: Vec::new(),
+        }
+    } else {
+        normalize(&value, transaction_shape())
+    };
     let d = &n.value;
+    let transaction = Transaction::from_value(d);
     Ok(Callback {
         id: d.int("id"),
+        payment_request_id: d.text("payment_request_id"),
+        foreign_id: transaction.foreign_id.clone(),
         callback_type: d.text("type"),
         status: d.text("status"),
-        transaction: Transaction::from_value(d),
+        transaction,
         remaining_amount: d["currency_sent"].amount("remaining_amount"),
         fixed_at: d.int("fixed_at"),
         expires_at: d.int("expires_at"),
@@ -215,7 +317,8 @@ mod tests {
         );
         assert_eq!(cb.id, Some(134782394));
         assert_eq!(cb.callback_type.as_deref(), Some("exchange"));
-        assert_eq!(cb.dedupe_key(), "134782394:confirmed");
+        assert_eq!(cb.dedupe_key(), "exchange:134782394:confirmed:9628634::");
+        assert!(!cb.is_fully_paid());
         assert_eq!(
             cb.transaction.received_amount.as_ref().unwrap().as_str(),
             "0.00326418"
@@ -238,7 +341,10 @@ mod tests {
         let e =
             parse_callback(&signer, body, sig.as_bytes(), Some("other"), Some("k")).unwrap_err();
         assert_eq!(e.status(), Status::SignatureMismatch);
-        assert!(parse_callback(&signer, body, sig.as_bytes(), None, Some("k")).is_err());
+        // The key header is checked only when present (the current docs name only the
+        // signature header).
+        assert!(parse_callback(&signer, body, sig.as_bytes(), None, Some("k")).is_ok());
+        assert!(parse_callback(&signer, body, sig.as_bytes(), Some(" k "), Some("k")).is_ok());
         assert!(!e.message().contains(&sig));
     }
 }

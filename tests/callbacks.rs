@@ -87,8 +87,14 @@ fn fixture_fields_are_typed() {
         n.json["transactions"][0]["confirmations"], 0,
         "string \"0\" becomes 0"
     );
-    assert_eq!(n.dedupe_key(), "2686510:not_confirmed");
+    assert!(n.dedupe_key().starts_with("deposit:2686510:not_confirmed:"));
     assert_ne!(n.dedupe_key(), d.dedupe_key());
+    assert_eq!(
+        d.foreign_id.as_deref(),
+        Some("customer-1"),
+        "a deposit's foreign_id is its address's"
+    );
+    assert!(!d.is_fully_paid(), "deposits: read the status");
 
     let w = parse("withdrawal_cancelled.json");
     assert_eq!(w.status.as_deref(), Some("cancelled"));
@@ -102,6 +108,7 @@ fn fixture_fields_are_typed() {
     assert!(w.json["transactions"][0]["txid"].is_null());
 
     let i = parse("invoice_confirmed.json");
+    assert!(i.is_fully_paid());
     assert_eq!(i.remaining_amount.unwrap().as_str(), "0.00000000");
     assert_eq!(i.fixed_at, Some(1592307241));
     assert_eq!(i.expires_at, Some(1592394104));
@@ -113,9 +120,10 @@ fn fixture_fields_are_typed() {
         Some("Timer expired. User not paid.")
     );
     assert!(f.json["transactions"].as_array().unwrap().is_empty());
+    assert!(!f.is_fully_paid());
 
     let u = parse("unknown_type.json");
-    assert_eq!(u.callback_type.as_deref(), Some("payment_request"));
+    assert_eq!(u.callback_type.as_deref(), Some("payment_refund"));
     assert_eq!(u.id, Some(9001), "string id read as an integer");
     assert_eq!(u.transaction.foreign_id.as_deref(), Some("12"));
     assert_eq!(u.json["currency"]["iso"], "EUR", "unknown fields kept");
@@ -200,4 +208,105 @@ fn an_unverified_body_is_never_parsed() {
     let sig = sign_test_callback(SECRET, garbage);
     let e = parse_callback(&signer, garbage, sig.as_bytes(), None, None).unwrap_err();
     assert_eq!(e.status(), Status::Decode, "verified but not JSON");
+}
+
+fn parsed(name: &str) -> alphapo::Callback {
+    let body = fixture(name);
+    let sig = sign_test_callback(SECRET, &body);
+    parse_callback(&Signer::new(SECRET), &body, sig.as_bytes(), None, None)
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"))
+}
+
+#[test]
+fn instalments_of_one_invoice_are_different_events() {
+    let first = parsed("invoice_instalment_1.json");
+    let last = parsed("invoice_instalment_2.json");
+    assert_eq!(first.id, last.id);
+    assert_eq!(first.status, last.status);
+    assert_ne!(first.dedupe_key(), last.dedupe_key());
+    assert_eq!(
+        first.dedupe_key(),
+        "invoice:588:confirmed:750294:0.01000000:"
+    );
+    assert_eq!(
+        last.dedupe_key(),
+        "invoice:588:confirmed:750294,750301:0.00000000:"
+    );
+    assert!(!first.is_fully_paid(), "confirmed with 0.01 remaining");
+    assert!(last.is_fully_paid());
+    // A redelivery of the same body is the same event.
+    assert_eq!(
+        parsed("invoice_instalment_1.json").dedupe_key(),
+        first.dedupe_key()
+    );
+}
+
+#[test]
+fn payment_request_callbacks_are_told_apart() {
+    let processing = parsed("payment_request_processing.json");
+    let paid = parsed("payment_request_paid.json");
+    let other = parsed("payment_request_other.json");
+    assert!(processing.is_known_type());
+    assert_eq!(processing.id, None);
+    assert_eq!(
+        processing.payment_request_id.as_deref(),
+        Some("019e2a10-5b3c-7f00-9a11-2c4d5e6f7a8b")
+    );
+    assert_eq!(processing.foreign_id.as_deref(), Some("order-A-1009"));
+    assert_eq!(
+        processing.dedupe_key(),
+        "payment_request:019e2a10-5b3c-7f00-9a11-2c4d5e6f7a8b:processing::2.91:0"
+    );
+    assert!(
+        processing.malformed.is_empty(),
+        "{:?}",
+        processing.malformed
+    );
+    assert_eq!(processing.json["currency_sent"]["currency"]["iso"], "LTC");
+    let keys = [
+        processing.dedupe_key(),
+        paid.dedupe_key(),
+        other.dedupe_key(),
+    ];
+    assert_ne!(keys[0], keys[1]);
+    assert_ne!(keys[0], keys[2]);
+    assert_ne!(keys[1], keys[2]);
+    assert!(paid.is_fully_paid());
+    assert!(!processing.is_fully_paid());
+    assert_eq!(parsed("payment_request_paid.json").dedupe_key(), keys[1]);
+}
+
+#[test]
+fn a_long_transaction_list_is_hashed_into_the_key() {
+    let txs: Vec<String> = (0..20)
+        .map(|i| format!(r#"{{"id": {}, "amount": "0.1"}}"#, 1_000_000 + i))
+        .collect();
+    let body = format!(
+        r#"{{"id": 7, "type": "invoice", "status": "confirmed", "transactions": [{}]}}"#,
+        txs.join(",")
+    );
+    let sig = sign_test_callback(SECRET, body.as_bytes());
+    let cb = parse_callback(
+        &Signer::new(SECRET),
+        body.as_bytes(),
+        sig.as_bytes(),
+        None,
+        None,
+    )
+    .unwrap();
+    let key = cb.dedupe_key();
+    assert!(key.starts_with("invoice:7:confirmed:n20-"), "{key}");
+    assert!(key.len() < 80, "{key}");
+    let fewer = body.replace(r#"{"id": 1000019, "amount": "0.1"},"#, "");
+    let fewer = fewer.replace(r#",{"id": 1000019, "amount": "0.1"}"#, "");
+    let sig = sign_test_callback(SECRET, fewer.as_bytes());
+    let other = parse_callback(
+        &Signer::new(SECRET),
+        fewer.as_bytes(),
+        sig.as_bytes(),
+        None,
+        None,
+    )
+    .unwrap();
+    assert_ne!(other.dedupe_key(), key);
 }

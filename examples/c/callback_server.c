@@ -1,13 +1,17 @@
 /* A minimal callback endpoint in C: verifies each callback over the raw body bytes with
  * libalphapo, answers 200 only when it verified and was processed, 401 otherwise (so the
- * service retries), and deduplicates deliveries by their dedupe key.
+ * service retries), processes each event once by its dedupe key (an instalment of a
+ * partial-pay invoice is its own event), and fulfils an order only when the callback says
+ * it is fully paid (alphapo_callback_is_fully_paid), never on "confirmed" alone.
  *
- *   ALPHAPO_KEY=sandbox-key ALPHAPO_SECRET=sandbox-secret ./callback_server [--until-confirmed]
+ *   ALPHAPO_KEY=sandbox-key ALPHAPO_SECRET=sandbox-secret ./callback_server [--until-paid]
  *
  * It listens on 127.0.0.1 (an ephemeral port unless ALPHAPO_CALLBACK_PORT is set) and
- * prints "listening on http://127.0.0.1:PORT/callback". With --until-confirmed it exits 0
- * after the first verified callback whose status is "confirmed". A real deployment sits
- * behind a web server; this file shows what to do with the bytes.
+ * prints "listening on http://127.0.0.1:PORT/callback". With --until-paid it exits 0 after
+ * the first verified callback that is fully paid. The X-Processing-Key header is checked
+ * when the service sends it (the current docs name only the signature header). A real
+ * deployment sits behind a web server and keeps the seen keys in its database; this file
+ * shows what to do with the bytes.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
@@ -24,8 +28,11 @@
 #define MAX_REQUEST (1024 * 1024)
 #define MAX_SEEN 256
 
-static char seen[MAX_SEEN][64];
+static char *seen[MAX_SEEN]; /* the dedupe keys processed, whole (a real shop: a table) */
 static int seen_count = 0;
+
+/* The text, or "-" for a field the callback does not have. */
+static const char *or_dash(const char *text) { return text ? text : "-"; }
 
 /* The value of header `name` in the header block, copied into out. */
 static int header(const char *headers, const char *name, char *out, size_t out_len) {
@@ -79,7 +86,7 @@ static long read_request(int fd, char *buf, size_t cap, size_t *header_len) {
 }
 
 int main(int argc, char **argv) {
-    int until_confirmed = argc > 1 && strcmp(argv[1], "--until-confirmed") == 0;
+    int until_paid = argc > 1 && strcmp(argv[1], "--until-paid") == 0;
     const char *key = getenv("ALPHAPO_KEY");
     const char *secret = getenv("ALPHAPO_SECRET");
     if (!key || !secret) {
@@ -140,27 +147,27 @@ int main(int argc, char **argv) {
         const char *dedupe = alphapo_callback_dedupe_key(cb);
         int duplicate = 0;
         for (int i = 0; i < seen_count; i++) duplicate |= strcmp(seen[i], dedupe) == 0;
+        int paid = alphapo_callback_is_fully_paid(cb);
         if (!duplicate && seen_count < MAX_SEEN) {
-            snprintf(seen[seen_count++], sizeof seen[0], "%s", dedupe);
-            /* Process here (store it, credit the order on "confirmed"), then answer 200. */
+            seen[seen_count++] = strdup(dedupe);
+            /* Process the event here (store it); ship the order only when `paid`. */
         }
-        const char *status = alphapo_callback_get(cb, "status");
-        printf("verified %s callback %s: status %s, foreign_id %s, amount %s%s\n",
-               alphapo_callback_get(cb, "type"), alphapo_callback_get(cb, "id"), status,
-               alphapo_callback_get(cb, "foreign_id") ? alphapo_callback_get(cb, "foreign_id") : "-",
-               alphapo_callback_get(cb, "currency_received.amount")
-                   ? alphapo_callback_get(cb, "currency_received.amount") : "-",
-               duplicate ? " (duplicate)" : "");
+        printf("verified %s callback %s: status %s, foreign_id %s, amount %s, key %s%s%s\n",
+               or_dash(alphapo_callback_get(cb, "type")), or_dash(alphapo_callback_get(cb, "id")),
+               or_dash(alphapo_callback_get(cb, "status")),
+               or_dash(alphapo_callback_get(cb, "foreign_id")),
+               or_dash(alphapo_callback_get(cb, "currency_received.amount")), dedupe,
+               paid ? " (fully paid)" : "", duplicate ? " (duplicate)" : "");
         fflush(stdout);
         reply(fd, 200, "OK");
         close(fd);
-        int confirmed = status && strcmp(status, "confirmed") == 0;
         alphapo_callback_free(cb);
-        if (until_confirmed && confirmed) {
+        if (until_paid && paid) {
             exit_code = 0;
             break;
         }
     }
+    for (int i = 0; i < seen_count; i++) free(seen[i]);
     free(buf);
     close(srv);
     alphapo_signer_free(signer);

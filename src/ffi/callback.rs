@@ -98,14 +98,26 @@ pub extern "C" fn alphapo_callback_get(
     ffi_boundary!({ with(callback, |c| lookup(&c.values, path)) })
 }
 
-/// `"<id>:<status>"`: process each key once, the service may deliver a callback twice.
-/// Borrowed.
+/// The event's identity, `<type>:<id>:<status>:<transaction ids>:<remaining>:<received>`
+/// (`id` is the root `id`, or `payment_request_id`; see docs/callbacks.md): process each
+/// key once. A redelivery of the same event has the same key; every distinct event (each
+/// instalment of a partial-pay invoice, each status) has its own. Borrowed from `callback`.
 #[no_mangle]
 pub extern "C" fn alphapo_callback_dedupe_key(callback: *const alphapo_callback) -> *const c_char {
     ffi_boundary!({ with(callback, |c| c.dedupe_key.as_ptr()) })
 }
 
-/// The normalized callback as JSON `{"data": …, "malformed": […], "dedupe_key": "…"}`.
+/// `true` when the callback says the payment is complete and the order may be fulfilled:
+/// an invoice `confirmed` with nothing remaining (a partial-pay invoice sends `confirmed`
+/// per instalment), or a payment request `paid`; `false` otherwise (and for a NULL
+/// `callback`).
+#[no_mangle]
+pub extern "C" fn alphapo_callback_is_fully_paid(callback: *const alphapo_callback) -> bool {
+    ffi_boundary!({ with(callback, |c| c.inner.is_fully_paid()) })
+}
+
+/// The normalized callback as JSON `{"data": …, "malformed": […], "dedupe_key": "…",
+/// "fully_paid": bool, "foreign_id": "…"|null, "payment_request_id": "…"|null}`.
 /// Owned: free it with `alphapo_string_free`.
 #[no_mangle]
 pub extern "C" fn alphapo_callback_json(callback: *const alphapo_callback) -> *mut c_char {

@@ -83,7 +83,8 @@ pub struct Transaction {
     pub transaction_type: Option<String>,
     /// `confirmed`, `not_confirmed`, `cancelled`, `pending`, `declined`, … (open set).
     pub status: Option<String>,
-    /// The merchant's reference.
+    /// The merchant's reference: the root `foreign_id`, or for deposits the address's
+    /// (`crypto_address.foreign_id`), where deposit callbacks carry it.
     pub foreign_id: Option<String>,
     /// The customer's reference.
     pub end_user_reference: Option<String>,
@@ -108,7 +109,9 @@ impl Transaction {
             id: d.int("id"),
             transaction_type: d.text("type"),
             status: d.text("status"),
-            foreign_id: d.text("foreign_id"),
+            foreign_id: d
+                .text("foreign_id")
+                .or_else(|| d["crypto_address"].text("foreign_id")),
             end_user_reference: d.text("end_user_reference"),
             sent_currency: d["currency_sent"].text("currency"),
             sent_amount: d["currency_sent"].amount("amount"),

@@ -64,7 +64,7 @@ print(u.urlopen(r, timeout=10).read().decode())' "$1" "${base%/api/v2}$2" "$3"
 }
 receiver_log=$(mktemp)
 valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-    --show-leak-kinds=definite,indirect "$BUILD/callback_server" --until-confirmed >"$receiver_log" 2>&1 &
+    --show-leak-kinds=definite,indirect "$BUILD/callback_server" --until-paid >"$receiver_log" 2>&1 &
 receiver_pid=$!
 for _ in $(seq 100); do
     grep -q '^listening on ' "$receiver_log" && break
@@ -79,7 +79,7 @@ if [ -n "$callback_url" ] \
     && timeout 60 tail --pid="$receiver_pid" -f /dev/null \
     && wait "$receiver_pid"; then
     cat "$receiver_log"
-    grep -q "^verified invoice callback .*status confirmed, foreign_id $fid" "$receiver_log"
+    grep -q "^verified invoice callback .*status confirmed, foreign_id $fid.* (fully paid)" "$receiver_log"
     passed=$((passed + 1))
 else
     echo "callback flow failed:" >&2

@@ -127,12 +127,14 @@ static void p_callback_verify(void) {
     sig[10] = (char)0xff;
     E(alphapo_callback_verify(signer, CB_ARGS, sig, n, NULL, NULL, &err),
       ALPHAPO_STATUS_SIGNATURE_MISMATCH);
-    /* Key headers: non-UTF-8 is refused; a missing header against an expected key fails. */
+    /* Key headers: non-UTF-8 is refused; an absent header (NULL) is not checked (the current
+     * docs name only the signature header); a present one must match. */
     E(alphapo_callback_verify(signer, CB_ARGS, valid_sig, n, NOT_UTF8, "k", &err),
       ALPHAPO_STATUS_INVALID_ARGUMENT);
     E(alphapo_callback_verify(signer, CB_ARGS, valid_sig, n, "k", NOT_UTF8, &err),
       ALPHAPO_STATUS_INVALID_ARGUMENT);
-    E(alphapo_callback_verify(signer, CB_ARGS, valid_sig, n, NULL, "k", &err),
+    E(alphapo_callback_verify(signer, CB_ARGS, valid_sig, n, NULL, "k", &err), ALPHAPO_STATUS_OK);
+    E(alphapo_callback_verify(signer, CB_ARGS, valid_sig, n, "other", "k", &err),
       ALPHAPO_STATUS_SIGNATURE_MISMATCH);
     E(alphapo_callback_verify(signer, CB_ARGS, valid_sig, n, "", "k", &err),
       ALPHAPO_STATUS_SIGNATURE_MISMATCH);
@@ -184,7 +186,12 @@ static void p_callback_get(void) {
 
 static void p_callback_dedupe_key(void) {
     CHECK(alphapo_callback_dedupe_key(NULL) == NULL);
-    CHECK_STR(alphapo_callback_dedupe_key(callback), "1:confirmed");
+    CHECK_STR(alphapo_callback_dedupe_key(callback), "invoice:1:confirmed:::");
+}
+
+static void p_callback_is_fully_paid(void) {
+    CHECK(!alphapo_callback_is_fully_paid(NULL));
+    CHECK(alphapo_callback_is_fully_paid(callback)); /* confirmed, nothing remaining */
 }
 
 static void p_callback_json(void) {
@@ -409,6 +416,16 @@ static void p_client_send(void) {
     CHECK(out == SENT(alphapo_response));
 }
 
+static void p_client_reconcile(void) {
+    alphapo_response *out = SENT(alphapo_response);
+    E2(alphapo_client_reconcile(NULL, "fid", &out, &err),
+       alphapo_client_reconcile(NULL, "fid", &out, NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(alphapo_client_reconcile(client, NULL, &out, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(alphapo_client_reconcile(client, NOT_UTF8, &out, &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
+    E(alphapo_client_reconcile(client, "fid", NULL, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
+    CHECK(out == SENT(alphapo_response));
+}
+
 static void p_create_invoice(void) {
     alphapo_response *out = SENT(alphapo_response);
     E2(alphapo_client_create_invoice(NULL, invoice, &out, &err),
@@ -543,6 +560,17 @@ static void p_error_raw_body(void) {
 static void p_error_retry_after(void) {
     CHECK(alphapo_error_retry_after(NULL) == 0);
     CHECK(alphapo_error_retry_after(error_obj) == 0);
+}
+
+static void p_error_cause(void) {
+    CHECK(alphapo_error_cause(NULL) == ALPHAPO_STATUS_NULL_ARGUMENT);
+    /* No separate cause: the error's own status. */
+    CHECK(alphapo_error_cause(error_obj) == alphapo_error_status(error_obj));
+}
+
+static void p_error_foreign_id(void) {
+    CHECK(alphapo_error_foreign_id(NULL) == NULL);
+    CHECK(alphapo_error_foreign_id(error_obj) == NULL);
 }
 
 static void p_error_free(void) {
@@ -849,6 +877,7 @@ static struct probe PROBES[] = {
     P(callback_parse),
     P(callback_get),
     P(callback_dedupe_key),
+    P(callback_is_fully_paid),
     P(callback_json),
     P(callback_free),
     P(client_builder_new),
@@ -864,6 +893,7 @@ static struct probe PROBES[] = {
     P(client_call),
     P(client_prepare),
     P(client_send),
+    P(client_reconcile),
     {"alphapo_client_create_invoice", p_create_invoice, 0},
     {"alphapo_client_prepare_invoice", p_prepare_invoice, 0},
     P(decode_reply),
@@ -877,6 +907,8 @@ static struct probe PROBES[] = {
     P(error_fields_json),
     P(error_raw_body),
     P(error_retry_after),
+    P(error_cause),
+    P(error_foreign_id),
     P(error_free),
     {"alphapo_invoice_request_new", p_invoice_new, 0},
     P(invoice_request_set_title),
