@@ -65,7 +65,9 @@ impl Environment {
                 "base URL {url:?} must not contain a query, a fragment or spaces"
             )));
         }
-        match scheme {
+        // The scheme is case-insensitive (`HTTPS://` is https); it is written lower-case.
+        let scheme = scheme.to_ascii_lowercase();
+        match scheme.as_str() {
             "https" => {}
             "http" if allow_http || is_loopback(host) => {}
             "http" => {
@@ -79,7 +81,7 @@ impl Environment {
                 )))
             }
         }
-        Ok(Environment::Custom(trimmed.to_string()))
+        Ok(Environment::Custom(format!("{scheme}://{rest}")))
     }
 }
 
@@ -133,6 +135,12 @@ mod tests {
             "http://127.0.0.1:8080/api/v2"
         );
         assert!(Environment::custom("http://localhost:1/api/v2", false).is_ok());
+        assert_eq!(
+            Environment::custom("HTTPS://api.example.com/api/v2", false)
+                .unwrap()
+                .base_url(),
+            "https://api.example.com/api/v2"
+        );
         assert!(Environment::custom("http://[::1]:1/api/v2", false).is_ok());
         assert!(Environment::custom("http://example.com/api/v2", false).is_err());
         assert!(Environment::custom("http://example.com/api/v2", true).is_ok());

@@ -67,9 +67,13 @@ impl Rules {
     /// A redirect URL: `https://` with a domain name (not an IP address, not localhost).
     pub(crate) fn https_domain_url(&mut self, field: &str, value: Option<&str>) {
         let Some(url) = value else { return };
-        let Some(rest) = url.strip_prefix("https://") else {
-            self.fail(field, "must be an https:// URL");
-            return;
+        // The scheme is case-insensitive (`HTTPS://` is https).
+        let rest = match url.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => rest,
+            _ => {
+                self.fail(field, "must be an https:// URL");
+                return;
+            }
         };
         let host = crate::environment::host_of(rest);
         let is_ip = host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok();
@@ -160,10 +164,16 @@ impl Rules {
                 "date_of_birth" if !is_iso_date(value) => {
                     self.fail(&field, "must be a date YYYY-MM-DD")
                 }
+                // Alpha-3 is inferred from one example (DEU): any well-formed 2-3 letter
+                // upper-case code is accepted; the service decides.
                 "country_of_registration"
-                    if !(value.len() == 3 && value.bytes().all(|b| b.is_ascii_uppercase())) =>
+                    if !((2..=3).contains(&value.len())
+                        && value.bytes().all(|b| b.is_ascii_uppercase())) =>
                 {
-                    self.fail(&field, "must be an ISO 3166 alpha-3 code such as DEU")
+                    self.fail(
+                        &field,
+                        "must be an ISO 3166 code of 2 or 3 upper-case letters such as DEU",
+                    )
                 }
                 "email" => self.email(&field, Some(value)),
                 _ => self.length(&field, Some(value), 0, 255),
@@ -226,7 +236,9 @@ mod tests {
     fn urls() {
         let mut r = Rules::default();
         r.https_domain_url("a", Some("https://shop.example.com/ok?x=1"));
-        assert!(r.errors.is_empty());
+        r.https_domain_url("b", Some("HTTPS://shop.example.com/"));
+        r.https_domain_url("c", Some("Https://shop.example.com/"));
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
         for bad in [
             "http://shop.example.com",
             "https://127.0.0.1/",
@@ -264,6 +276,26 @@ mod tests {
         let mut r = Rules::default();
         r.party("sender", &natural, false);
         assert!(r.errors.is_empty(), "{:?}", r.errors);
+
+        for (code, ok) in [
+            ("DEU", true),
+            ("DE", true),
+            ("GBR", true),
+            ("D", false),
+            ("deu", false),
+            ("DEUT", false),
+        ] {
+            let legal = Party {
+                kind: Some("legal".into()),
+                data: Some(vec![
+                    ("legal_name".into(), "Acme GmbH".into()),
+                    ("country_of_registration".into(), code.into()),
+                ]),
+            };
+            let mut r = Rules::default();
+            r.party("sender", &legal, false);
+            assert_eq!(r.errors.is_empty(), ok, "{code}: {:?}", r.errors);
+        }
 
         let wrong = Party {
             kind: Some("legal".into()),
