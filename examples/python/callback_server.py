@@ -1,16 +1,19 @@
 """A callback endpoint with the standard library's http.server.
 
 Verifies each callback over the raw body bytes with libalphapo, answers 200 only once it
-was verified and processed (anything else makes the service retry later), and processes
-each delivery once (the service may deliver a callback twice).
+was verified and processed (anything else makes the service retry later), processes each
+event once by its ``dedupe_key`` (the service may deliver an event twice; each instalment
+of a partial-pay invoice is an event of its own), and fulfils an order only when the
+callback is ``fully_paid``, never on ``status == "confirmed"`` alone.
 
     ALPHAPO_KEY=sandbox-key ALPHAPO_SECRET=sandbox-secret \\
-        python3 examples/python/callback_server.py [--until-confirmed]
+        python3 examples/python/callback_server.py [--until-paid]
 
 Listens on 127.0.0.1 (an ephemeral port unless ALPHAPO_CALLBACK_PORT is set) and prints
-"listening on http://127.0.0.1:PORT/callback". With --until-confirmed it exits 0 after the
-first verified callback whose status is "confirmed". In production it sits behind your web
-server (the service only calls https URLs); the handler shows what to do with the bytes.
+"listening on http://127.0.0.1:PORT/callback". With --until-paid it exits 0 after the
+first verified callback that is fully paid. The X-Processing-Key header is checked when
+the service sends it. In production it sits behind your web server (the service only
+calls https URLs); the handler shows what to do with the bytes.
 """
 
 import os
@@ -28,7 +31,7 @@ MAX_BODY = 1024 * 1024  # real callbacks are a few kilobytes
 signer = alphapo.Signer(SECRET)  # one pre-keyed signer, shared by every handler thread
 processed = set()  # a real shop keeps this in its database (a unique key on dedupe_key)
 processed_lock = threading.Lock()
-confirmed = threading.Event()
+paid = threading.Event()
 
 
 def process(callback: alphapo.Callback) -> None:
@@ -41,14 +44,16 @@ def process(callback: alphapo.Callback) -> None:
     received = (
         "-" if amount is None else format(amount, "f") if isinstance(amount, Decimal) else amount
     )
+    fully = " (fully paid)" if callback.fully_paid else ""
     print(
         f"verified {callback.type} callback {callback.id}: status {callback.status}, "
         f"foreign_id {callback.foreign_id or '-'}, "
-        f"received {received} {callback.received_currency or ''}{note}",
+        f"received {received} {callback.received_currency or ''}, "
+        f"key {callback.dedupe_key}{fully}{note}",
         flush=True,
     )
-    if not duplicate and callback.status == "confirmed":
-        pass  # Only "confirmed" moves money: mark the order paid here (amounts are Decimal).
+    if not duplicate and callback.fully_paid:
+        pass  # Ship the order here (amounts are Decimal); store the event in any case.
 
 
 class CallbackHandler(BaseHTTPRequestHandler):
@@ -76,8 +81,8 @@ class CallbackHandler(BaseHTTPRequestHandler):
             print(f"processing failed, the service will retry: {e!r}", flush=True)
             return self.answer(500)
         self.answer(200)
-        if callback.status == "confirmed":
-            confirmed.set()  # for --until-confirmed, once the 200 is on its way
+        if callback.fully_paid:
+            paid.set()  # for --until-paid, once the 200 is on its way
 
     def answer(self, status: int) -> None:
         self.send_response(status)
@@ -89,14 +94,14 @@ class CallbackHandler(BaseHTTPRequestHandler):
 
 
 def main() -> int:
-    until_confirmed = "--until-confirmed" in sys.argv[1:]
+    until_paid = "--until-paid" in sys.argv[1:]
     port = int(os.environ.get("ALPHAPO_CALLBACK_PORT") or 0)
     server = ThreadingHTTPServer(("127.0.0.1", port), CallbackHandler)
     print(f"listening on http://127.0.0.1:{server.server_address[1]}/callback", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        if until_confirmed:
-            confirmed.wait()
+        if until_paid:
+            paid.wait()
         else:
             threading.Event().wait()
     except KeyboardInterrupt:

@@ -367,6 +367,32 @@ class Client(Handle):
         slot.check(status)
         return _read_response(out, code)
 
+    def reconcile(self, foreign_id: str) -> Optional[_models.Transaction]:
+        """Looks a money-moving operation up by its ``foreign_id`` (``transactions/info``):
+        the answer to :class:`OutcomeUnknownError` (``error.foreign_id``) and to a
+        :class:`DuplicateForeignIdError` that "may already have happened".
+
+        Returns the :class:`Transaction` (read its ``status``) or ``None`` when the service
+        answers 404: no such transaction (yet: a withdrawal may still be in flight, so wait
+        for its callback before sending it again with a new ``foreign_id``). Any other
+        failure raises. Read-only, so it is retried like any lookup."""
+        if not isinstance(foreign_id, str):
+            raise TypeError(f"foreign_id must be str, not {type(foreign_id).__name__}")
+        text = _cstr(foreign_id, "foreign_id")
+        out = _ffi.ResponseP()
+        slot = ErrorSlot()
+        ptr = self._acquire()
+        try:
+            status = _ffi.lib.alphapo_client_reconcile(
+                ptr, text, ctypes.byref(out), slot.ref
+            )
+        finally:
+            self._release()
+        slot.check(status)
+        if not out:
+            return None
+        return _read_response(out, Operation.TRANSACTIONS_INFO)  # type: ignore[no-any-return]
+
     def _prepare(self, code: int, fields: Dict[str, Any]) -> PreparedRequest:
         payload = request_json(fields)
         out = _ffi.PreparedP()

@@ -33,6 +33,7 @@ class Status(enum.IntEnum):
     TIMEOUT = 21
     TLS = 22
     DECODE = 23
+    OUTCOME_UNKNOWN = 24
     PANIC = 99
 
 
@@ -56,6 +57,12 @@ class AlphaPoError(Exception):
             when there was no reply.
         retry_after: for a 429, the seconds the reply's ``Retry-After`` asked to wait,
             else ``None``.
+        cause: for :class:`OutcomeUnknownError` (and a :class:`DuplicateForeignIdError`
+            met by a repeat), the status of the last attempt's own failure
+            (``Status.TIMEOUT``, ``Status.RATE_LIMITED``, ...), whose ``http_status``,
+            ``code`` and ``raw_body`` the exception carries; else ``None``.
+        foreign_id: the ``foreign_id`` of the money-moving request that failed, when it
+            had one: the key for :meth:`Client.reconcile`.
     """
 
     status_code: int = -1  # the status a subclass stands for
@@ -70,6 +77,8 @@ class AlphaPoError(Exception):
         fields: Optional[Mapping[str, str]] = None,
         raw_body: bytes = b"",
         retry_after: Optional[int] = None,
+        cause: Optional[int] = None,
+        foreign_id: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         if status is None:
@@ -85,6 +94,13 @@ class AlphaPoError(Exception):
         self.fields: Dict[str, str] = dict(fields or {})
         self.raw_body: bytes = raw_body
         self.retry_after: Optional[int] = retry_after
+        if cause is not None:
+            try:
+                cause = Status(cause)
+            except ValueError:
+                pass
+        self.cause: Optional[int] = cause
+        self.foreign_id: Optional[str] = foreign_id
 
     def __str__(self) -> str:
         return self.message
@@ -97,6 +113,10 @@ class AlphaPoError(Exception):
             parts.append(f"code={self.code!r}")
         if self.fields:
             parts.append(f"fields={self.fields!r}")
+        if self.cause is not None:
+            parts.append(f"cause={getattr(self.cause, 'name', self.cause)}")
+        if self.foreign_id is not None:
+            parts.append(f"foreign_id={self.foreign_id!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
@@ -146,7 +166,8 @@ class ApiError(AlphaPoError):
 
 class DuplicateForeignIdError(AlphaPoError):
     """The ``foreign_id`` is already taken: the operation may already have happened.
-    Look it up (``Client.transaction_info(foreign_id=...)``) before doing anything else."""
+    Look it up (:meth:`Client.reconcile`) before doing anything else. When a repeat of
+    ``create_invoice`` met it, ``cause`` is set and the first attempt probably created it."""
 
     status_code = Status.DUPLICATE_FOREIGN_ID
 
@@ -188,6 +209,15 @@ class DecodeError(AlphaPoError):
     status_code = Status.DECODE
 
 
+class OutcomeUnknownError(AlphaPoError):
+    """A money-moving request may have reached the service and its result is unknown (a
+    lost reply, a timeout, a 5xx, or a later refusal after such an attempt). Do not send it
+    again with a new ``foreign_id``: wait for its callback, or look it up with
+    ``client.reconcile(error.foreign_id)``. ``cause`` is the last attempt's own failure."""
+
+    status_code = Status.OUTCOME_UNKNOWN
+
+
 class PanicError(AlphaPoError):
     """A bug inside libalphapo (a caught panic). Please report it."""
 
@@ -209,6 +239,7 @@ _CLASSES: Dict[int, Type[AlphaPoError]] = {
     Status.TIMEOUT: TimeoutError,
     Status.TLS: TLSError,
     Status.DECODE: DecodeError,
+    Status.OUTCOME_UNKNOWN: OutcomeUnknownError,
     Status.PANIC: PanicError,
 }
 
@@ -238,6 +269,7 @@ def from_error_object(status: int, err: object) -> AlphaPoError:
         return error_class(status)(f"{status_name(status)} (no details)", status=status)
     status = lib.alphapo_error_status(err) or status
     http = lib.alphapo_error_http_status(err)
+    cause = lib.alphapo_error_cause(err)
     return error_class(status)(
         _ffi.text(lib.alphapo_error_message(err)) or status_name(status),
         status=status,
@@ -246,6 +278,8 @@ def from_error_object(status: int, err: object) -> AlphaPoError:
         fields=_fields(err),
         raw_body=_ffi.read_bytes(lib.alphapo_error_raw_body, err),
         retry_after=lib.alphapo_error_retry_after(err) or None,
+        cause=cause if cause != status else None,
+        foreign_id=_ffi.text(lib.alphapo_error_foreign_id(err)),
     )
 
 

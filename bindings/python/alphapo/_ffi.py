@@ -161,6 +161,7 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
     ),
     "alphapo_callback_get": (c_char_p, [CallbackP, c_char_p]),
     "alphapo_callback_dedupe_key": (c_char_p, [CallbackP]),
+    "alphapo_callback_is_fully_paid": (c_bool, [CallbackP]),
     "alphapo_callback_json": (owned_str, [CallbackP]),
     "alphapo_callback_free": (None, [CallbackP]),
     # client builder
@@ -196,6 +197,10 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
         status_t,
         [ClientP, PreparedP, POINTER(ResponseP), _err_out()],
     ),
+    "alphapo_client_reconcile": (
+        status_t,
+        [ClientP, c_char_p, POINTER(ResponseP), _err_out()],
+    ),
     "alphapo_client_create_invoice": (
         status_t,
         [ClientP, InvoiceRequestP, POINTER(ResponseP), _err_out()],
@@ -219,6 +224,8 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
     "alphapo_error_fields_json": (owned_str, [ErrorP]),
     "alphapo_error_raw_body": (bytes_out, [ErrorP, POINTER(c_size_t)]),
     "alphapo_error_retry_after": (c_uint64, [ErrorP]),
+    "alphapo_error_cause": (status_t, [ErrorP]),
+    "alphapo_error_foreign_id": (c_char_p, [ErrorP]),
     "alphapo_error_free": (None, [ErrorP]),
     # invoice request
     "alphapo_invoice_request_new": (status_t, [POINTER(InvoiceRequestP)]),

@@ -239,9 +239,12 @@ class ResultList(Result, Generic[T]):
 class Callback(Result):
     """A verified, parsed callback.
 
-    Process each ``dedupe_key`` (``"<id>:<status>"``) once: the service may deliver the
-    same callback more than once. Act on ``status == "confirmed"`` only. ``http_status``
-    is 0 (a callback is a request, not a reply).
+    Process each ``dedupe_key`` once: the service may deliver the same event more than
+    once, and one transaction produces several different events (``not_confirmed`` then
+    ``confirmed``; one ``confirmed`` per instalment of a partial-pay invoice), each with its
+    own key (``<type>:<id>:<status>:<transaction ids>:<remaining>:<received>``, computed
+    by libalphapo). Fulfil an order when ``fully_paid`` is true, never on ``status ==
+    "confirmed"`` alone. ``http_status`` is 0 (a callback is a request, not a reply).
     """
 
     id: Optional[int] = None
@@ -262,7 +265,11 @@ class Callback(Result):
     expires_at: Optional[int] = None
     error: Optional[str] = None
     """Why it failed; ``None`` when empty."""
+    payment_request_id: Optional[str] = None
+    """Payment-request callbacks: the request's id (they carry no root ``id``)."""
     dedupe_key: str = ""
+    fully_paid: bool = False
+    """Invoice ``confirmed`` with nothing remaining, or payment request ``paid``."""
 
 
 # --- builders: (data, envelope) -> result ----------------------------------------------
@@ -383,9 +390,13 @@ def callback(envelope: Mapping[str, Any], raw_body: bytes) -> Callback:
     r = _reader(envelope)
     sent = r.sub("currency_sent")
     received = r.sub("currency_received")
+    fields = _transaction_fields(r)
+    fields["foreign_id"] = envelope.get("foreign_id")  # deposits: the address's
     return Callback(
         **_common(envelope, raw_body, 0),
-        **_transaction_fields(r),
+        **fields,
+        payment_request_id=envelope.get("payment_request_id"),
+        fully_paid=bool(envelope.get("fully_paid")),
         received_amount_minus_fee=received.amount("amount_minus_fee"),
         remaining_amount=sent.amount("remaining_amount"),
         fixed_at=r.int("fixed_at"),

@@ -203,8 +203,10 @@ class Signer(Handle):
     ) -> bool:
         """Whether a callback is authentic: ``signature`` (the ``X-Processing-Signature``
         header, ``None`` when missing) over the raw ``body`` exactly as received, and, when
-        ``expected_key`` is given, ``key_header`` (the ``X-Processing-Key`` header) equal
-        to it. ``body`` must be the raw bytes (or str), never a parsed dict."""
+        ``expected_key`` is given and the ``X-Processing-Key`` header is present
+        (``key_header`` not ``None``), that header equal to it: the current documentation
+        names only the signature header, so an absent key header is not a failure.
+        ``body`` must be the raw bytes (or str), never a parsed dict."""
         args = self._callback_args(body, signature, key_header, expected_key)
         slot = ErrorSlot()
         ptr = self._acquire()
@@ -275,8 +277,9 @@ def parse_callback(
 
     ``body`` is the raw request body exactly as received (Flask ``request.get_data()``,
     Django ``request.body``), ``signature`` the ``X-Processing-Signature`` header,
-    ``key_header`` the ``X-Processing-Key`` header (checked against ``expected_key`` when
-    that is given). Answer HTTP 200 only after the callback was processed.
+    ``key_header`` the ``X-Processing-Key`` header, ``None`` when absent (checked against
+    ``expected_key`` when both are given). Answer HTTP 200 only after the callback was
+    processed; fulfil the order only when ``callback.fully_paid``.
     """
     with Signer(secret) as signer:
         return signer.parse_callback(

@@ -52,7 +52,9 @@ def test_invoice_callbacks_verify_and_parse(sandbox, client, callbacks):
     statuses = [cb.status for cb in received]
     assert statuses[-1] == "confirmed" and "processing" in statuses
     keys = [cb.dedupe_key for cb in received]
-    assert all(k.startswith(f"{invoice.id}:") for k in keys)
+    assert all(k.startswith(f"invoice:{invoice.id}:") for k in keys)
+    assert len(set(keys)) == len(keys), "each status is its own event"
+    assert received[-1].fully_paid and not any(cb.fully_paid for cb in received[:-1])
     last = received[-1]
     assert last.type == "invoice" and last.id == invoice.id and last.foreign_id == fid
     assert last.end_user_reference == fields["end_user_reference"]
@@ -123,7 +125,7 @@ def test_create_invoice_example(sandbox):
 
 def test_callback_server_example(sandbox, client):
     proc = subprocess.Popen(
-        [sys.executable, str(EXAMPLES / "callback_server.py"), "--until-confirmed"],
+        [sys.executable, str(EXAMPLES / "callback_server.py"), "--until-paid"],
         env=_example_env(ALPHAPO_KEY=KEY, ALPHAPO_SECRET=SECRET),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

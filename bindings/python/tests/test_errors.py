@@ -298,11 +298,17 @@ def test_decode_error_from_a_non_json_reply():
     with _http_server(200, body) as base_url:
         with alphapo.Client(KEY, SECRET, base_url=base_url, max_retries=0) as c:
             with pytest.raises(alphapo.DecodeError) as e:
+                c.list_accounts()
+            # A money-moving call that the service accepted (2xx) but whose reply cannot be
+            # read happened: never a definite error.
+            with pytest.raises(alphapo.OutcomeUnknownError) as unknown:
                 c.create_invoice(**invoice_fields())
     err = e.value
     _attributes_present(err)
     assert err.status == alphapo.Status.DECODE and err.http_status == 200
     assert err.raw_body == body
+    assert unknown.value.cause == alphapo.Status.DECODE and unknown.value.raw_body == body
+    assert "accepted" in unknown.value.message
 
 
 def test_decode_error_from_a_huge_reply(client, faults):
@@ -344,3 +350,84 @@ def test_exceptions_pickle_with_their_details(client):
         e.value.raw_body,
         e.value.message,
     )
+
+
+def _withdrawal(fid: str) -> dict:
+    return {
+        "currency": "BTC",
+        "address": "tb1qsandboxdestination0000000000000000",
+        "amount": "0.001",
+        "foreign_id": fid,
+        "end_user_reference": "customer-1",
+    }
+
+
+def _sent_and_held(sandbox, fid: str) -> tuple:
+    state = sandbox.ok("GET", "/state")
+    sent = state["requests"]["by_path"].get("/api/v2/withdrawal/crypto", 0)
+    held = sum(1 for w in state["withdrawals"] if w["foreign_id"] == fid)
+    return sent, held
+
+
+@pytest.mark.parametrize("retries", [0, 2])
+def test_a_lost_withdrawal_reply_is_outcome_unknown(sandbox, faults, retries):
+    fid = f"py-lost-{retries}-{time.time_ns()}"
+    sent_before, _ = _sent_and_held(sandbox, fid)
+    faults.ok("POST", "/faults", {"mode": "drop_after", "path": "/withdrawal/crypto"})
+    with sandbox.client(max_retries=retries) as c:
+        with pytest.raises(alphapo.OutcomeUnknownError) as e:
+            c.withdraw(**_withdrawal(fid))
+        err = e.value
+        assert isinstance(err, alphapo.AlphaPoError)
+        assert err.status == alphapo.Status.OUTCOME_UNKNOWN
+        assert err.cause == alphapo.Status.TRANSPORT
+        assert err.foreign_id == fid
+        assert fid in err.message and "withdrawal/crypto" in err.message
+        assert "callback" in err.message
+        assert f"foreign_id={fid!r}" in repr(err)
+        sent, held = _sent_and_held(sandbox, fid)
+        assert (sent - sent_before, held) == (1, 1), "sent once, applied once"
+        # What to do next: look it up.
+        found = c.reconcile(err.foreign_id)
+        assert isinstance(found, alphapo.Transaction) and found.foreign_id == fid
+        assert c.reconcile(f"never-{fid}") is None
+
+
+def test_a_short_429_on_a_withdrawal_is_retried(sandbox, faults):
+    fid = f"py-429-{time.time_ns()}"
+    sent_before, _ = _sent_and_held(sandbox, fid)
+    faults.ok(
+        "POST", "/faults", {"mode": "http_429", "path": "/withdrawal/crypto", "retry_after": 1}
+    )
+    with sandbox.client(max_retries=2) as c:
+        w = c.withdraw(**_withdrawal(fid))
+    assert w.foreign_id == fid
+    assert _sent_and_held(sandbox, fid) == (sent_before + 2, 1)
+
+
+def test_a_lost_reply_then_a_long_429_is_still_outcome_unknown(sandbox, faults):
+    fields = invoice_fields()
+    for fault in (
+        {"mode": "drop_after", "path": "/invoices/create"},
+        {"mode": "http_429", "path": "/invoices/create", "retry_after": 3600},
+    ):
+        faults.ok("POST", "/faults", fault)
+    with sandbox.client(max_retries=2) as c:
+        with pytest.raises(alphapo.OutcomeUnknownError) as e:
+            c.create_invoice(**fields)
+    assert e.value.cause == alphapo.Status.RATE_LIMITED
+    assert e.value.http_status == 429 and e.value.retry_after == 3600
+    invoices = sandbox.ok("GET", "/state")["invoices"]
+    assert sum(1 for i in invoices if i["foreign_id"] == fields["foreign_id"]) == 1
+
+
+def test_outcome_unknown_pickles_with_its_cause(sandbox, faults):
+    faults.ok("POST", "/faults", {"mode": "drop_after", "path": "/withdrawal/crypto"})
+    with sandbox.client(max_retries=0) as c:
+        with pytest.raises(alphapo.OutcomeUnknownError) as e:
+            c.withdraw(**_withdrawal(f"py-pickle-{time.time_ns()}"))
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(e.value))
+    assert type(copy) is alphapo.OutcomeUnknownError
+    assert (copy.cause, copy.foreign_id) == (e.value.cause, e.value.foreign_id)

@@ -158,7 +158,7 @@ def test_malformed_accessors_and_callback_getters():
                 slot.ref,
             )
         )
-        assert _ffi.text(lib.alphapo_callback_dedupe_key(callback)) == "9:confirmed"
+        assert _ffi.text(lib.alphapo_callback_dedupe_key(callback)) .startswith("deposit:9:confirmed:")
         assert _ffi.text(lib.alphapo_callback_get(callback, b"transactions.0.txid")) == "ab"
         assert lib.alphapo_callback_get(callback, b"missing") is None
     finally:

@@ -175,6 +175,7 @@ def test_every_status_has_its_exception_class():
         "TIMEOUT": alphapo.TimeoutError,
         "TLS": alphapo.TLSError,
         "DECODE": alphapo.DecodeError,
+        "OUTCOME_UNKNOWN": alphapo.OutcomeUnknownError,
         "PANIC": alphapo.PanicError,
     }
     from alphapo._errors import error_class

@@ -36,7 +36,7 @@ def test_fresh_virtualenv_install_creates_an_invoice_and_verifies_its_callback(t
     try:
         run_env = dict(clean_env, ALPHAPO_KEY=KEY, ALPHAPO_SECRET=SECRET, ALPHAPO_BASE_URL=sandbox.base_url)
         receiver = subprocess.Popen(
-            [str(python), "-u", str(repo / "examples" / "python" / "callback_server.py"), "--until-confirmed"],
+            [str(python), "-u", str(repo / "examples" / "python" / "callback_server.py"), "--until-paid"],
             cwd=tmp_path, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         try:
