@@ -10,7 +10,8 @@
  * Under php-fpm, keep ffi.enable=preload and preload the package (bindings/php/README.md).
  *
  * Environment: ALPHAPO_SECRET (default sandbox-secret), ALPHAPO_KEY (default
- * sandbox-key; checked against the X-Processing-Key header), ALPHAPO_CALLBACK_LOG (the file
+ * sandbox-key; checked against the X-Processing-Key header when the service sends one: the
+ * current docs name only the signature header), ALPHAPO_CALLBACK_LOG (the file
  * this example "processes" callbacks into; default: alphapo-callbacks.jsonl in the temp dir).
  */
 
@@ -52,9 +53,10 @@ try {
     return;
 }
 
-// 2. Process it once: the service may deliver the same callback twice (dedupe on
-//    id + status). Here "processing" appends one line per new callback to a file; a shop
-//    would update the order in its database inside a transaction instead.
+// 2. Process each event once: the service may deliver the same event twice, and one
+//    transaction has several events (each instalment of a partial-pay invoice is its own):
+//    dedupeKey tells them apart. Here "processing" appends one line per new event to a file;
+//    a shop would update the order in its database inside a transaction instead.
 $log = getenv('ALPHAPO_CALLBACK_LOG') ?: sys_get_temp_dir() . '/alphapo-callbacks.jsonl';
 try {
     $file = fopen($log, 'c+');
@@ -75,11 +77,12 @@ try {
             'id' => $callback->id,
             'type' => $callback->type,
             'status' => $callback->status,
-            'foreign_id' => $callback->get('foreign_id'),
+            'foreign_id' => $callback->foreignId,
             'amount' => $callback->get('currency_received.amount'),
             'currency' => $callback->get('currency_received.currency'),
-            // Act on "confirmed" only: that is when the money arrived.
-            'paid' => $callback->type === 'invoice' && $callback->status === 'confirmed',
+            // Ship the order only when fully paid: a partial-pay invoice sends "confirmed"
+            // for every instalment, with an amount still remaining.
+            'paid' => $callback->fullyPaid,
             'verified' => true,
         ];
         fseek($file, 0, SEEK_END);

@@ -15,7 +15,9 @@ use AlphaPo\Internal\Native;
  * $body = file_get_contents('php://input');            // the exact bytes, never $_POST
  * $callback = Callback::parse($secret, $body, $_SERVER['HTTP_X_PROCESSING_SIGNATURE'] ?? null);
  * // or: $callback = Callback::fromGlobals($secret, $apiKey);
- * if (!alreadyProcessed($callback->dedupeKey)) { ... }  // deliveries may repeat
+ * if (!alreadyProcessed($callback->dedupeKey)) {        // each event once
+ *     if ($callback->fullyPaid) { shipTheOrder(); }     // never on "confirmed" alone
+ * }
  * http_response_code(200);                              // only after processing
  * ```
  *
@@ -31,19 +33,30 @@ final class Callback
     private function __construct(
         public readonly array $data,
         public readonly array $malformed,
-        /** `"<id>:<status>"`: process each key once, the service may deliver a callback twice. */
+        /**
+         * The event's identity (`<type>:<id>:<status>:<transaction ids>:<remaining>:<received>`,
+         * computed by libalphapo): process each key once. A redelivery has the same key;
+         * every distinct event (each instalment of a partial-pay invoice) its own.
+         */
         public readonly string $dedupeKey,
         public readonly string $rawBody,
         public readonly ?int $id,
         public readonly ?string $type,
         public readonly ?string $status,
+        /** Invoice `confirmed` with nothing remaining, or payment request `paid`. */
+        public readonly bool $fullyPaid,
+        /** The merchant's reference (for deposits: `crypto_address.foreign_id`). */
+        public readonly ?string $foreignId,
+        /** Payment-request callbacks: the request's id (they carry no root `id`). */
+        public readonly ?string $paymentRequestId,
     ) {
     }
 
     /**
      * Whether the callback is authentic: `$signature` (the `X-Processing-Signature` header)
-     * is checked in constant time over the raw `$body`; when `$expectedKey` is given, the
-     * `X-Processing-Key` header must equal it.
+     * is checked in constant time over the raw `$body`; when `$expectedKey` is given and the
+     * `X-Processing-Key` header is present (`$keyHeader` not null), it must equal it: the
+     * current documentation names only the signature header.
      *
      * @param string|Signer $secret the merchant's secret, or a Signer made from it
      * @param string $body the raw request body (an array is refused)
@@ -166,6 +179,9 @@ final class Callback
             is_int($data['id'] ?? null) ? $data['id'] : null,
             is_string($data['type'] ?? null) ? $data['type'] : null,
             is_string($data['status'] ?? null) ? $data['status'] : null,
+            ($envelope['fully_paid'] ?? false) === true,
+            is_string($envelope['foreign_id'] ?? null) ? $envelope['foreign_id'] : null,
+            is_string($envelope['payment_request_id'] ?? null) ? $envelope['payment_request_id'] : null,
         );
     }
 

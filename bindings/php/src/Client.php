@@ -249,6 +249,31 @@ final class Client
     }
 
     /**
+     * Looks a money-moving operation up by its `foreign_id` (`transactions/info`): the answer
+     * to an OutcomeUnknownException (`$e->getForeignId()`) and to a
+     * DuplicateForeignIdException that "may already have happened". Returns the transaction
+     * (read its `status`), or null when the service answers 404: no such transaction (yet: a
+     * withdrawal may still be in flight; wait for its callback before sending it again with a
+     * new foreign_id). Any other failure throws. Read-only, so retried like any lookup.
+     */
+    public function reconcile(string $foreignId): ?Result
+    {
+        $ffi = Native::ffi();
+        $out = Native::slot('alphapo_response');
+        $error = Native::slot('alphapo_error');
+        Native::check((int) $ffi->alphapo_client_reconcile(
+            $this->handle(),
+            Native::cString($foreignId, 'foreign_id'),
+            \FFI::addr($out),
+            \FFI::addr($error)
+        ), $error);
+        if (\FFI::isNull($out)) {
+            return null;
+        }
+        return Result::fromNative(Operation::TRANSACTIONS_INFO, $out);
+    }
+
+    /**
      * Any endpoint, so that a new one never blocks you: `$path` below the base URL
      * (`'/payments/list'`), a JSON object body, `POST` or `GET`.
      */

@@ -26,6 +26,7 @@ final class Status
     public const TIMEOUT = 21;
     public const TLS = 22;
     public const DECODE = 23;
+    public const OUTCOME_UNKNOWN = 24;
     public const PANIC = 99;
 
     /** The C name of a status, e.g. `ALPHAPO_STATUS_DUPLICATE_FOREIGN_ID`. */

@@ -38,7 +38,10 @@ final class CallbackTest extends SandboxTestCase
         self::assertSame(588, $callback->id);
         self::assertSame('invoice', $callback->type);
         self::assertSame('confirmed', $callback->status);
-        self::assertSame('588:confirmed', $callback->dedupeKey);
+        self::assertSame('invoice:588:confirmed:750294:0.00000000:', $callback->dedupeKey);
+        self::assertTrue($callback->fullyPaid, 'confirmed and nothing remaining');
+        self::assertSame('8FW1KI7LesB9yxWcK1K', $callback->foreignId);
+        self::assertNull($callback->paymentRequestId);
         self::assertSame('0.02', $callback->get('currency_received.amount'), 'a number amount arrives as a string');
         self::assertSame('0.00000000', $callback->get('currency_sent.remaining_amount'));
         self::assertSame('528d', $callback->get('transactions.0.txid'));
@@ -77,9 +80,51 @@ final class CallbackTest extends SandboxTestCase
         self::assertTrue(Callback::verify(Sandbox::SECRET, self::BODY, $signature, Sandbox::KEY, Sandbox::KEY));
         self::assertTrue(Callback::verify(Sandbox::SECRET, self::BODY, $signature, null, null));
         self::assertFalse(Callback::verify(Sandbox::SECRET, self::BODY, $signature, 'other-key', Sandbox::KEY));
-        self::assertFalse(Callback::verify(Sandbox::SECRET, self::BODY, $signature, null, Sandbox::KEY));
+        // An absent key header is not checked: the current docs name only the signature header.
+        self::assertTrue(Callback::verify(Sandbox::SECRET, self::BODY, $signature, null, Sandbox::KEY));
         $signer = new Signer(Sandbox::SECRET);
-        self::assertSame('588:confirmed', Callback::parse($signer, self::BODY, $signature, Sandbox::KEY, Sandbox::KEY)->dedupeKey);
+        self::assertSame(
+            'invoice:588:confirmed:750294:0.00000000:',
+            Callback::parse($signer, self::BODY, $signature, Sandbox::KEY, Sandbox::KEY)->dedupeKey
+        );
+    }
+
+    public function testEachInstalmentOfAPartialPayInvoiceIsItsOwnEvent(): void
+    {
+        $first = str_replace(
+            ['"remaining_amount": "0.00000000"', '"confirmations": "1"'],
+            ['"remaining_amount": "0.01000000"', '"confirmations": "0"'],
+            self::BODY
+        );
+        $last = str_replace(
+            '"confirmations": "1"}]',
+            '"confirmations": "1"}, {"id": 750301, "amount": "0.01000000", "txid": "9a1c"}]',
+            self::BODY
+        );
+        $a = Callback::parse(Sandbox::SECRET, $first, Callback::sign(Sandbox::SECRET, $first));
+        $b = Callback::parse(Sandbox::SECRET, $last, Callback::sign(Sandbox::SECRET, $last));
+        self::assertSame([588, 588], [$a->id, $b->id]);
+        self::assertNotSame($a->dedupeKey, $b->dedupeKey);
+        self::assertFalse($a->fullyPaid, 'confirmed, but 0.01 still due');
+        self::assertTrue($b->fullyPaid);
+        $again = Callback::parse(Sandbox::SECRET, $first, Callback::sign(Sandbox::SECRET, $first));
+        self::assertSame($a->dedupeKey, $again->dedupeKey, 'a redelivery is the same event');
+    }
+
+    public function testPaymentRequestCallbacksAreToldApart(): void
+    {
+        $keys = [];
+        foreach (['019e2a10-5b3c-7f00-9a11-2c4d5e6f7a8b', '019e2a10-5b3c-7f00-9a11-2c4d5e6f7a8c'] as $id) {
+            $body = '{"payment_request_id": "' . $id . '", "foreign_id": "order-1", "type": "payment_request",'
+                . ' "status": "paid", "currency_sent": {"currency": {"iso": "LTC"}, "received_amount": "2.91"}}';
+            $callback = Callback::parse(Sandbox::SECRET, $body, Callback::sign(Sandbox::SECRET, $body));
+            self::assertSame($id, $callback->paymentRequestId);
+            self::assertNull($callback->id);
+            self::assertTrue($callback->fullyPaid);
+            self::assertSame('LTC', $callback->get('currency_sent.currency.iso'));
+            $keys[] = $callback->dedupeKey;
+        }
+        self::assertNotSame($keys[0], $keys[1]);
     }
 
     public function testAnAuthenticBodyThatIsNotAnObject(): void

@@ -112,6 +112,81 @@ final class ExceptionTest extends SandboxTestCase
         self::assertArrayHasKey('foreign_id', $e->getFieldErrors());
     }
 
+    /** @return array<string, int|string> */
+    private static function withdrawal(string $foreignId): array
+    {
+        return [
+            'currency' => 'BTC',
+            'address' => 'tb1qsandboxdestination0000000000000000',
+            'amount' => '0.001',
+            'foreign_id' => $foreignId,
+            'end_user_reference' => 'customer-1',
+        ];
+    }
+
+    /** @return array{0: int, 1: int} requests to withdrawal/crypto, withdrawals with the id */
+    private function sentAndHeld(string $foreignId): array
+    {
+        $state = $this->sandbox()->ok('GET', 'state');
+        $held = 0;
+        foreach ($state['withdrawals'] as $withdrawal) {
+            $held += $withdrawal['foreign_id'] === $foreignId ? 1 : 0;
+        }
+        return [(int) ($state['requests']['by_path']['/api/v2/withdrawal/crypto'] ?? 0), $held];
+    }
+
+    public function testALostWithdrawalReplyIsOutcomeUnknown(): void
+    {
+        foreach ([0, 2] as $retries) {
+            $foreignId = 'php-lost-' . $retries . '-' . bin2hex(random_bytes(4));
+            [$sentBefore] = $this->sentAndHeld($foreignId);
+            $this->sandbox()->ok('POST', 'faults', ['mode' => 'drop_after', 'path' => '/withdrawal/crypto']);
+            $client = $this->client(['maxRetries' => $retries]);
+            $e = self::failure(
+                Exception\OutcomeUnknownException::class,
+                Status::OUTCOME_UNKNOWN,
+                function () use ($client, $foreignId): void {
+                    $client->withdraw(self::withdrawal($foreignId));
+                }
+            );
+            self::assertSame(Status::TRANSPORT, $e->getCause());
+            self::assertSame($foreignId, $e->getForeignId());
+            self::assertStringContainsString($foreignId, $e->getMessage());
+            self::assertStringContainsString('callback', $e->getMessage());
+            self::assertSame([$sentBefore + 1, 1], $this->sentAndHeld($foreignId), 'sent once, applied once');
+            $found = $client->reconcile((string) $e->getForeignId());
+            self::assertNotNull($found);
+            self::assertSame($foreignId, $found->foreignId);
+            self::assertNull($client->reconcile('never-' . $foreignId));
+        }
+    }
+
+    public function testAShortRateLimitOnAWithdrawalIsRetried(): void
+    {
+        $foreignId = 'php-429-' . bin2hex(random_bytes(4));
+        [$sentBefore] = $this->sentAndHeld($foreignId);
+        $this->sandbox()->ok('POST', 'faults', ['mode' => 'http_429', 'path' => '/withdrawal/crypto', 'retry_after' => 1]);
+        $this->client(['maxRetries' => 2])->withdraw(self::withdrawal($foreignId));
+        self::assertSame([$sentBefore + 2, 1], $this->sentAndHeld($foreignId));
+    }
+
+    public function testALostReplyThenALongRateLimitIsStillOutcomeUnknown(): void
+    {
+        $fields = self::invoiceFields();
+        $this->sandbox()->ok('POST', 'faults', ['mode' => 'drop_after', 'path' => '/invoices/create']);
+        $this->sandbox()->ok('POST', 'faults', ['mode' => 'http_429', 'path' => '/invoices/create', 'retry_after' => 3600]);
+        $client = $this->client(['maxRetries' => 2]);
+        $e = self::failure(
+            Exception\OutcomeUnknownException::class,
+            Status::OUTCOME_UNKNOWN,
+            function () use ($client, $fields): void {
+                $client->createInvoice($fields);
+            }
+        );
+        self::assertSame(Status::RATE_LIMITED, $e->getCause());
+        self::assertSame(429, $e->getHttpStatus());
+    }
+
     public function testRateLimitException(): void
     {
         $this->sandbox()->ok('POST', 'rate-limit', ['per_minute' => 1]);

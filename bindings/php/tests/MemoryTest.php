@@ -136,7 +136,7 @@ final class MemoryTest extends SandboxTestCase
         $signer = new Signer(Sandbox::SECRET);
         self::assertFlat('10 000 Callback::parse (+ 10 000 refused)', function () use ($body, $signature, $signer): void {
             for ($i = 0; $i < 10000; $i++) {
-                if (Callback::parse($signer, $body, $signature)->dedupeKey !== '588:confirmed') {
+                if (Callback::parse($signer, $body, $signature)->dedupeKey !== 'invoice:588:confirmed:::') {
                     self::fail('wrong callback');
                 }
                 if (Callback::verify(Sandbox::SECRET, $body . ' ', $signature)) {

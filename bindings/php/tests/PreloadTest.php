@@ -115,7 +115,7 @@ final class PreloadTest extends SandboxTestCase
             ]);
             self::assertSame(200, $status, $answer . $server->log());
             $record = json_decode((string) file_get_contents($log), true);
-            self::assertSame(['7:confirmed', '0.5', true], [$record['dedupe_key'], $record['amount'], $record['verified']]);
+            self::assertSame(['deposit:7:confirmed:::', '0.5', true], [$record['dedupe_key'], $record['amount'], $record['verified']]);
             [$status] = Http::request('POST', $server->url . '/callback', $body, [
                 'X-Processing-Signature: ' . Callback::sign('wrong', $body),
             ]);

@@ -25,6 +25,9 @@ namespace AlphaPo\Exception;
  *   - ConnectionException: connect, reset, DNS
  *     - TimeoutException, TlsException
  *   - DecodeException: the reply was not understood
+ *   - OutcomeUnknownException: a money-moving request may have reached the service and its
+ *     result is unknown: do not repeat it with a new foreign_id; wait for the callback or
+ *     look it up with Client::reconcile(getForeignId())
  *   - PanicException: a bug inside the library
  */
 interface AlphaPoException extends \Throwable
@@ -50,4 +53,17 @@ interface AlphaPoException extends \Throwable
 
     /** The raw reply body exactly as received (may be HTML), or null when there was none. */
     public function getRawBody(): ?string;
+
+    /**
+     * For OutcomeUnknownException (and a DuplicateForeignIdException met by a repeat): the
+     * status of the last attempt's own failure (`Status::TIMEOUT`, `Status::RATE_LIMITED`,
+     * ...), whose HTTP status, API code and raw body the exception carries; else null.
+     */
+    public function getCause(): ?int;
+
+    /**
+     * The `foreign_id` of the money-moving request that failed, when it had one: the key for
+     * `Client::reconcile()`.
+     */
+    public function getForeignId(): ?string;
 }

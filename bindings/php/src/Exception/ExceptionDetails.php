@@ -18,6 +18,8 @@ trait ExceptionDetails
     /** @var array<string, string> */
     private array $fieldErrors;
     private ?string $rawBody;
+    private ?int $cause = null;
+    private ?string $foreignId = null;
 
     /**
      * @param array<string, string> $fieldErrors
@@ -67,5 +69,26 @@ trait ExceptionDetails
     public function getRawBody(): ?string
     {
         return $this->rawBody;
+    }
+
+    public function getCause(): ?int
+    {
+        return $this->cause;
+    }
+
+    public function getForeignId(): ?string
+    {
+        return $this->foreignId;
+    }
+
+    /**
+     * Sets what the library's error object says beyond the status (Internal\Errors only).
+     *
+     * @internal
+     */
+    public function setOrigin(?int $cause, ?string $foreignId): void
+    {
+        $this->cause = $cause;
+        $this->foreignId = $foreignId;
     }
 }

@@ -33,6 +33,7 @@ final class Errors
         Status::TIMEOUT => Exception\TimeoutException::class,
         Status::TLS => Exception\TlsException::class,
         Status::DECODE => Exception\DecodeException::class,
+        Status::OUTCOME_UNKNOWN => Exception\OutcomeUnknownException::class,
         Status::PANIC => Exception\PanicException::class,
     ];
 
@@ -59,6 +60,8 @@ final class Errors
                 $fields[$name] = isset($fields[$name]) ? $fields[$name] . '; ' . $text : $text;
             }
             $retryAfter = (int) $ffi->alphapo_error_retry_after($error);
+            $cause = (int) $ffi->alphapo_error_cause($error);
+            $foreignId = $ffi->alphapo_error_foreign_id($error);
             $length = $ffi->new('size_t');
             $raw = Native::borrowedBytes(
                 $ffi->alphapo_error_raw_body($error, \FFI::addr($length)),
@@ -75,6 +78,7 @@ final class Errors
             $fields,
             $raw,
         );
+        $exception->setOrigin($cause !== $status ? $cause : null, $foreignId);
         if ($exception instanceof Exception\RateLimitException) {
             $exception->setRetryAfter($retryAfter > 0 ? $retryAfter : null);
         }
