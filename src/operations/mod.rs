@@ -428,6 +428,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn any_2xx_of_a_cancel_is_success() {
+        for body in ["[]", "{}", "\"OK\"", r#"{"message":"OK"}"#, "OK", ""] {
+            let r = Response::decode(OperationKind::InvoicesCancel, 200, body.into())
+                .unwrap_or_else(|e| panic!("{body:?}: {e:?}"));
+            assert_eq!(r.raw_body, body.as_bytes());
+            assert!(r.malformed.is_empty(), "{body:?}: {:?}", r.malformed);
+        }
+        let r = Response::decode(
+            OperationKind::InvoicesCancel,
+            200,
+            br#"{"data":{"id":7,"status":"failed","foreign_id":"x"}}"#.to_vec(),
+        )
+        .unwrap();
+        assert_eq!(
+            r.data["status"], "failed",
+            "the invoice fields when the body has them"
+        );
+        // Not every operation is so lenient: a withdrawal without `data` is not understood.
+        assert!(Response::decode(OperationKind::WithdrawalCrypto, 200, b"[]".to_vec()).is_err());
+    }
+
+    #[test]
     fn type_errors_and_rule_errors_come_back_together() {
         let title = "x".repeat(51);
         let e = Request::from_json(

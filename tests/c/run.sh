@@ -89,6 +89,26 @@ else
 fi
 rm -f "$receiver_log"
 
+echo "== withdraw example: a lost reply is OUTCOME_UNKNOWN, sent once, then reconciled"
+wfid="c-withdraw-$$"
+wlog=$(mktemp)
+if control POST /_sandbox/faults '{"mode": "drop_after", "path": "/withdrawal/crypto"}' >/dev/null \
+    && valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+        --show-leak-kinds=definite,indirect "$BUILD/withdraw" "$wfid" >"$wlog" 2>&1 \
+    && grep -q "^outcome unknown (ALPHAPO_STATUS_TRANSPORT)" "$wlog" \
+    && grep -q "^withdrawal $wfid: .* (reconciled)$" "$wlog" \
+    && [ "$(control GET /_sandbox/state '' | python3 -c 'import json, sys
+s = json.load(sys.stdin)
+print(sum(1 for w in s["withdrawals"] if w["foreign_id"] == sys.argv[1]))' "$wfid")" = 1 ]; then
+    cat "$wlog"
+    passed=$((passed + 1))
+else
+    echo "withdraw example failed:" >&2
+    cat "$wlog" >&2
+    failed=$((failed + 1))
+fi
+rm -f "$wlog"
+
 echo "== make install + pkg-config"
 prefix=$(mktemp -d)
 if make -s install PREFIX="$prefix" >/dev/null \

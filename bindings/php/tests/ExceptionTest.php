@@ -161,6 +161,25 @@ final class ExceptionTest extends SandboxTestCase
         }
     }
 
+    public function testTheWithdrawExampleReconcilesALostReply(): void
+    {
+        $foreignId = 'php-example-' . bin2hex(random_bytes(4));
+        $this->sandbox()->ok('POST', 'faults', ['mode' => 'drop_after', 'path' => '/withdrawal/crypto']);
+        $command = sprintf(
+            'ALPHAPO_BASE_URL=%s %s -d ffi.enable=1 %s %s 2>&1',
+            escapeshellarg($this->sandbox()->baseUrl),
+            escapeshellarg(PHP_BINARY),
+            escapeshellarg(dirname(__DIR__, 3) . '/examples/php/withdraw.php'),
+            escapeshellarg($foreignId)
+        );
+        exec($command, $output, $code);
+        $output = implode("\n", $output);
+        self::assertSame(0, $code, $output);
+        self::assertStringContainsString('outcome unknown (ALPHAPO_STATUS_TRANSPORT)', $output);
+        self::assertMatchesRegularExpression('/^withdrawal ' . $foreignId . ': \w+ \(reconciled\)$/m', $output);
+        self::assertSame(1, $this->sentAndHeld($foreignId)[1]);
+    }
+
     public function testAShortRateLimitOnAWithdrawalIsRetried(): void
     {
         $foreignId = 'php-429-' . bin2hex(random_bytes(4));
@@ -185,6 +204,15 @@ final class ExceptionTest extends SandboxTestCase
         );
         self::assertSame(Status::RATE_LIMITED, $e->getCause());
         self::assertSame(429, $e->getHttpStatus());
+    }
+
+    public function testAny2xxReplyOfACancelIsSuccess(): void
+    {
+        foreach (['[]', '{}', '"OK"', '{"message":"OK"}', 'OK'] as $body) {
+            $result = Client::decodeReply(Operation::INVOICES_CANCEL, 200, $body);
+            self::assertSame(200, $result->httpStatus, $body);
+            self::assertSame($body, $result->rawBody, $body);
+        }
     }
 
     public function testRateLimitException(): void

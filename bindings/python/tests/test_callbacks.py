@@ -4,8 +4,10 @@ examples (examples/python) run against the sandbox."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from decimal import Decimal
@@ -121,6 +123,28 @@ def test_create_invoice_example(sandbox):
     )
     assert out.returncode == 0, out.stderr
     assert "pay 106.75" in out.stdout and " EUR at http://127.0.0.1:" in out.stdout
+
+
+@pytest.mark.parametrize("fault", [None, "drop_after"])
+def test_withdraw_example(sandbox, faults, fault):
+    fid = f"py-example-{fault}-{time.time_ns()}"
+    if fault:
+        faults.ok("POST", "/faults", {"mode": fault, "path": "/withdrawal/crypto"})
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLES / "withdraw.py"), fid],
+        env=_example_env(ALPHAPO_BASE_URL=sandbox.base_url, ALPHAPO_KEY=KEY, ALPHAPO_SECRET=SECRET),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    if fault:
+        assert "outcome unknown (ALPHAPO_STATUS_TRANSPORT)" in out.stdout, out.stdout
+        assert re.search(rf"^withdrawal {fid}: \w+ \(reconciled\)$", out.stdout, re.M), out.stdout
+    else:
+        assert f"withdrawal {fid}: processing" in out.stdout, out.stdout
+    held = [w for w in sandbox.ok("GET", "/state")["withdrawals"] if w["foreign_id"] == fid]
+    assert len(held) == 1
 
 
 def test_callback_server_example(sandbox, client):

@@ -431,3 +431,9 @@ def test_outcome_unknown_pickles_with_its_cause(sandbox, faults):
     copy = pickle.loads(pickle.dumps(e.value))
     assert type(copy) is alphapo.OutcomeUnknownError
     assert (copy.cause, copy.foreign_id) == (e.value.cause, e.value.foreign_id)
+
+
+@pytest.mark.parametrize("body", [b"[]", b"{}", b'"OK"', b'{"message":"OK"}', b"OK"])
+def test_any_2xx_reply_of_a_cancel_is_success(body):
+    result = alphapo.parse_reply(alphapo.Operation.INVOICES_CANCEL, 200, body)
+    assert result.raw_body == body and result.http_status == 200
