@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
         *) targets+=("$1"); shift ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(decode_reply callback request_json signature)
+[ ${#targets[@]} -gt 0 ] || targets=(decode_reply callback request_json signature large_documents)
 
 export RUSTC_BOOTSTRAP=1
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -47,7 +47,7 @@ for t in "${targets[@]}"; do
     log="fuzz/work/$t.log"
     echo "== fuzz $t for ${seconds} s"
     if cargo fuzz run --fuzz-dir fuzz --debug-assertions "$t" "fuzz/work/$t" "fuzz/corpus/$t" -- \
-        -max_total_time="$seconds" -timeout=10 -max_len=16384 -rss_limit_mb=2048 \
+        -max_total_time="$seconds" -timeout=10 -max_len=8388608 -rss_limit_mb=2048 \
         -print_final_stats=1 >"$log" 2>&1; then
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
         corpus=$(ls "fuzz/work/$t" | wc -l)

@@ -52,7 +52,8 @@ pub struct Callback {
     pub callback_type: Option<String>,
     /// `confirmed`, `not_confirmed`, `processing`, `failed`, … (open set).
     pub status: Option<String>,
-    /// The typed common fields.
+    /// The typed common fields. Its `json` is left null: the body is [`Callback::json`]
+    /// (one copy of a callback, however large).
     pub transaction: Transaction,
     /// Invoice callbacks: what is still due in the payer's currency.
     pub remaining_amount: Option<crate::amount::Amount>,
@@ -222,6 +223,17 @@ pub fn parse_callback(
 
 /// Parses a body already verified.
 fn parse_verified(body: &[u8]) -> Result<Callback> {
+    let values = crate::decode::value_count(body);
+    if values > crate::decode::MAX_VALUES {
+        return Err(Error::new(
+            Status::Decode,
+            format!(
+                "callback body holds about {values} values, more than the {} a callback may hold",
+                crate::decode::MAX_VALUES
+            ),
+        )
+        .with_raw_body(body.to_vec()));
+    }
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         Error::new(Status::Decode, format!("callback body is not JSON: {e}"))
             .with_raw_body(body.to_vec())
@@ -240,10 +252,10 @@ fn parse_verified(body: &[u8]) -> Result<Callback> {
             malformed: Vec::new(),
         }
     } else {
-        normalize(&value, transaction_shape())
+        normalize(value, transaction_shape())
     };
     let d = &n.value;
-    let transaction = Transaction::from_value(d);
+    let transaction = Transaction::typed_fields(d);
     Ok(Callback {
         id: d.int("id"),
         payment_request_id: d.text("payment_request_id"),
@@ -254,7 +266,7 @@ fn parse_verified(body: &[u8]) -> Result<Callback> {
         remaining_amount: d["currency_sent"].amount("remaining_amount"),
         fixed_at: d.int("fixed_at"),
         expires_at: d.int("expires_at"),
-        json: n.value.clone(),
+        json: n.value,
         malformed: n.malformed,
         raw_body: body.to_vec(),
     })

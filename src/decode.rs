@@ -43,11 +43,43 @@ pub struct Normalized {
     pub malformed: Vec<String>,
 }
 
-/// Normalizes `value` as a value of `kind`.
-pub fn normalize(value: &Value, kind: &Kind) -> Normalized {
+/// Normalizes `value` as a value of `kind`, consuming it (no second copy of a reply).
+pub fn normalize(value: Value, kind: &Kind) -> Normalized {
     let mut malformed = Vec::new();
     let value = walk(value, kind, "", &mut malformed);
     Normalized { value, malformed }
+}
+
+/// Most values (scalars, arrays and objects) a reply or callback may hold. Real replies hold
+/// a few thousand (the longest, currencies/pairs, tens of thousands); past this a document
+/// is refused before it is parsed, so that a hostile reply cannot make the decoded tree
+/// (tens of bytes per value) many times larger than its text.
+pub const MAX_VALUES: usize = 200_000;
+
+/// An upper bound of the number of values in a JSON text, counted without parsing it:
+/// separators and openings outside strings. Linear, no allocation.
+pub fn value_count(json: &[u8]) -> usize {
+    let mut count = 1;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in json {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b',' | b'[' | b'{' => count += 1,
+                _ => {}
+            }
+        }
+    }
+    count
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -58,78 +90,78 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-fn walk(value: &Value, kind: &Kind, path: &str, malformed: &mut Vec<String>) -> Value {
+fn walk(value: Value, kind: &Kind, path: &str, malformed: &mut Vec<String>) -> Value {
     if value.is_null() {
         return Value::Null;
     }
-    let mut bad = || {
+    let mut bad = |value: Value| {
         malformed.push(path.to_string());
-        value.clone()
+        value
     };
     match kind {
-        Kind::Any => value.clone(),
+        Kind::Any => value,
         Kind::Amount => {
-            let text = match value {
+            let text = match &value {
                 Value::String(s) => s.clone(),
                 Value::Number(n) => n.to_string(),
-                _ => return bad(),
+                _ => return bad(value),
             };
             let amount = Amount::decoded(&text);
             if !amount.is_valid() {
-                return bad();
+                return bad(value);
             }
             Value::String(amount.as_str().to_string())
         }
         Kind::Int => match value {
-            Value::Number(n) if n.is_i64() || n.is_u64() => value.clone(),
-            Value::String(s) => match s.trim().parse::<i64>() {
+            Value::Number(ref n) if n.is_i64() || n.is_u64() => value,
+            Value::String(ref s) => match s.trim().parse::<i64>() {
                 Ok(i) => Value::Number(Number::from(i)),
-                Err(_) => bad(),
+                Err(_) => bad(value),
             },
-            _ => bad(),
+            _ => bad(value),
         },
         Kind::Ref => match value {
-            Value::String(_) => value.clone(),
+            Value::String(_) => value,
             Value::Number(n) => Value::String(n.to_string()),
-            _ => bad(),
+            _ => bad(value),
         },
         Kind::Text => match value {
-            Value::String(_) => value.clone(),
+            Value::String(_) => value,
             Value::Number(n) => Value::String(n.to_string()),
             Value::Bool(b) => Value::String(b.to_string()),
-            _ => bad(),
+            _ => bad(value),
         },
         Kind::Bool => match value {
-            Value::Bool(_) => value.clone(),
-            Value::Number(n) if n.to_string() == "0" || n.to_string() == "1" => {
+            Value::Bool(_) => value,
+            Value::Number(ref n) if n.to_string() == "0" || n.to_string() == "1" => {
                 Value::Bool(n.to_string() == "1")
             }
-            Value::String(s) if s == "true" || s == "false" => Value::Bool(s == "true"),
-            _ => bad(),
+            Value::String(ref s) if s == "true" || s == "false" => Value::Bool(s == "true"),
+            _ => bad(value),
         },
         Kind::Object(shape) => match value {
             Value::Object(map) => {
                 let mut out = Map::with_capacity(map.len());
                 for (key, v) in map {
                     let nv = match shape.iter().find(|(name, _)| *name == key) {
-                        Some((_, k)) => walk(v, k, &join(path, key), malformed),
-                        None => v.clone(),
+                        Some((_, k)) => walk(v, k, &join(path, &key), malformed),
+                        None => v,
                     };
-                    out.insert(key.clone(), nv);
+                    out.insert(key, nv);
                 }
                 Value::Object(out)
             }
-            _ => bad(),
+            other => bad(other),
         },
         Kind::Array(item) => match value {
             Value::Array(items) => Value::Array(
                 items
-                    .iter()
+                    .into_iter()
                     .enumerate()
                     .map(|(i, v)| walk(v, item, &join(path, &i.to_string()), malformed))
                     .collect(),
             ),
-            _ => bad(),
+            other => bad(other),
         },
     }
 }
@@ -182,7 +214,7 @@ mod tests {
                 {"amount":1e-5,"confirmations":2}]}"#,
         )
         .unwrap();
-        let n = normalize(&raw, &Kind::Object(SHAPE));
+        let n = normalize(raw.clone(), &Kind::Object(SHAPE));
         assert!(n.malformed.is_empty(), "{:?}", n.malformed);
         let v = &n.value;
         assert_eq!(v.int("id"), Some(127));
@@ -202,7 +234,7 @@ mod tests {
         let raw: Value =
             serde_json::from_str(r#"{"id":true,"amount":"0.106.75000000","foreign_id":null}"#)
                 .unwrap();
-        let n = normalize(&raw, &Kind::Object(SHAPE));
+        let n = normalize(raw.clone(), &Kind::Object(SHAPE));
         assert_eq!(n.malformed, vec!["id".to_string(), "amount".to_string()]);
         assert_eq!(n.value["amount"], "0.106.75000000");
         assert!(!n.value.amount("amount").unwrap().is_valid());

@@ -35,7 +35,12 @@ pub fn error_from_reply(
     body: Vec<u8>,
     retry_after: Option<u64>,
 ) -> Error {
-    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
+    // An error body is read only when it is of a plausible size (kept raw either way).
+    let parsed: Option<Value> = if crate::decode::value_count(&body) <= crate::decode::MAX_VALUES {
+        serde_json::from_slice(&body).ok()
+    } else {
+        None
+    };
     let op = kind.name();
     let mut code: Option<String> = None;
     let mut message: Option<String> = None;

@@ -1,7 +1,7 @@
 //! `alphapo_callback`: verify and parse the callbacks the service sends.
 
 use super::error::alphapo_error;
-use super::response::{flatten, lookup};
+use super::paths::PathIndex;
 use super::signer::{alphapo_signer, inner};
 use super::strings::{cstring, owned};
 use super::{deliver, ffi_boundary, free_box, opt_str, try_bytes, try_ref};
@@ -13,7 +13,7 @@ use std::ffi::{c_char, CString};
 /// Immutable: safe to read from several threads. Borrowed results live as long as it.
 pub struct alphapo_callback {
     inner: Callback,
-    values: Vec<(String, CString)>,
+    values: PathIndex,
     dedupe_key: CString,
 }
 
@@ -79,7 +79,7 @@ pub extern "C" fn alphapo_callback_parse(
         deliver(out, || {
             let cb = parse_callback(inner(signer), body, sig, key_header, expected)?;
             Ok(alphapo_callback {
-                values: flatten(&cb.json),
+                values: PathIndex::default(),
                 dedupe_key: cstring(&cb.dedupe_key()),
                 inner: cb,
             })
@@ -95,7 +95,7 @@ pub extern "C" fn alphapo_callback_get(
     callback: *const alphapo_callback,
     path: *const c_char,
 ) -> *const c_char {
-    ffi_boundary!({ with(callback, |c| lookup(&c.values, path)) })
+    ffi_boundary!({ with(callback, |c| c.values.lookup(&c.inner.json, path)) })
 }
 
 /// The event's identity, `<type>:<id>:<status>:<transaction ids>:<remaining>:<received>`

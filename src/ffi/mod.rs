@@ -20,6 +20,7 @@ pub mod callback;
 pub mod client;
 pub mod error;
 pub mod invoice;
+mod paths;
 pub mod prepared;
 pub mod response;
 pub mod signer;

@@ -1,9 +1,9 @@
 //! `alphapo_response`: a decoded reply.
 
+use super::paths::PathIndex;
 use super::strings::{cstring, owned};
-use super::{ffi_boundary, free_box, try_str};
+use super::{ffi_boundary, free_box};
 use crate::operations::Response;
-use serde_json::Value;
 use std::ffi::{c_char, CString};
 
 /// A decoded reply: HTTP status, raw body, normalized JSON, and every scalar of the data
@@ -13,58 +13,14 @@ use std::ffi::{c_char, CString};
 /// several threads. Borrowed `const char*` results live as long as the response.
 pub struct alphapo_response {
     inner: Response,
-    values: Vec<(String, CString)>,
+    values: PathIndex,
     malformed: Vec<CString>,
-}
-
-/// Every scalar leaf of `value` by dotted path, as text (null leaves are left out).
-pub(crate) fn flatten(value: &Value) -> Vec<(String, CString)> {
-    fn walk(v: &Value, path: String, out: &mut Vec<(String, CString)>) {
-        let child = |k: &str| {
-            if path.is_empty() {
-                k.to_string()
-            } else {
-                format!("{path}.{k}")
-            }
-        };
-        match v {
-            Value::Null => {}
-            Value::String(s) => out.push((path, cstring(s))),
-            Value::Number(n) => out.push((path, cstring(&n.to_string()))),
-            Value::Bool(b) => out.push((path, cstring(if *b { "true" } else { "false" }))),
-            Value::Object(m) => {
-                for (k, x) in m {
-                    walk(x, child(k), out);
-                }
-            }
-            Value::Array(a) => {
-                for (i, x) in a.iter().enumerate() {
-                    walk(x, child(&i.to_string()), out);
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(value, String::new(), &mut out);
-    out
-}
-
-/// Looks a path up in flattened values.
-pub(crate) fn lookup(values: &[(String, CString)], path: *const c_char) -> *const c_char {
-    // SAFETY: NULL or a NUL-terminated string.
-    let Ok(path) = (unsafe { try_str(path, "path") }) else {
-        return std::ptr::null();
-    };
-    values
-        .iter()
-        .find(|(p, _)| p == path)
-        .map_or(std::ptr::null(), |(_, v)| v.as_ptr())
 }
 
 impl alphapo_response {
     pub(crate) fn new(inner: Response) -> alphapo_response {
         alphapo_response {
-            values: flatten(&inner.data),
+            values: PathIndex::default(),
             malformed: inner.malformed.iter().map(|m| cstring(m)).collect(),
             inner,
         }
@@ -96,7 +52,7 @@ pub extern "C" fn alphapo_response_get(
     response: *const alphapo_response,
     path: *const c_char,
 ) -> *const c_char {
-    ffi_boundary!({ with(response, |r| lookup(&r.values, path)) })
+    ffi_boundary!({ with(response, |r| r.values.lookup(&r.inner.data, path)) })
 }
 
 /// The normalized reply as JSON `{"data": …, "malformed": ["path", …]}`: amounts and

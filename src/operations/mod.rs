@@ -349,6 +349,17 @@ impl Response {
                 malformed: Vec::new(),
             });
         }
+        let values = crate::decode::value_count(&raw_body);
+        if values > crate::decode::MAX_VALUES {
+            return Err(decode_error(
+                format!(
+                    "{} reply holds about {values} values, more than the {} a reply may hold",
+                    kind.name(),
+                    crate::decode::MAX_VALUES
+                ),
+                &raw_body,
+            ));
+        }
         let parsed: Value = serde_json::from_slice(&raw_body).map_err(|e| {
             decode_error(format!("{} reply is not JSON: {e}", kind.name()), &raw_body)
         })?;
@@ -390,7 +401,7 @@ impl Response {
                 malformed: Vec::new(),
             });
         }
-        let Normalized { value, malformed } = normalize(&data, kind.data_kind());
+        let Normalized { value, malformed } = normalize(data, kind.data_kind());
         Ok(Response {
             kind,
             http_status,

@@ -106,6 +106,15 @@ impl Transaction {
     /// Reads a transaction from a normalized object.
     pub fn from_value(d: &Value) -> Transaction {
         Transaction {
+            json: d.clone(),
+            ..Transaction::typed_fields(d)
+        }
+    }
+
+    /// The typed fields of a normalized object, with `json` left null (for a holder that
+    /// keeps the object itself, such as a callback).
+    pub(crate) fn typed_fields(d: &Value) -> Transaction {
+        Transaction {
             id: d.int("id"),
             transaction_type: d.text("type"),
             status: d.text("status"),
@@ -118,7 +127,7 @@ impl Transaction {
             received_currency: d["currency_received"].text("currency"),
             received_amount: d["currency_received"].amount("amount"),
             error: d.text("error").filter(|e| !e.is_empty()),
-            json: d.clone(),
+            json: Value::Null,
         }
     }
 
