@@ -360,6 +360,20 @@ alphapo_status alphapo_client_builder_set_app_info(alphapo_client_builder *build
 alphapo_status alphapo_client_builder_set_ca_file(alphapo_client_builder *builder, const char *path, alphapo_error **err);
 
 /*
+ Goes through an HTTP proxy, `http://[user:pass@]host:port` (HTTPS through a CONNECT
+ tunnel, the API's certificate verified end to end); NULL clears it (direct, the
+ default). Checked here; the credentials never appear in messages.
+ */
+alphapo_status alphapo_client_builder_set_proxy(alphapo_client_builder *builder, const char *url, alphapo_error **err);
+
+/*
+ When `yes` and no proxy is set, reads it from the environment at build time (off by
+ default): `HTTPS_PROXY` for an https API, `HTTP_PROXY` for plain http but never under
+ CGI (`REQUEST_METHOD` set), `NO_PROXY` honoured, never for a loopback host.
+ */
+alphapo_status alphapo_client_builder_set_proxy_from_environment(alphapo_client_builder *builder, bool yes, alphapo_error **err);
+
+/*
  Sets the number of retries after the first attempt (default 2, at most 10, 0 = off).
  */
 alphapo_status alphapo_client_builder_set_max_retries(alphapo_client_builder *builder, uint32_t max_retries, alphapo_error **err);

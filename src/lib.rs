@@ -41,6 +41,7 @@ pub mod environment;
 pub mod error;
 pub mod ffi;
 pub mod operations;
+pub mod proxy;
 pub mod reply;
 mod resolver;
 mod retry;

@@ -1,10 +1,20 @@
 //! HTTP transport: one pooled ureq agent with rustls and certificate verification, finite
-//! timeouts, a response size cap and no redirects. Failures are classified into stable
-//! statuses, and the transport says whether a failed request can have reached the server.
+//! timeouts, a response size cap, no redirects, and a proxy only when one is configured
+//! (ureq's own reading of proxy variables is off; see [`crate::proxy`]). Failures are
+//! classified into stable statuses, and the transport says whether a failed request can
+//! have reached the server.
+//!
+//! Fork safety: the agent remembers the process it was made in. In a child process after
+//! `fork()` (gunicorn `--preload`, Celery prefork, `multiprocessing`, `pcntl_fork`) the
+//! first call makes a fresh agent, so the child opens its own connections; the inherited
+//! pool is left alone (not dropped: closing it from the child could end the parent's TLS
+//! sessions), its sockets stay open until the child exits.
 
 use crate::error::{Error, Result, Status};
 use crate::operations::Method;
+use crate::proxy::ProxyUrl;
 use crate::resolver::CachingResolver;
+use std::sync::RwLock;
 use std::time::Duration;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::transport::time::Duration as NextDuration;
@@ -33,6 +43,8 @@ pub struct TransportConfig {
     pub ca_pem: Option<Vec<u8>>,
     /// Largest accepted reply body.
     pub max_response_bytes: u64,
+    /// The proxy to go through (none: direct).
+    pub proxy: Option<ProxyUrl>,
 }
 
 /// A reply as received.
@@ -55,11 +67,13 @@ pub struct Failure {
     pub before_send: bool,
 }
 
-/// A pooled HTTP agent. `Send + Sync`; connections are reused across threads.
+/// A pooled HTTP agent. `Send + Sync`; connections are reused across threads, never
+/// across processes.
 #[derive(Debug)]
 pub struct Transport {
-    agent: ureq::Agent,
-    max_response_bytes: u64,
+    config: TransportConfig,
+    /// The process the agent belongs to, and the agent.
+    agent: RwLock<(u32, ureq::Agent)>,
 }
 
 /// Parses PEM certificates for [`TransportConfig::ca_pem`].
@@ -79,13 +93,54 @@ pub fn parse_ca_pem(pem: &[u8]) -> Result<Vec<Certificate<'static>>> {
 }
 
 impl Transport {
-    /// An agent for `config`.
+    /// A transport for `config` (no network access).
     pub fn new(config: &TransportConfig) -> Result<Transport> {
+        let agent = make_agent(config)?;
+        Ok(Transport {
+            config: config.clone(),
+            agent: RwLock::new((std::process::id(), agent)),
+        })
+    }
+
+    /// The agent of this process: after a `fork()`, a fresh one for the child.
+    #[allow(clippy::result_large_err)] // one per request, like send()
+    fn agent(&self) -> std::result::Result<ureq::Agent, Failure> {
+        let pid = std::process::id();
+        {
+            let current = self.agent.read().unwrap_or_else(|p| p.into_inner());
+            if current.0 == pid {
+                return Ok(current.1.clone());
+            }
+        }
+        let mut current = self.agent.write().unwrap_or_else(|p| p.into_inner());
+        if current.0 != pid {
+            let fresh = make_agent(&self.config).map_err(|error| Failure {
+                error,
+                before_send: true,
+            })?;
+            let inherited = std::mem::replace(&mut current.1, fresh);
+            std::mem::forget(inherited); // the parent's connections: never closed from here
+            current.0 = pid;
+        }
+        Ok(current.1.clone())
+    }
+}
+
+/// A ureq agent for `config`.
+fn make_agent(config: &TransportConfig) -> Result<ureq::Agent> {
+    {
         let mut tls = TlsConfig::builder();
         if let Some(pem) = &config.ca_pem {
             let certs = parse_ca_pem(pem)?;
             tls = tls.root_certs(RootCerts::new_with_certs(&certs));
         }
+        let proxy = match &config.proxy {
+            Some(p) => Some(
+                ureq::Proxy::new(p.as_agent_url())
+                    .map_err(|_| Error::invalid(format!("proxy {p:?} is not usable")))?,
+            ),
+            None => None,
+        };
         let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -98,18 +153,17 @@ impl Transport {
             .timeout_recv_body(Some(config.timeout))
             .timeout_global(Some(config.connect_timeout + config.timeout))
             .tls_config(tls.build())
+            .proxy(proxy)
             .build();
-        let agent = ureq::Agent::with_parts(
+        Ok(ureq::Agent::with_parts(
             agent_config,
             DefaultConnector::default().chain(Coalescing),
             CachingResolver::default(),
-        );
-        Ok(Transport {
-            agent,
-            max_response_bytes: config.max_response_bytes,
-        })
+        ))
     }
+}
 
+impl Transport {
     /// Sends `body` with `headers` and reads the whole reply.
     #[allow(clippy::result_large_err)] // one per request, never on a hot path
     pub fn send(
@@ -119,23 +173,24 @@ impl Transport {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> std::result::Result<RawReply, Failure> {
+        let agent = self.agent()?;
         let result = match method {
             Method::Post => {
-                let mut req = self.agent.post(url);
+                let mut req = agent.post(url);
                 for (k, v) in headers {
                     req = req.header(*k, *v);
                 }
                 req.send(body)
             }
             Method::Get if body.is_empty() => {
-                let mut req = self.agent.get(url);
+                let mut req = agent.get(url);
                 for (k, v) in headers {
                     req = req.header(*k, *v);
                 }
                 req.call()
             }
             Method::Get => {
-                let mut req = self.agent.get(url);
+                let mut req = agent.get(url);
                 for (k, v) in headers {
                     req = req.header(*k, *v);
                 }
@@ -152,7 +207,7 @@ impl Transport {
         let body = response
             .body_mut()
             .with_config()
-            .limit(self.max_response_bytes)
+            .limit(self.config.max_response_bytes)
             .read_to_vec()
             .map_err(|e| {
                 let mut failure = classify(e);

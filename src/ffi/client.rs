@@ -182,6 +182,43 @@ pub extern "C" fn alphapo_client_builder_set_ca_file(
     })
 }
 
+/// Goes through an HTTP proxy, `http://[user:pass@]host:port` (HTTPS through a CONNECT
+/// tunnel, the API's certificate verified end to end); NULL clears it (direct, the
+/// default). Checked here; the credentials never appear in messages.
+#[no_mangle]
+pub extern "C" fn alphapo_client_builder_set_proxy(
+    builder: *mut alphapo_client_builder,
+    url: *const c_char,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let b = builder_mut(builder)?;
+        // SAFETY: NULL or a NUL-terminated string.
+        let url = unsafe { opt_str(url, "url") }?;
+        if let Some(u) = url {
+            crate::proxy::ProxyUrl::parse(u)?;
+        }
+        update(b, |i| i.proxy(url));
+        Ok(())
+    })
+}
+
+/// When `yes` and no proxy is set, reads it from the environment at build time (off by
+/// default): `HTTPS_PROXY` for an https API, `HTTP_PROXY` for plain http but never under
+/// CGI (`REQUEST_METHOD` set), `NO_PROXY` honoured, never for a loopback host.
+#[no_mangle]
+pub extern "C" fn alphapo_client_builder_set_proxy_from_environment(
+    builder: *mut alphapo_client_builder,
+    yes: bool,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        let b = builder_mut(builder)?;
+        update(b, |i| i.proxy_from_environment(yes));
+        Ok(())
+    })
+}
+
 /// Sets the number of retries after the first attempt (default 2, at most 10, 0 = off).
 #[no_mangle]
 pub extern "C" fn alphapo_client_builder_set_max_retries(

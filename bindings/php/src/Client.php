@@ -44,6 +44,8 @@ final class Client
         'appInfo',           // appended to the User-Agent, e.g. 'MyShop/1.4'
         'caFile',            // PEM file: trust exactly these certificates
         'allowInsecureHttp', // allow http:// to a non-loopback baseUrl (tests only)
+        'proxy',             // 'http://[user:pass@]host:port': HTTPS through a CONNECT tunnel
+        'proxyFromEnvironment', // read HTTPS_PROXY / NO_PROXY (never HTTP_PROXY under CGI)
     ];
 
     private ?CData $handle = null;
@@ -151,6 +153,20 @@ final class Client
                 $builder,
                 Native::cString(self::string($options['caFile'], 'caFile'), 'caFile'),
                 \FFI::addr($error),
+            ), $error);
+        }
+        if (isset($options['proxy'])) {
+            Native::check((int) $ffi->alphapo_client_builder_set_proxy(
+                $builder,
+                Native::cString(self::string($options['proxy'], 'proxy'), 'proxy'),
+                \FFI::addr($error)
+            ), $error);
+        }
+        if (isset($options['proxyFromEnvironment'])) {
+            Native::check((int) $ffi->alphapo_client_builder_set_proxy_from_environment(
+                $builder,
+                self::bool($options['proxyFromEnvironment'], 'proxyFromEnvironment'),
+                \FFI::addr($error)
             ), $error);
         }
     }

@@ -181,6 +181,8 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
     "alphapo_client_builder_set_app_info": (status_t, [BuilderP, c_char_p, _err_out()]),
     "alphapo_client_builder_set_ca_file": (status_t, [BuilderP, c_char_p, _err_out()]),
     "alphapo_client_builder_set_max_retries": (status_t, [BuilderP, c_uint32, _err_out()]),
+    "alphapo_client_builder_set_proxy": (status_t, [BuilderP, c_char_p, _err_out()]),
+    "alphapo_client_builder_set_proxy_from_environment": (status_t, [BuilderP, c_bool, _err_out()]),
     "alphapo_client_builder_build": (status_t, [BuilderP, POINTER(ClientP), _err_out()]),
     "alphapo_client_builder_free": (None, [BuilderP]),
     # client
