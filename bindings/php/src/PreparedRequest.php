@@ -88,7 +88,14 @@ final class PreparedRequest
             'method' => $this->method,
             'url' => $this->url,
             'body' => $this->body,
-            'headers' => $this->headers,
+            // The signature is a credential for this body: at most its first 8 characters.
+            'headers' => array_combine(array_keys($this->headers), array_map(
+                function (string $value, string $name): string {
+                    return strcasecmp($name, 'X-Processing-Signature') === 0 ? substr($value, 0, 8) . '…' : $value;
+                },
+                $this->headers,
+                array_keys($this->headers)
+            )),
         ];
     }
 

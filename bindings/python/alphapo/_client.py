@@ -23,10 +23,11 @@ from ._convert import (
     amount_text,
     parse_json,
     request_json,
+    secret_arg,
     timeout_ms,
     to_bytes,
 )
-from ._errors import ErrorSlot, envelope_text
+from ._errors import ErrorSlot, InvalidArgumentError, envelope_text
 from ._handle import Handle
 from ._signature import _cstr
 
@@ -120,10 +121,18 @@ class PreparedRequest:
     method: str
     url: str
     body: bytes = field(repr=False)
-    headers: Dict[str, str] = field(hash=False)
+    headers: Dict[str, str] = field(hash=False, repr=False)
     """``X-Processing-Key``, ``X-Processing-Signature`` and ``Content-Type``."""
     operation: int = field(repr=False)
     _native: Any = field(repr=False, compare=False, default=None)
+
+    def __repr__(self) -> str:
+        # The signature is a credential for this body: at most its first 8 characters.
+        shown = {
+            k: (v[:8] + "…" if k.lower() == "x-processing-signature" else v)
+            for k, v in self.headers.items()
+        }
+        return f"PreparedRequest(method={self.method!r}, url={self.url!r}, headers={shown!r})"
 
     def parse_reply(self, http_status: int, body: BytesLike) -> Any:
         """Decodes the reply your HTTP client received: a 2xx body becomes the operation's
@@ -137,6 +146,10 @@ def parse_reply(operation: int, http_status: int, body: BytesLike) -> Any:
     """Decodes a reply of ``operation`` (an :class:`Operation`) received by your own HTTP
     client; see :meth:`PreparedRequest.parse_reply`."""
     data = to_bytes(body, "body")
+    try:
+        operation = Operation(operation)  # ctypes would truncate 2**32 + 7 to 7 silently
+    except ValueError:
+        raise InvalidArgumentError(f"operation {operation!r} is not an alphapo.Operation") from None
     if isinstance(http_status, bool) or not isinstance(http_status, int):
         raise TypeError("http_status must be an int")
     if not 0 <= http_status <= 0xFFFF:
@@ -240,7 +253,10 @@ def _environment(value: EnvironmentLike) -> int:
             names = ", ".join(e.name.lower() for e in Environment)
             raise ValueError(f"unknown environment {value!r}; known: {names}") from None
     if isinstance(value, int) and not isinstance(value, bool):
-        return value  # the core refuses unknown numbers
+        try:
+            return int(Environment(value))  # ctypes would truncate an out-of-range number
+        except ValueError:
+            raise InvalidArgumentError(f"unknown environment {value!r}") from None
     raise TypeError(f"environment must be an Environment, str or int, not {type(value).__name__}")
 
 
@@ -256,10 +272,17 @@ class Client(Handle):
     ``connect_timeout`` are in seconds (defaults 30 and 10); ``max_retries`` (default 2)
     applies only where a retry is safe; ``app_info`` (e.g. ``"MyShop/1.4"``) is appended
     to the User-Agent; ``ca_file`` trusts exactly the PEM certificates of that file.
+    ``proxy`` (``"http://[user:pass@]host:port"``) sends every call through that HTTP
+    proxy (HTTPS through a CONNECT tunnel, TLS verified end to end); the environment's
+    proxy variables are read only with ``proxy_from_environment=True`` (``HTTPS_PROXY``
+    for an https API, ``HTTP_PROXY`` for plain http but never under CGI, ``NO_PROXY``,
+    never for a loopback host).
 
     One client per process is enough: it is thread-safe (ctypes releases the GIL, so calls
     from several threads run in parallel on its connection pool) and keeps connections
-    alive. Use it as a context manager or call :meth:`close`.
+    alive. After ``os.fork()`` the child's first call opens its own connections (the
+    parent's are never used or closed by the child). Use it as a context manager or call
+    :meth:`close`.
 
     Every field argument is optional in the signature: the library reports every missing
     or invalid field at once as a :class:`ValidationError` (``.fields``), before anything
@@ -281,6 +304,8 @@ class Client(Handle):
         app_info: Optional[str] = None,
         ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
         allow_insecure_http: bool = False,
+        proxy: Optional[str] = None,
+        proxy_from_environment: bool = False,
     ) -> None:
         if environment is not None and base_url is not None:
             raise ValueError("give environment or base_url, not both")
@@ -288,7 +313,7 @@ class Client(Handle):
         key = _cstr(api_key, "api_key") if isinstance(api_key, str) else None
         if key is None:
             raise TypeError(f"api_key must be str, not {type(api_key).__name__}")
-        sec = to_bytes(secret, "secret")
+        sec, sec_len = secret_arg(secret)
         connect_ms = timeout_ms(connect_timeout, "connect_timeout")
         total_ms = timeout_ms(timeout, "timeout")
         if max_retries is not None and (
@@ -298,7 +323,7 @@ class Client(Handle):
         builder = _ffi.BuilderP()
         slot = ErrorSlot()
         slot.check(
-            lib.alphapo_client_builder_new(key, sec, len(sec), ctypes.byref(builder), slot.ref)
+            lib.alphapo_client_builder_new(key, sec, sec_len, ctypes.byref(builder), slot.ref)
         )
         try:
             if environment is not None:
@@ -334,6 +359,14 @@ class Client(Handle):
                     lib.alphapo_client_builder_set_ca_file(
                         builder, _cstr(os.fspath(ca_file), "ca_file"), slot.ref
                     )
+                )
+            if proxy is not None:
+                slot.check(
+                    lib.alphapo_client_builder_set_proxy(builder, _cstr(proxy, "proxy"), slot.ref)
+                )
+            if proxy_from_environment:
+                slot.check(
+                    lib.alphapo_client_builder_set_proxy_from_environment(builder, True, slot.ref)
                 )
         except BaseException:
             lib.alphapo_client_builder_free(builder)

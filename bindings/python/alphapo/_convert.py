@@ -6,10 +6,11 @@ reports them per field), no wire body is built (the core serializes the body it 
 
 from __future__ import annotations
 
+import ctypes
 import json
 import math
 from decimal import Decimal
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, Optional, Tuple, Union
 
 AmountLike = Union[Decimal, int, str]
 BytesLike = Union[str, bytes, bytearray, memoryview]
@@ -37,6 +38,19 @@ def to_bytes(value: object, name: str) -> bytes:
             f"request.get_data(), in Django request.body."
         )
     raise TypeError(f"{name} must be bytes or str, not {type(value).__name__}")
+
+
+def secret_arg(value: object, name: str = "secret") -> Tuple[Any, int]:
+    """A secret as a ctypes argument and its length. A ``bytearray`` is lent to the library
+    in place (no immutable copy that could not be wiped: the caller may zero it afterwards);
+    ``bytes`` and ``str`` are immutable already (a ``str`` is encoded into one temporary
+    ``bytes`` object, which Python frees but does not wipe)."""
+    if isinstance(value, bytearray):
+        if not value:
+            return b"", 0
+        return (ctypes.c_char * len(value)).from_buffer(value), len(value)
+    data = to_bytes(value, name)
+    return data, len(data)
 
 
 def to_text(value: object, name: str) -> str:
@@ -109,7 +123,13 @@ def _dumps(value: Any) -> str:
 def parse_json(text: str) -> Any:
     """Parses JSON from the core. Numbers with a fraction or exponent become ``Decimal``
     (never ``float``); amounts arrive as strings anyway."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    return json.loads(text, parse_float=Decimal, parse_int=_int_or_text, parse_constant=_no_constant)
+
+
+def _int_or_text(digits: str) -> Any:
+    """An integer, or, past Python's conversion limit (4 300 digits by default), its text:
+    a hostile reply's huge number is kept as the core keeps it, never a ValueError."""
+    return int(digits) if len(digits) <= 4000 else digits
 
 
 def _no_constant(name: str) -> Any:

@@ -8,7 +8,7 @@ import time
 from typing import List, Optional, Tuple, Union
 
 from . import _ffi, _models
-from ._convert import BytesLike, parse_json, to_bytes
+from ._convert import BytesLike, parse_json, secret_arg, to_bytes
 from ._errors import ErrorSlot, Status, envelope_text, raise_status
 from ._handle import Handle
 
@@ -62,11 +62,11 @@ def sign(secret: BytesLike, body: BytesLike) -> str:
     ``secret`` and ``body`` are ``bytes`` or ``str`` (encoded UTF-8). Sign exactly the bytes
     you send. For many signatures with one secret, :class:`Signer` is faster.
     """
-    key = to_bytes(secret, "secret")
+    key, key_len = secret_arg(secret)
     data = to_bytes(body, "body")
     out = ctypes.create_string_buffer(_HEX_LEN + 1)
     raise_status(
-        _ffi.lib.alphapo_sign(key, len(key), data, len(data), out, len(out)), "alphapo_sign"
+        _ffi.lib.alphapo_sign(key, key_len, data, len(data), out, len(out)), "alphapo_sign"
     )
     return out.value.decode("ascii")
 
@@ -74,12 +74,12 @@ def sign(secret: BytesLike, body: BytesLike) -> str:
 def verify(secret: BytesLike, body: BytesLike, signature: SignatureLike) -> bool:
     """Whether ``signature`` (hex, either case) is the signature of ``body``, compared in
     constant time. ``None`` (a missing header), a wrong length or non-hex give ``False``."""
-    key = to_bytes(secret, "secret")
+    key, key_len = secret_arg(secret)
     data = to_bytes(body, "body")
     sig = _signature_bytes(signature)
     if sig is None:
         return False
-    status = _ffi.lib.alphapo_verify(key, len(key), data, len(data), sig, len(sig))
+    status = _ffi.lib.alphapo_verify(key, key_len, data, len(data), sig, len(sig))
     if status == Status.SIGNATURE_MISMATCH:
         return False
     raise_status(status, "alphapo_verify")
@@ -102,10 +102,10 @@ class Signer(Handle):
     _kind = "signer"
 
     def __init__(self, secret: BytesLike) -> None:
-        key = to_bytes(secret, "secret")
+        key, key_len = secret_arg(secret)
         ptr = _ffi.SignerP()
         raise_status(
-            _ffi.lib.alphapo_signer_new(key, len(key), ctypes.byref(ptr)), "alphapo_signer_new"
+            _ffi.lib.alphapo_signer_new(key, key_len, ctypes.byref(ptr)), "alphapo_signer_new"
         )
         self._adopt(ptr, _ffi.lib.alphapo_signer_free)
         # For sign(): the handle as a ready argument (None once closing), and the calls in
