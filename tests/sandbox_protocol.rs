@@ -663,7 +663,8 @@ fn a_quote_expires_after_its_fix_period() {
 
 #[test]
 fn foreign_id_is_unique_per_operation_but_names_a_customer_for_addresses() {
-    let sb = Sandbox::start(&[]);
+    // Withdrawals and exchanges refuse a repeat only with the switch (a sandbox choice).
+    let sb = Sandbox::start(&["--refuse-duplicate-foreign-id"]);
     let taken = json!({"foreign_id": "The foreign id has already been taken."});
     let (s, _) = post(&sb, "/invoices/create", invoice_body("dup"));
     assert_eq!(s, 200);
@@ -689,6 +690,99 @@ fn foreign_id_is_unique_per_operation_but_names_a_customer_for_addresses() {
         a1["data"]["address"], a2["data"]["address"],
         "the same customer's address"
     );
+}
+
+#[test]
+fn a_repeated_withdrawal_or_exchange_foreign_id_is_accepted_unless_switched_on() {
+    let sb = Sandbox::start(&[]);
+    let taken = json!({"foreign_id": "The foreign id has already been taken."});
+    let (s, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(s, 200);
+    assert_eq!(v["switches"]["refuse_duplicate_foreign_id"], false);
+    // Off (the default): the documentation states no refusal, so a second one is made.
+    let w = json!({"currency": "BTC", "address": "tb1q", "amount": "0.01", "foreign_id": "again", "end_user_reference": "u"});
+    let (s1, w1) = post(&sb, "/withdrawal/crypto", w.clone());
+    let (s2, w2) = post(&sb, "/withdrawal/crypto", w.clone());
+    assert_eq!((s1, s2), (201, 201), "{w2}");
+    assert_ne!(w1["data"]["id"], w2["data"]["id"]);
+    let count = |kind: &str| {
+        state(&sb)[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["foreign_id"] == "again")
+            .count()
+    };
+    assert_eq!(count("withdrawals"), 2);
+    let x = json!({"sender_currency": "ETH", "receiver_currency": "BTC", "sender_amount": "1", "foreign_id": "again"});
+    assert_eq!(post(&sb, "/exchange/now", x.clone()).0, 201);
+    assert_eq!(post(&sb, "/exchange/now", x.clone()).0, 201);
+    assert_eq!(count("exchanges"), 2);
+    // transactions/info by foreign_id keeps finding the first.
+    let (_, info) = api(
+        &sb,
+        "GET",
+        "/transactions/info",
+        &json!({"foreign_id": "again"}),
+    );
+    assert_eq!(info["id"], w1["data"]["id"]);
+    // On at run time: the documented 400 body of invoices/create.
+    let (s, v) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"refuse_duplicate_foreign_id": true}),
+    );
+    assert_eq!(
+        (s, v["switches"]["refuse_duplicate_foreign_id"].clone()),
+        (200, json!(true))
+    );
+    assert_eq!(
+        post(&sb, "/withdrawal/crypto", w.clone()),
+        (400, json!({"errors": taken}))
+    );
+    assert_eq!(
+        post(&sb, "/exchange/now", x.clone()),
+        (400, json!({"errors": taken}))
+    );
+    assert_eq!(count("withdrawals"), 2);
+    // Unknown names and bad values are refused, naming the known switches; nothing changes.
+    let (s, v) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"refuse_duplicate_foreign_id": false, "no_such_switch": 1}),
+    );
+    assert_eq!(s, 400);
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("no_such_switch\"; known: refuse_duplicate_foreign_id"),
+        "{v}"
+    );
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"refuse_duplicate_foreign_id": "yes"}),
+    );
+    assert_eq!(s, 400);
+    assert_eq!(state(&sb)["switches"]["refuse_duplicate_foreign_id"], true);
+    // A reset goes back to the command line's value (off here).
+    control(&sb, "POST", "reset", json!({}));
+    let (_, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(v["switches"]["refuse_duplicate_foreign_id"], false);
+    // Set on the command line: refused from the start, and still after a reset.
+    let sb = Sandbox::start(&["--refuse-duplicate-foreign-id"]);
+    for _ in 0..2 {
+        assert_eq!(post(&sb, "/withdrawal/crypto", w.clone()).0, 201);
+        assert_eq!(
+            post(&sb, "/withdrawal/crypto", w.clone()),
+            (400, json!({"errors": taken}))
+        );
+        control(&sb, "POST", "reset", json!({}));
+    }
 }
 
 #[test]
@@ -1069,7 +1163,7 @@ fn withdrawal_exists(sb: &Sandbox, foreign_id: &str) -> bool {
 
 #[test]
 fn faults_break_responses_as_armed() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start(&["--refuse-duplicate-foreign-id"]);
     // latency, for one request on one path only.
     arm(
         &sb,

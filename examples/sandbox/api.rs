@@ -410,8 +410,9 @@ fn withdrawal_crypto(s: &mut Store, body: &Value) -> Response {
         (Some(a), None) if a.fiat => f.fail("currency", "The selected currency is invalid."),
         _ => {}
     }
+    // Documented for invoices/create only; here a sandbox choice (refuse_duplicate_foreign_id).
     if let Some(fid) = &foreign_id {
-        if s.withdrawal_fids.contains_key(fid) {
+        if s.switches.refuse_duplicate_foreign_id && s.withdrawal_fids.contains_key(fid) {
             f.fail("foreign_id", "The foreign id has already been taken.");
         }
     }
@@ -500,8 +501,9 @@ fn exchange(s: &mut Store, body: &Value, mode: Mode) -> Response {
             );
         }
     }
+    // Documented for invoices/create only; here a sandbox choice (refuse_duplicate_foreign_id).
     if let Some(fid) = &foreign_id {
-        if s.exchange_fids.contains_key(fid) {
+        if s.switches.refuse_duplicate_foreign_id && s.exchange_fids.contains_key(fid) {
             f.fail("foreign_id", "The foreign id has already been taken.");
         }
     }

@@ -51,6 +51,8 @@ pub fn handle(app: &App, req: &Request, peer: IpAddr) -> Response {
         ("POST", ["callback-url"]) => set_callback_url(app, &body),
         ("GET", ["quirks"]) => reply(200, json!({"quirks": app.store().quirks.names()})),
         ("POST", ["quirks"]) => set_quirks(app, &body),
+        ("GET", ["switches"]) => reply(200, json!({"switches": app.store().switches.to_json()})),
+        ("POST", ["switches"]) => set_switches(app, &body),
         ("GET", ["faults"]) => reply(200, json!({"faults": faults_json(&app.store())})),
         ("POST", ["faults"]) => add_fault(app, &body),
         ("DELETE", ["faults"]) | ("POST", ["faults", "clear"]) => {
@@ -249,6 +251,17 @@ fn set_quirks(app: &App, body: &Value) -> Response {
     }
 }
 
+fn set_switches(app: &App, body: &Value) -> Response {
+    let mut s = app.store();
+    match s.switches.update(body) {
+        Ok(new) => {
+            s.switches = new;
+            reply(200, json!({"switches": new.to_json()}))
+        }
+        Err(e) => fail(400, e),
+    }
+}
+
 fn add_fault(app: &App, body: &Value) -> Response {
     let mode_name = body.get("mode").and_then(Value::as_str).unwrap_or("");
     let Some((_, mode)) = FAULT_NAMES.iter().find(|(n, _)| *n == mode_name) else {
@@ -382,6 +395,7 @@ fn state(app: &App) -> Value {
         "invoices": s.invoices.keys().map(|id| invoice_state(&s, *id)).collect::<Vec<_>>(),
         "requests": {"total": s.requests_total, "by_path": by_path},
         "quirks": s.quirks.names(),
+        "switches": s.switches.to_json(),
         "faults": faults_json(&s),
         "callback_url": app.callbacks.url(),
         "rate_limit_per_minute": s.rate_limit,

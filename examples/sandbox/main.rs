@@ -14,6 +14,7 @@ mod render;
 mod server;
 mod sign;
 mod state;
+mod switches;
 mod tls;
 mod validate;
 
@@ -30,6 +31,7 @@ use callbacks::Dispatcher;
 use server::{App, Config};
 use sign::Signer;
 use state::{Quirks, FAULT_NAMES, QUIRK_NAMES};
+use switches::Switches;
 
 const USAGE: &str = "\
 usage: sandbox [options]
@@ -44,6 +46,9 @@ usage: sandbox [options]
   --calculate-limit N         exchange/calculate calls per minute before 429 (default 30, 0: off)
   --auto-confirm SECONDS      confirm withdrawals and exchanges after this long (default: never)
   --max-connections N         concurrent connections (default 512)
+  --refuse-duplicate-foreign-id
+                              refuse a repeated foreign_id on withdrawal/crypto and
+                              exchange/fixed|now (switch refuse_duplicate_foreign_id)
 ";
 
 struct Args {
@@ -58,6 +63,7 @@ struct Args {
     calculate_limit: u32,
     auto_confirm: Option<i64>,
     max_connections: usize,
+    switches: Switches,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -73,6 +79,7 @@ fn parse_args() -> Result<Args, String> {
         calculate_limit: 30,
         auto_confirm: None,
         max_connections: 512,
+        switches: Switches::default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -82,6 +89,10 @@ fn parse_args() -> Result<Args, String> {
         };
         if flag == "--tls" {
             a.tls = true;
+            continue;
+        }
+        if flag == "--refuse-duplicate-foreign-id" {
+            a.switches.refuse_duplicate_foreign_id = true;
             continue;
         }
         if flag == "--help" || flag == "-h" {
@@ -196,6 +207,7 @@ fn main() -> ExitCode {
             rate_limit: args.calculate_limit,
             auto_confirm: args.auto_confirm,
             max_connections: args.max_connections,
+            switches: args.switches,
             tls,
         },
         dispatcher.clone(),

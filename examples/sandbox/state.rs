@@ -11,6 +11,7 @@ use crate::callbacks::Dispatcher;
 use crate::catalog::{self, Currency, CURRENCIES};
 use crate::decimal::{Dec, Round};
 use crate::render;
+use crate::switches::Switches;
 
 /// Objects (addresses, deposits, withdrawals, exchanges, invoices) kept before the API
 /// answers 503 and asks for a reset: memory stays bounded under any load.
@@ -323,6 +324,7 @@ struct RateWindow {
 pub struct Store {
     pub clock_offset: i64,
     pub quirks: Quirks,
+    pub switches: Switches,
     pub balances: Vec<Dec>,
     pub addresses: Vec<Address>,
     address_index: HashMap<String, usize>,
@@ -351,6 +353,7 @@ pub struct Store {
 impl Store {
     pub fn new(
         quirks: Quirks,
+        switches: Switches,
         rate_limit: u32,
         auto_confirm: Option<i64>,
         callbacks: Arc<Dispatcher>,
@@ -362,6 +365,7 @@ impl Store {
         Store {
             clock_offset: 0,
             quirks,
+            switches,
             balances: CURRENCIES
                 .iter()
                 .map(|c| catalog::d(c.initial_balance))
@@ -651,7 +655,9 @@ impl Store {
             from,
             sender_amount.checked_add(fee).unwrap_or(sender_amount),
         );
-        self.withdrawal_fids.insert(foreign_id.clone(), id);
+        // A repeated foreign_id (allowed unless refuse_duplicate_foreign_id) keeps naming the
+        // first withdrawal in look-ups.
+        self.withdrawal_fids.entry(foreign_id.clone()).or_insert(id);
         let created_at = self.now();
         self.withdrawals.insert(
             id,
@@ -758,7 +764,7 @@ impl Store {
                 .checked_add(quote.fee)
                 .unwrap_or(quote.sender_amount),
         );
-        self.exchange_fids.insert(foreign_id.clone(), id);
+        self.exchange_fids.entry(foreign_id.clone()).or_insert(id);
         let created_at = self.now();
         self.exchanges.insert(
             id,

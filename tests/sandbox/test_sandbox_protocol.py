@@ -23,6 +23,7 @@ AUTH = {
     "bad_content_format": (400, "Bad content format"),
 }
 TAKEN = {"foreign_id": "The foreign id has already been taken."}
+SWITCHES = {"refuse_duplicate_foreign_id": False}
 
 
 def sign(secret, body):
@@ -347,7 +348,8 @@ def test_cancel_of_a_final_invoice_is_refused(sandbox):
     assert v == {"errors": {"error": "Invoice cannot be failed in its current state.", "code": "invalid_invoice_state"}}
 
 
-def test_duplicate_foreign_id(sandbox):
+def test_duplicate_foreign_id(start_sandbox):
+    sandbox = start_sandbox("--refuse-duplicate-foreign-id")  # withdrawals, exchanges: a switch
     assert sandbox.post("/invoices/create", invoice("same"))[0] == 200
     assert sandbox.post("/invoices/create", invoice("same")) == (400, {"errors": TAKEN})
     assert sandbox.post("/withdrawal/crypto", withdrawal("same"))[0] == 201
@@ -358,6 +360,20 @@ def test_duplicate_foreign_id(sandbox):
     a = {"currency": "ETH", "foreign_id": "same", "end_user_reference": "c"}
     first, again = sandbox.post("/addresses/take", a), sandbox.post("/addresses/take", a)
     assert first[0] == again[0] == 201 and first[1]["data"]["address"] == again[1]["data"]["address"]
+
+
+def test_repeated_withdrawal_foreign_id_is_accepted_by_default(sandbox):
+    assert sandbox.control("GET", "switches") == (200, {"switches": SWITCHES})
+    assert sandbox.post("/withdrawal/crypto", withdrawal("twice"))[0] == 201
+    assert sandbox.post("/withdrawal/crypto", withdrawal("twice"))[0] == 201
+    assert [w["foreign_id"] for w in sandbox.state()["withdrawals"]] == ["twice", "twice"]
+    status, v = sandbox.control("POST", "switches", {"refuse_duplicate_foreign_id": True})
+    assert status == 200 and v["switches"]["refuse_duplicate_foreign_id"] is True
+    assert sandbox.post("/withdrawal/crypto", withdrawal("twice")) == (400, {"errors": TAKEN})
+    status, v = sandbox.control("POST", "switches", {"bogus": True})
+    assert status == 400 and "known: refuse_duplicate_foreign_id" in v["error"]
+    assert sandbox.control("POST", "reset", {})[0] == 200
+    assert sandbox.control("GET", "switches") == (200, {"switches": SWITCHES})
 
 
 # ---- callbacks ----
@@ -517,7 +533,8 @@ def test_latency_and_server_errors(sandbox):
         assert not exists(sandbox, "withdrawals", mode)
 
 
-def test_dropped_connections_before_and_after_processing(sandbox):
+def test_dropped_connections_before_and_after_processing(start_sandbox):
+    sandbox = start_sandbox("--refuse-duplicate-foreign-id")
     arm(sandbox, mode="drop_before", path="/api/v2/withdrawal/crypto")
     with pytest.raises((ConnectionError, OSError)):
         sandbox.signed("POST", "/withdrawal/crypto", raw(withdrawal("before")))
