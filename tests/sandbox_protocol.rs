@@ -785,6 +785,76 @@ fn a_repeated_withdrawal_or_exchange_foreign_id_is_accepted_unless_switched_on()
     }
 }
 
+/// The sandbox run with these arguments only to see it refuse them: (exit code, stderr).
+fn refused_arguments(args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(sandbox::binary())
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run the sandbox");
+    assert!(out.stdout.is_empty(), "it started: {args:?}");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_cancel_reply_switch_picks_the_undocumented_success_body() {
+    let sb = Sandbox::start(&[]);
+    let (_, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(v["switches"]["cancel_reply"], "invoice");
+    post(&sb, "/invoices/create", invoice_body("c-invoice"));
+    let (s, v) = post(&sb, "/invoices/c-invoice/cancel/", json!({}));
+    assert_eq!((s, v["data"]["status"].as_str()), (200, Some("failed")));
+    for (name, body, content_type) in [
+        ("empty_array", "[]", "application/json"),
+        ("empty_object", "{}", "application/json"),
+        ("ok_string", "\"OK\"", "application/json"),
+        ("ok_text", "OK", "text/plain; charset=UTF-8"),
+        ("message_ok", "{\"message\":\"OK\"}", "application/json"),
+        ("invoice", "", "application/json"),
+    ] {
+        let (s, v) = control(&sb, "POST", "switches", json!({"cancel_reply": name}));
+        assert_eq!(
+            (s, v["switches"]["cancel_reply"].as_str()),
+            (200, Some(name))
+        );
+        let fid = format!("c2-{name}");
+        post(&sb, "/invoices/create", invoice_body(&fid));
+        let path = format!("/invoices/{fid}/cancel/");
+        let r = signed(&sb, "POST", &path, b"{}").unwrap();
+        assert_eq!(r.status, 200, "{name}");
+        if name == "invoice" {
+            let v: Value = serde_json::from_slice(&r.body).unwrap();
+            assert_eq!(v["data"]["foreign_id"], fid.as_str());
+        } else {
+            assert_eq!(r.text(), body, "{name}");
+        }
+        assert_eq!(r.header("content-type"), Some(content_type), "{name}");
+        // Cancelled all the same: a second cancel gets the documented refusal.
+        let r = signed(&sb, "POST", &path, b"{}").unwrap();
+        assert_eq!(r.status, 400, "{name}");
+        assert!(r.text().contains("invalid_invoice_state"));
+    }
+    let (s, v) = control(&sb, "POST", "switches", json!({"cancel_reply": "nothing"}));
+    assert_eq!(s, 400);
+    assert!(v["error"].as_str().unwrap().contains("empty_array"), "{v}");
+    // From the command line, and back to it on reset.
+    let sb = Sandbox::start(&["--cancel-reply", "message_ok"]);
+    control(&sb, "POST", "switches", json!({"cancel_reply": "ok_text"}));
+    control(&sb, "POST", "reset", json!({}));
+    post(&sb, "/invoices/create", invoice_body("c3"));
+    assert_eq!(
+        post(&sb, "/invoices/c3/cancel/", json!({})),
+        (200, json!({"message": "OK"}))
+    );
+    let (code, err) = refused_arguments(&["--cancel-reply", "nothing"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown cancel_reply"), "{err}");
+}
+
 #[test]
 fn a_final_invoice_cannot_be_cancelled() {
     let sb = Sandbox::start(&[]);

@@ -31,7 +31,7 @@ use callbacks::Dispatcher;
 use server::{App, Config};
 use sign::Signer;
 use state::{Quirks, FAULT_NAMES, QUIRK_NAMES};
-use switches::Switches;
+use switches::{CancelReply, Switches};
 
 const USAGE: &str = "\
 usage: sandbox [options]
@@ -49,6 +49,9 @@ usage: sandbox [options]
   --refuse-duplicate-foreign-id
                               refuse a repeated foreign_id on withdrawal/crypto and
                               exchange/fixed|now (switch refuse_duplicate_foreign_id)
+  --cancel-reply NAME         success body of invoices/{foreign_id}/cancel/ (switch
+                              cancel_reply): invoice (default), empty_array, empty_object,
+                              ok_string, ok_text, message_ok
 ";
 
 struct Args {
@@ -133,6 +136,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--cert-out" => a.cert_out = Some(PathBuf::from(value)),
             "--quirks" => a.quirks = Quirks::parse(value.split(','))?,
+            "--cancel-reply" => a.switches.cancel_reply = CancelReply::parse(&value)?,
             "--calculate-limit" => {
                 a.calculate_limit = value.parse().map_err(|_| number("a count"))?
             }

@@ -4,19 +4,79 @@
 
 use serde_json::{json, Value};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+/// The success body of `POST /invoices/{foreign_id}/cancel/` (undocumented: "OK").
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CancelReply {
+    /// `{"data": <the invoice>}`
+    Invoice,
+    /// `[]`
+    EmptyArray,
+    /// `{}`
+    EmptyObject,
+    /// `"OK"`, a JSON string
+    OkString,
+    /// `OK` as text/plain
+    OkText,
+    /// `{"message":"OK"}`
+    MessageOk,
+}
+
+pub const CANCEL_REPLIES: [(&str, CancelReply); 6] = [
+    ("invoice", CancelReply::Invoice),
+    ("empty_array", CancelReply::EmptyArray),
+    ("empty_object", CancelReply::EmptyObject),
+    ("ok_string", CancelReply::OkString),
+    ("ok_text", CancelReply::OkText),
+    ("message_ok", CancelReply::MessageOk),
+];
+
+impl CancelReply {
+    pub fn parse(name: &str) -> Result<CancelReply, String> {
+        CANCEL_REPLIES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, r)| *r)
+            .ok_or_else(|| {
+                format!(
+                    "unknown cancel_reply {name:?}; known: {}",
+                    CANCEL_REPLIES.map(|(n, _)| n).join(", ")
+                )
+            })
+    }
+
+    pub fn name(self) -> &'static str {
+        CANCEL_REPLIES
+            .iter()
+            .find(|(_, r)| *r == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("?")
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Switches {
     /// Refuse a repeated `foreign_id` on withdrawal/crypto and exchange/fixed|now (400
     /// "The foreign id has already been taken."). invoices/create always refuses (documented).
     pub refuse_duplicate_foreign_id: bool,
+    pub cancel_reply: CancelReply,
 }
 
-pub const SWITCH_NAMES: [&str; 1] = ["refuse_duplicate_foreign_id"];
+impl Default for Switches {
+    fn default() -> Switches {
+        Switches {
+            refuse_duplicate_foreign_id: false,
+            cancel_reply: CancelReply::Invoice,
+        }
+    }
+}
+
+pub const SWITCH_NAMES: [&str; 2] = ["refuse_duplicate_foreign_id", "cancel_reply"];
 
 impl Switches {
     pub fn to_json(self) -> Value {
         json!({
             "refuse_duplicate_foreign_id": self.refuse_duplicate_foreign_id,
+            "cancel_reply": self.cancel_reply.name(),
         })
     }
 
@@ -41,6 +101,10 @@ impl Switches {
                 Value::Bool(b) => self.refuse_duplicate_foreign_id = *b,
                 _ => return Err("refuse_duplicate_foreign_id takes true or false".into()),
             },
+            "cancel_reply" => match v {
+                Value::String(n) => self.cancel_reply = CancelReply::parse(n)?,
+                _ => return Err(CancelReply::parse(&v.to_string()).unwrap_err()),
+            },
             other => {
                 return Err(format!(
                     "unknown switch {other:?}; known: {}",
@@ -60,16 +124,17 @@ mod tests {
     fn defaults_are_the_documented_behaviour() {
         assert_eq!(
             Switches::default().to_json(),
-            json!({"refuse_duplicate_foreign_id": false})
+            json!({"refuse_duplicate_foreign_id": false, "cancel_reply": "invoice"})
         );
     }
 
     #[test]
     fn update_sets_what_is_named_and_nothing_on_error() {
         let s = Switches::default()
-            .update(&json!({"refuse_duplicate_foreign_id": true}))
+            .update(&json!({"refuse_duplicate_foreign_id": true, "cancel_reply": "ok_text"}))
             .unwrap();
         assert!(s.refuse_duplicate_foreign_id);
+        assert_eq!(s.cancel_reply, CancelReply::OkText);
         let e = s
             .update(&json!({"refuse_duplicate_foreign_id": false, "nope": 1}))
             .unwrap_err();
@@ -77,8 +142,17 @@ mod tests {
             e.contains("unknown switch \"nope\"; known: refuse_duplicate_foreign_id"),
             "{e}"
         );
-        for bad in [json!({"refuse_duplicate_foreign_id": "yes"}), json!([])] {
+        for bad in [
+            json!({"refuse_duplicate_foreign_id": "yes"}),
+            json!({"cancel_reply": "nothing"}),
+            json!({"cancel_reply": 1}),
+            json!([]),
+        ] {
             assert!(s.update(&bad).is_err(), "{bad}");
+        }
+        for (name, r) in CANCEL_REPLIES {
+            assert_eq!(CancelReply::parse(name), Ok(r));
+            assert_eq!(r.name(), name);
         }
     }
 }

@@ -23,7 +23,7 @@ AUTH = {
     "bad_content_format": (400, "Bad content format"),
 }
 TAKEN = {"foreign_id": "The foreign id has already been taken."}
-SWITCHES = {"refuse_duplicate_foreign_id": False}
+SWITCHES = {"refuse_duplicate_foreign_id": False, "cancel_reply": "invoice"}
 
 
 def sign(secret, body):
@@ -360,6 +360,24 @@ def test_duplicate_foreign_id(start_sandbox):
     a = {"currency": "ETH", "foreign_id": "same", "end_user_reference": "c"}
     first, again = sandbox.post("/addresses/take", a), sandbox.post("/addresses/take", a)
     assert first[0] == again[0] == 201 and first[1]["data"]["address"] == again[1]["data"]["address"]
+
+
+@pytest.mark.parametrize(
+    "name, body, content_type",
+    [
+        ("empty_array", b"[]", "application/json"),
+        ("empty_object", b"{}", "application/json"),
+        ("ok_string", b'"OK"', "application/json"),
+        ("ok_text", b"OK", "text/plain; charset=UTF-8"),
+        ("message_ok", b'{"message":"OK"}', "application/json"),
+    ],
+)
+def test_cancel_reply_switch(start_sandbox, name, body, content_type):
+    sb = start_sandbox("--cancel-reply", name)
+    assert sb.control("GET", "switches")[1]["switches"]["cancel_reply"] == name
+    sb.post("/invoices/create", invoice("c"))
+    r = sb.signed("POST", "/invoices/c/cancel/", b"{}")
+    assert (r.status, r.body, r.headers["content-type"]) == (200, body, content_type)
 
 
 def test_repeated_withdrawal_foreign_id_is_accepted_by_default(sandbox):
