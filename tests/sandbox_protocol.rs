@@ -1136,6 +1136,75 @@ fn deposits_call_back_not_confirmed_then_confirmed_and_credit_the_balance() {
     assert_eq!(units(&balance(&sb, "EUR")) - eur0, credited);
 }
 
+/// The statuses of every callback logged for transaction `id`, oldest first (without a
+/// callback URL each one is logged once, at once, as undeliverable).
+fn callback_statuses(sb: &Sandbox, id: &Value) -> Vec<String> {
+    let (s, log) = control(sb, "GET", "callbacks", json!(null));
+    assert_eq!(s, 200);
+    log["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| &a["transaction_id"] == id)
+        .map(|a| {
+            let body: Value = serde_json::from_str(a["body"].as_str().unwrap()).unwrap();
+            body["status"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn instant_deposits_send_a_single_confirmed_callback() {
+    let sb = Sandbox::start(&["--instant-deposits"]);
+    let (_, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(v["switches"]["deposit_confirmations"], "instant");
+    let btc0 = units(&balance(&sb, "BTC"));
+    let (_, a) = post(
+        &sb,
+        "/addresses/take",
+        json!({"currency": "BTC", "foreign_id": "i1", "end_user_reference": "i1"}),
+    );
+    let address = a["data"]["address"].as_str().unwrap().to_string();
+    let deposit = |amount: &str| {
+        let (s, d) = control(
+            &sb,
+            "POST",
+            "deposit",
+            json!({"address": address, "amount": amount}),
+        );
+        assert_eq!(s, 201, "{d}");
+        d
+    };
+    let d = deposit("0.01");
+    assert_eq!(d["status"], "confirmed");
+    assert_eq!(callback_statuses(&sb, &d["id"]), ["confirmed"]);
+    let credited = units(d["credited"].as_str().unwrap());
+    assert_eq!(units(&balance(&sb, "BTC")) - btc0, credited);
+    // Back to two steps at run time; a reset restores the command line's instant.
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"deposit_confirmations": "two_step"}),
+    );
+    assert_eq!(s, 200);
+    let d = deposit("0.01");
+    assert_eq!(
+        callback_statuses(&sb, &d["id"]),
+        ["not_confirmed", "confirmed"]
+    );
+    control(&sb, "POST", "reset", json!({}));
+    let (_, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(v["switches"]["deposit_confirmations"], "instant");
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"deposit_confirmations": "three_step"}),
+    );
+    assert_eq!(s, 400);
+}
+
 #[test]
 fn failed_deliveries_are_retried_on_the_scaled_schedule() {
     // 0.001: one minute is 60 ms; the first retries come after 60 ms, then 300 ms.

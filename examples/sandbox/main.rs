@@ -31,7 +31,7 @@ use callbacks::Dispatcher;
 use server::{App, Config};
 use sign::Signer;
 use state::{Quirks, FAULT_NAMES, QUIRK_NAMES};
-use switches::{CancelReply, Switches};
+use switches::{CancelReply, DepositConfirmations, Switches};
 
 const USAGE: &str = "\
 usage: sandbox [options]
@@ -49,6 +49,8 @@ usage: sandbox [options]
   --refuse-duplicate-foreign-id
                               refuse a repeated foreign_id on withdrawal/crypto and
                               exchange/fixed|now (switch refuse_duplicate_foreign_id)
+  --instant-deposits          POST /_sandbox/deposit sends one confirmed callback, not
+                              not_confirmed then confirmed (switch deposit_confirmations)
   --cancel-reply NAME         success body of invoices/{foreign_id}/cancel/ (switch
                               cancel_reply): invoice (default), empty_array, empty_object,
                               ok_string, ok_text, message_ok
@@ -92,6 +94,10 @@ fn parse_args() -> Result<Args, String> {
         };
         if flag == "--tls" {
             a.tls = true;
+            continue;
+        }
+        if flag == "--instant-deposits" {
+            a.switches.deposit_confirmations = DepositConfirmations::Instant;
             continue;
         }
         if flag == "--refuse-duplicate-foreign-id" {

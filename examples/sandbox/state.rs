@@ -11,7 +11,7 @@ use crate::callbacks::Dispatcher;
 use crate::catalog::{self, Currency, CURRENCIES};
 use crate::decimal::{Dec, Round};
 use crate::render;
-use crate::switches::Switches;
+use crate::switches::{DepositConfirmations, Switches};
 
 /// Objects (addresses, deposits, withdrawals, exchanges, invoices) kept before the API
 /// answers 503 and asks for a reset: memory stays bounded under any load.
@@ -579,8 +579,9 @@ impl Store {
         self.address_index.get(address).copied()
     }
 
-    /// A payment arriving at a taken address: not_confirmed, then confirmed (credited), or one
-    /// cancelled callback below the minimum deposit.
+    /// A payment arriving at a taken address: not_confirmed, then confirmed (credited); only
+    /// confirmed with `deposit_confirmations: instant`; one cancelled callback below the
+    /// minimum deposit.
     pub fn deposit(&mut self, address: usize, amount: Dec) -> u64 {
         let (currency, target) = {
             let a = &self.addresses[address];
@@ -616,7 +617,9 @@ impl Store {
             self.deposits.insert(id, d);
             return id;
         }
-        self.emit(id, render::deposit_callback(self, &d));
+        if self.switches.deposit_confirmations == DepositConfirmations::TwoStep {
+            self.emit(id, render::deposit_callback(self, &d));
+        }
         d.status = "confirmed";
         d.deposit_fee = amount.mul(catalog::d(currency.deposit_fee), Round::HalfUp);
         let net = amount.checked_sub(d.deposit_fee).unwrap_or(Dec::ZERO);

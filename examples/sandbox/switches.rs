@@ -53,12 +53,41 @@ impl CancelReply {
     }
 }
 
+/// How `POST /_sandbox/deposit` confirms (spec §2.7 documents both).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DepositConfirmations {
+    /// `not_confirmed`, then `confirmed`.
+    TwoStep,
+    /// One `confirmed` callback (instant confirmation).
+    Instant,
+}
+
+impl DepositConfirmations {
+    pub fn parse(name: &str) -> Result<DepositConfirmations, String> {
+        match name {
+            "two_step" => Ok(DepositConfirmations::TwoStep),
+            "instant" => Ok(DepositConfirmations::Instant),
+            other => Err(format!(
+                "unknown deposit_confirmations {other:?}; known: two_step, instant"
+            )),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DepositConfirmations::TwoStep => "two_step",
+            DepositConfirmations::Instant => "instant",
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Switches {
     /// Refuse a repeated `foreign_id` on withdrawal/crypto and exchange/fixed|now (400
     /// "The foreign id has already been taken."). invoices/create always refuses (documented).
     pub refuse_duplicate_foreign_id: bool,
     pub cancel_reply: CancelReply,
+    pub deposit_confirmations: DepositConfirmations,
 }
 
 impl Default for Switches {
@@ -66,17 +95,23 @@ impl Default for Switches {
         Switches {
             refuse_duplicate_foreign_id: false,
             cancel_reply: CancelReply::Invoice,
+            deposit_confirmations: DepositConfirmations::TwoStep,
         }
     }
 }
 
-pub const SWITCH_NAMES: [&str; 2] = ["refuse_duplicate_foreign_id", "cancel_reply"];
+pub const SWITCH_NAMES: [&str; 3] = [
+    "refuse_duplicate_foreign_id",
+    "cancel_reply",
+    "deposit_confirmations",
+];
 
 impl Switches {
     pub fn to_json(self) -> Value {
         json!({
             "refuse_duplicate_foreign_id": self.refuse_duplicate_foreign_id,
             "cancel_reply": self.cancel_reply.name(),
+            "deposit_confirmations": self.deposit_confirmations.name(),
         })
     }
 
@@ -105,6 +140,10 @@ impl Switches {
                 Value::String(n) => self.cancel_reply = CancelReply::parse(n)?,
                 _ => return Err(CancelReply::parse(&v.to_string()).unwrap_err()),
             },
+            "deposit_confirmations" => match v {
+                Value::String(n) => self.deposit_confirmations = DepositConfirmations::parse(n)?,
+                _ => return Err(DepositConfirmations::parse(&v.to_string()).unwrap_err()),
+            },
             other => {
                 return Err(format!(
                     "unknown switch {other:?}; known: {}",
@@ -124,17 +163,22 @@ mod tests {
     fn defaults_are_the_documented_behaviour() {
         assert_eq!(
             Switches::default().to_json(),
-            json!({"refuse_duplicate_foreign_id": false, "cancel_reply": "invoice"})
+            json!({"refuse_duplicate_foreign_id": false, "cancel_reply": "invoice",
+                   "deposit_confirmations": "two_step"})
         );
     }
 
     #[test]
     fn update_sets_what_is_named_and_nothing_on_error() {
         let s = Switches::default()
-            .update(&json!({"refuse_duplicate_foreign_id": true, "cancel_reply": "ok_text"}))
+            .update(
+                &json!({"refuse_duplicate_foreign_id": true, "cancel_reply": "ok_text",
+                            "deposit_confirmations": "instant"}),
+            )
             .unwrap();
         assert!(s.refuse_duplicate_foreign_id);
         assert_eq!(s.cancel_reply, CancelReply::OkText);
+        assert_eq!(s.deposit_confirmations, DepositConfirmations::Instant);
         let e = s
             .update(&json!({"refuse_duplicate_foreign_id": false, "nope": 1}))
             .unwrap_err();
@@ -146,6 +190,8 @@ mod tests {
             json!({"refuse_duplicate_foreign_id": "yes"}),
             json!({"cancel_reply": "nothing"}),
             json!({"cancel_reply": 1}),
+            json!({"deposit_confirmations": "three_step"}),
+            json!({"deposit_confirmations": true}),
             json!([]),
         ] {
             assert!(s.update(&bad).is_err(), "{bad}");

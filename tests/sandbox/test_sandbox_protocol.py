@@ -23,7 +23,11 @@ AUTH = {
     "bad_content_format": (400, "Bad content format"),
 }
 TAKEN = {"foreign_id": "The foreign id has already been taken."}
-SWITCHES = {"refuse_duplicate_foreign_id": False, "cancel_reply": "invoice"}
+SWITCHES = {
+    "refuse_duplicate_foreign_id": False,
+    "cancel_reply": "invoice",
+    "deposit_confirmations": "two_step",
+}
 
 
 def sign(secret, body):
@@ -483,6 +487,18 @@ def test_deposit_and_withdrawal_callbacks(start_sandbox, receiver):
     assert cbs[0]["transactions"][0]["confirmations"] == 0 and cbs[0]["fees"] == []
     assert cbs[1]["crypto_address"]["foreign_id"] == "cust-9"
     assert cbs[2]["foreign_id"] == "wd-cb" and cbs[2]["transactions"][0]["txid"]
+
+
+def test_instant_deposit_sends_one_confirmed_callback(start_sandbox, receiver):
+    rx = receiver()
+    sb = start_sandbox("--callback-url", rx.url, "--instant-deposits")
+    _, a = sb.post("/addresses/take", {"currency": "ETH", "foreign_id": "cust-i", "end_user_reference": "i"})
+    status, d = sb.control("POST", "deposit", {"address": a["data"]["address"], "amount": "0.5"})
+    assert status == 201 and d["status"] == "confirmed"
+    _, w = sb.post("/withdrawal/crypto", withdrawal("wd-after"))  # a later callback, as a marker
+    assert sb.control("POST", f"withdrawals/{w['data']['id']}/confirm", {})[0] == 200
+    cbs = [json.loads(b) for _, b, _ in rx.wait_for(2)]
+    assert [(c["type"], c["status"]) for c in cbs] == [("deposit", "confirmed"), ("withdrawal", "confirmed")]
 
 
 def test_non_200_is_retried_on_the_accelerated_schedule(start_sandbox, receiver):
