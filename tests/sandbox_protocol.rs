@@ -1205,6 +1205,151 @@ fn instant_deposits_send_a_single_confirmed_callback() {
     assert_eq!(s, 400);
 }
 
+/// Waits until `n` callbacks of transaction `id` are in the log; their statuses.
+fn wait_statuses(sb: &Sandbox, id: &Value, n: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = callback_statuses(sb, id);
+        if got.len() >= n {
+            return got;
+        }
+        assert!(Instant::now() < deadline, "only {got:?} for {id}");
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn withdrawals_above_the_approval_limit_wait_for_approve_or_decline() {
+    let rx = Receiver::start(vec![]);
+    let sb = Sandbox::start(&[
+        "--callback-url",
+        &rx.url,
+        "--secret",
+        "approval-secret",
+        "--withdrawal-approval-above",
+        "0.05",
+    ]);
+    let (_, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(v["switches"]["withdrawal_approval_above"], "0.05000000");
+    let withdraw = |fid: &str, amount: &str| {
+        let (s, v) = post(
+            &sb,
+            "/withdrawal/crypto",
+            json!({"currency": "BTC", "address": "tb1q", "amount": amount, "foreign_id": fid, "end_user_reference": "u"}),
+        );
+        assert_eq!(s, 201, "{v}");
+        v["data"].clone()
+    };
+    let act = |id: &Value, action: &str| {
+        control(
+            &sb,
+            "POST",
+            &format!("withdrawals/{id}/{action}"),
+            json!({}),
+        )
+    };
+
+    // At the limit: processing as usual, no callback yet.
+    let small = withdraw("small", "0.05");
+    assert_eq!(small["status"], "processing");
+    // Above it: pending, announced by a signed pending callback; the balance is held.
+    let btc0 = units(&balance(&sb, "BTC"));
+    let big = withdraw("big", "0.1");
+    assert_eq!(big["status"], "pending");
+    let got = rx.wait_for(1);
+    let (headers, body, _) = &got[0];
+    assert_eq!(
+        header(headers, "x-processing-signature"),
+        sign("approval-secret", body)
+    );
+    let cb: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(
+        (
+            cb["id"].clone(),
+            cb["foreign_id"].as_str(),
+            cb["status"].as_str()
+        ),
+        (big["id"].clone(), Some("big"), Some("pending"))
+    );
+    assert!(cb["transactions"][0]["txid"].is_null());
+    let held = btc0 - units(&balance(&sb, "BTC"));
+    assert!(held > units("0.1"), "amount and fee held: {held}");
+    // Confirm and cancel wait for the owner's decision.
+    assert_eq!(act(&big["id"], "confirm").0, 409);
+    assert_eq!(act(&big["id"], "cancel").0, 409);
+    assert_eq!(act(&small["id"], "approve").0, 409, "only pending ones");
+    let (s, v) = act(&big["id"], "approve");
+    assert_eq!((s, v["status"].as_str()), (200, Some("processing")));
+    assert_eq!(act(&big["id"], "approve").0, 409);
+    let (s, v) = act(&big["id"], "confirm");
+    assert_eq!((s, v["status"].as_str()), (200, Some("confirmed")));
+    assert_eq!(wait_statuses(&sb, &big["id"], 2), ["pending", "confirmed"]);
+    assert_eq!(units(&balance(&sb, "BTC")), btc0 - held);
+
+    // Declined: a second signed callback, and the held balance comes back.
+    let before = units(&balance(&sb, "BTC"));
+    let no = withdraw("no", "0.1");
+    assert_eq!(no["status"], "pending");
+    assert_eq!(units(&balance(&sb, "BTC")), before - held);
+    let (s, v) = control(
+        &sb,
+        "POST",
+        &format!("withdrawals/{}/decline", no["id"]),
+        json!({"error": "Limit exceeded"}),
+    );
+    assert_eq!((s, v["status"].as_str()), (200, Some("declined")));
+    assert_eq!(units(&balance(&sb, "BTC")), before);
+    assert_eq!(wait_statuses(&sb, &no["id"], 2), ["pending", "declined"]);
+    let got = rx.wait_for(4);
+    let last = got
+        .iter()
+        .map(|(h, b, _)| {
+            assert_eq!(
+                header(h, "x-processing-signature"),
+                sign("approval-secret", b)
+            );
+            serde_json::from_slice::<Value>(b).unwrap()
+        })
+        .rfind(|v| v["foreign_id"] == "no")
+        .unwrap();
+    assert_eq!(
+        (
+            last["status"].as_str(),
+            last["error"].as_str(),
+            last["fees"].clone()
+        ),
+        (Some("declined"), Some("Limit exceeded"), json!([]))
+    );
+    assert!(last.get("currency_sent").is_none());
+    for action in ["approve", "decline", "confirm", "cancel"] {
+        assert_eq!(act(&no["id"], action).0, 409, "{action} after decline");
+    }
+    let (_, info) = api(
+        &sb,
+        "GET",
+        "/transactions/info",
+        &json!({"foreign_id": "no"}),
+    );
+    assert_eq!(info["status"], "declined");
+    assert_eq!(act(&json!(1), "approve").0, 404);
+
+    // Off at run time: no withdrawal waits.
+    let (s, v) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"withdrawal_approval_above": null}),
+    );
+    assert_eq!(
+        (s, v["switches"]["withdrawal_approval_above"].clone()),
+        (200, json!(null))
+    );
+    assert_eq!(withdraw("big-2", "0.1")["status"], "processing");
+    let (code, err) = refused_arguments(&["--withdrawal-approval-above", "-1"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("withdrawal_approval_above"), "{err}");
+}
+
 #[test]
 fn failed_deliveries_are_retried_on_the_scaled_schedule() {
     // 0.001: one minute is 60 ms; the first retries come after 60 ms, then 300 ms.

@@ -80,6 +80,28 @@ pub fn handle(app: &App, req: &Request, peer: IpAddr) -> Response {
         ("POST", ["invoices", fid, action]) => {
             invoice_action(app, &percent_decode(fid), action, &body)
         }
+        ("POST", ["withdrawals", id, action @ ("approve" | "decline")]) => {
+            let Ok(id) = id.parse::<u64>() else {
+                return fail(404, format!("no withdrawal with id {id}"));
+            };
+            let error = body
+                .get("error")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let mut s = app.store();
+            let done = if *action == "approve" {
+                s.approve_withdrawal(id)
+            } else {
+                s.decline_withdrawal(id, error)
+            };
+            match done {
+                Ok(()) => reply(
+                    200,
+                    render::withdrawal_json(&Quirks::default(), &s.withdrawals[&id]),
+                ),
+                Err(r) => refused(r),
+            }
+        }
         ("POST", [kind @ ("withdrawals" | "exchanges"), id, action @ ("confirm" | "cancel")]) => {
             let Ok(id) = id.parse::<u64>() else {
                 return fail(404, format!("no {kind} with id {id}"));

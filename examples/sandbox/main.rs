@@ -49,6 +49,10 @@ usage: sandbox [options]
   --refuse-duplicate-foreign-id
                               refuse a repeated foreign_id on withdrawal/crypto and
                               exchange/fixed|now (switch refuse_duplicate_foreign_id)
+  --withdrawal-approval-above AMOUNT
+                              withdrawals debiting more than AMOUNT (in their currency) wait
+                              as pending for POST /_sandbox/withdrawals/ID/approve|decline
+                              (switch withdrawal_approval_above; default: none wait)
   --instant-deposits          POST /_sandbox/deposit sends one confirmed callback, not
                               not_confirmed then confirmed (switch deposit_confirmations)
   --cancel-reply NAME         success body of invoices/{foreign_id}/cancel/ (switch
@@ -142,6 +146,9 @@ fn parse_args() -> Result<Args, String> {
             }
             "--cert-out" => a.cert_out = Some(PathBuf::from(value)),
             "--quirks" => a.quirks = Quirks::parse(value.split(','))?,
+            "--withdrawal-approval-above" => {
+                a.switches.withdrawal_approval_above = Some(switches::parse_limit(&value)?)
+            }
             "--cancel-reply" => a.switches.cancel_reply = CancelReply::parse(&value)?,
             "--calculate-limit" => {
                 a.calculate_limit = value.parse().map_err(|_| number("a count"))?

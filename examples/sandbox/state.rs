@@ -190,7 +190,9 @@ pub struct Withdrawal {
     pub status: &'static str,
     pub txid: Option<String>,
     pub error: String,
-    pub created_at: i64,
+    /// When it became `processing` (at creation, or on approval): `--auto-confirm` counts
+    /// from here.
+    pub processing_since: i64,
 }
 
 impl Withdrawal {
@@ -661,7 +663,13 @@ impl Store {
         // A repeated foreign_id (allowed unless refuse_duplicate_foreign_id) keeps naming the
         // first withdrawal in look-ups.
         self.withdrawal_fids.entry(foreign_id.clone()).or_insert(id);
-        let created_at = self.now();
+        let now = self.now();
+        // Above the approval limit (in the debited currency): held as pending, balance kept
+        // aside, until /_sandbox/withdrawals/{id}/approve or /decline.
+        let held = self
+            .switches
+            .withdrawal_approval_above
+            .is_some_and(|limit| sender_amount > limit);
         self.withdrawals.insert(
             id,
             Withdrawal {
@@ -678,13 +686,56 @@ impl Store {
                 sender_amount,
                 receiver_amount,
                 fee,
-                status: "processing",
+                status: if held { "pending" } else { "processing" },
                 txid: None,
                 error: String::new(),
-                created_at,
+                processing_since: now,
             },
         );
+        if held {
+            let body = render::withdrawal_callback(&self.quirks, &self.withdrawals[&id]);
+            self.emit(id, body);
+        }
         id
+    }
+
+    /// A pending withdrawal approved by the owner: on to `processing` (no callback; the
+    /// dashboard's Verifying step is skipped), then confirm or cancel as usual.
+    pub fn approve_withdrawal(&mut self, id: u64) -> Result<(), Refused> {
+        let now = self.now();
+        let w = self.pending_withdrawal(id)?;
+        w.status = "processing";
+        w.processing_since = now;
+        Ok(())
+    }
+
+    /// A pending withdrawal declined by the owner: `declined`, with a callback; the balance
+    /// held for it comes back.
+    pub fn decline_withdrawal(&mut self, id: u64, error: Option<String>) -> Result<(), Refused> {
+        let w = self.pending_withdrawal(id)?;
+        w.status = "declined";
+        w.error = error.unwrap_or_else(|| "Withdrawal declined by the sandbox operator.".into());
+        let (from, refund) = (
+            w.from,
+            w.sender_amount
+                .checked_add(w.fee)
+                .unwrap_or(w.sender_amount),
+        );
+        self.credit(from, refund);
+        let body = render::withdrawal_callback(&self.quirks, &self.withdrawals[&id]);
+        self.emit(id, body);
+        Ok(())
+    }
+
+    fn pending_withdrawal(&mut self, id: u64) -> Result<&mut Withdrawal, Refused> {
+        match self.withdrawals.get_mut(&id) {
+            None => refuse(404, format!("no withdrawal with id {id}")),
+            Some(w) if w.status != "pending" => refuse(
+                409,
+                format!("withdrawal {id} is {}, not pending approval", w.status),
+            ),
+            Some(w) => Ok(w),
+        }
     }
 
     pub fn settle_withdrawal(
@@ -696,6 +747,12 @@ impl Store {
         let Some(w) = self.withdrawals.get(&id) else {
             return refuse(404, format!("no withdrawal with id {id}"));
         };
+        if w.status == "pending" {
+            return refuse(
+                409,
+                format!("withdrawal {id} is pending approval: approve or decline it first"),
+            );
+        }
         if w.status != "processing" {
             return refuse(409, format!("withdrawal {id} is already {}", w.status));
         }
@@ -1054,7 +1111,7 @@ impl Store {
             let w: Vec<u64> = self
                 .withdrawals
                 .values()
-                .filter(|w| w.status == "processing" && now >= w.created_at + after)
+                .filter(|w| w.status == "processing" && now >= w.processing_since + after)
                 .map(|w| w.id)
                 .collect();
             for id in w {

@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 
+use crate::decimal::Dec;
+
 /// The success body of `POST /invoices/{foreign_id}/cancel/` (undocumented: "OK").
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum CancelReply {
@@ -87,6 +89,8 @@ pub struct Switches {
     /// "The foreign id has already been taken."). invoices/create always refuses (documented).
     pub refuse_duplicate_foreign_id: bool,
     pub cancel_reply: CancelReply,
+    /// Withdrawals whose debited amount (in `currency`) is above this wait as `pending`.
+    pub withdrawal_approval_above: Option<Dec>,
     pub deposit_confirmations: DepositConfirmations,
 }
 
@@ -95,22 +99,35 @@ impl Default for Switches {
         Switches {
             refuse_duplicate_foreign_id: false,
             cancel_reply: CancelReply::Invoice,
+            withdrawal_approval_above: None,
             deposit_confirmations: DepositConfirmations::TwoStep,
         }
     }
 }
 
-pub const SWITCH_NAMES: [&str; 3] = [
+pub const SWITCH_NAMES: [&str; 4] = [
     "refuse_duplicate_foreign_id",
     "cancel_reply",
+    "withdrawal_approval_above",
     "deposit_confirmations",
 ];
+
+/// A withdrawal approval limit: a decimal >= 0 with at most 8 places.
+pub fn parse_limit(text: &str) -> Result<Dec, String> {
+    match Dec::parse(text.trim()) {
+        Ok(d) if d.is_positive() || d.is_zero() => Ok(d),
+        _ => Err(format!(
+            "withdrawal_approval_above must be a decimal >= 0 with at most 8 places, not {text:?}"
+        )),
+    }
+}
 
 impl Switches {
     pub fn to_json(self) -> Value {
         json!({
             "refuse_duplicate_foreign_id": self.refuse_duplicate_foreign_id,
             "cancel_reply": self.cancel_reply.name(),
+            "withdrawal_approval_above": self.withdrawal_approval_above.map(|d| d.fmt8()),
             "deposit_confirmations": self.deposit_confirmations.name(),
         })
     }
@@ -140,6 +157,15 @@ impl Switches {
                 Value::String(n) => self.cancel_reply = CancelReply::parse(n)?,
                 _ => return Err(CancelReply::parse(&v.to_string()).unwrap_err()),
             },
+            "withdrawal_approval_above" => match v {
+                Value::Null => self.withdrawal_approval_above = None,
+                Value::String(t) => self.withdrawal_approval_above = Some(parse_limit(t)?),
+                _ => {
+                    return Err(
+                        "withdrawal_approval_above takes a decimal string or null".to_string()
+                    )
+                }
+            },
             "deposit_confirmations" => match v {
                 Value::String(n) => self.deposit_confirmations = DepositConfirmations::parse(n)?,
                 _ => return Err(DepositConfirmations::parse(&v.to_string()).unwrap_err()),
@@ -164,7 +190,7 @@ mod tests {
         assert_eq!(
             Switches::default().to_json(),
             json!({"refuse_duplicate_foreign_id": false, "cancel_reply": "invoice",
-                   "deposit_confirmations": "two_step"})
+                   "withdrawal_approval_above": null, "deposit_confirmations": "two_step"})
         );
     }
 
@@ -173,17 +199,27 @@ mod tests {
         let s = Switches::default()
             .update(
                 &json!({"refuse_duplicate_foreign_id": true, "cancel_reply": "ok_text",
-                            "deposit_confirmations": "instant"}),
+                        "withdrawal_approval_above": "0.5", "deposit_confirmations": "instant"}),
             )
             .unwrap();
         assert!(s.refuse_duplicate_foreign_id);
         assert_eq!(s.cancel_reply, CancelReply::OkText);
         assert_eq!(s.deposit_confirmations, DepositConfirmations::Instant);
+        assert_eq!(s.to_json()["withdrawal_approval_above"], "0.50000000");
+        let back = s
+            .update(&json!({"withdrawal_approval_above": null}))
+            .unwrap();
+        assert_eq!(back.withdrawal_approval_above, None);
+        assert!(s.update(&json!({"withdrawal_approval_above": "0"})).is_ok());
         let e = s
             .update(&json!({"refuse_duplicate_foreign_id": false, "nope": 1}))
             .unwrap_err();
+        assert!(s.refuse_duplicate_foreign_id, "nothing changed");
         assert!(
-            e.contains("unknown switch \"nope\"; known: refuse_duplicate_foreign_id"),
+            e.contains(
+                "unknown switch \"nope\"; known: refuse_duplicate_foreign_id, cancel_reply, \
+                 withdrawal_approval_above, deposit_confirmations"
+            ),
             "{e}"
         );
         for bad in [
@@ -191,6 +227,10 @@ mod tests {
             json!({"cancel_reply": "nothing"}),
             json!({"cancel_reply": 1}),
             json!({"deposit_confirmations": "three_step"}),
+            json!({"withdrawal_approval_above": "-1"}),
+            json!({"withdrawal_approval_above": 1}),
+            json!({"withdrawal_approval_above": "0.000000001"}),
+            json!({"withdrawal_approval_above": "abc"}),
             json!({"deposit_confirmations": true}),
             json!([]),
         ] {

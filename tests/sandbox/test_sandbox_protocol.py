@@ -26,6 +26,7 @@ TAKEN = {"foreign_id": "The foreign id has already been taken."}
 SWITCHES = {
     "refuse_duplicate_foreign_id": False,
     "cancel_reply": "invoice",
+    "withdrawal_approval_above": None,
     "deposit_confirmations": "two_step",
 }
 
@@ -499,6 +500,26 @@ def test_instant_deposit_sends_one_confirmed_callback(start_sandbox, receiver):
     assert sb.control("POST", f"withdrawals/{w['data']['id']}/confirm", {})[0] == 200
     cbs = [json.loads(b) for _, b, _ in rx.wait_for(2)]
     assert [(c["type"], c["status"]) for c in cbs] == [("deposit", "confirmed"), ("withdrawal", "confirmed")]
+
+
+def test_withdrawal_approval_flow(start_sandbox, receiver):
+    rx = receiver()
+    sb = start_sandbox("--callback-url", rx.url, "--withdrawal-approval-above", "0.05")
+    btc0 = Decimal(sb.balance("BTC"))
+    _, yes = sb.post("/withdrawal/crypto", withdrawal("wd-yes", "0.1"))
+    _, no = sb.post("/withdrawal/crypto", withdrawal("wd-no", "0.1"))
+    assert yes["data"]["status"] == no["data"]["status"] == "pending"
+    assert sb.control("POST", f"withdrawals/{yes['data']['id']}/confirm", {})[0] == 409
+    status, v = sb.control("POST", f"withdrawals/{yes['data']['id']}/approve", {})
+    assert (status, v["status"]) == (200, "processing")
+    assert sb.control("POST", f"withdrawals/{yes['data']['id']}/confirm", {})[0] == 200
+    status, v = sb.control("POST", f"withdrawals/{no['data']['id']}/decline", {})
+    assert (status, v["status"]) == (200, "declined")
+    cbs = [json.loads(b) for _, b, _ in rx.wait_for(4)]
+    seen = sorted((c["foreign_id"], c["status"]) for c in cbs)
+    assert seen == [("wd-no", "declined"), ("wd-no", "pending"), ("wd-yes", "confirmed"), ("wd-yes", "pending")]
+    spent = btc0 - Decimal(sb.balance("BTC"))
+    assert Decimal("0.1") < spent < Decimal("0.2")  # only the approved one, with its fee
 
 
 def test_non_200_is_retried_on_the_accelerated_schedule(start_sandbox, receiver):
