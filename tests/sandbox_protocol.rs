@@ -975,6 +975,25 @@ fn header<'a>(h: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// The delivery log once it holds `n` attempts (an attempt is logged just after the receiver
+/// answered, so the receiver may see a callback before the log does).
+fn wait_log(sb: &Sandbox, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, log) = control(sb, "GET", "callbacks", json!(null));
+        let attempts = log["attempts"].as_array().unwrap().clone();
+        if attempts.len() >= n {
+            return attempts;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {n} attempts logged",
+            attempts.len()
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
 #[test]
 fn paying_an_invoice_sends_signed_callbacks_in_order() {
     let rx = Receiver::start(vec![]);
@@ -1022,8 +1041,7 @@ fn paying_an_invoice_sends_signed_callbacks_in_order() {
     assert_eq!(last["currency_sent"]["remaining_amount"], "0.00000000");
     assert_eq!(last["transactions"][0]["confirmations"], 3);
     // The log holds every attempt, with the response status.
-    let (_, log) = control(&sb, "GET", "callbacks", json!(null));
-    let attempts = log["attempts"].as_array().unwrap();
+    let attempts = wait_log(&sb, 2);
     assert_eq!(attempts.len(), 2);
     assert!(attempts
         .iter()
@@ -1370,11 +1388,7 @@ fn failed_deliveries_are_retried_on_the_scaled_schedule() {
         gap2 >= Duration::from_millis(295) && gap2 > gap1,
         "{gap1:?} {gap2:?}"
     );
-    thread::sleep(Duration::from_millis(100));
-    let (_, log) = control(&sb, "GET", "callbacks", json!(null));
-    let log: Vec<(u64, Value)> = log["attempts"]
-        .as_array()
-        .unwrap()
+    let log: Vec<(u64, Value)> = wait_log(&sb, 3)
         .iter()
         .map(|a| (a["attempt"].as_u64().unwrap(), a["response_status"].clone()))
         .collect();

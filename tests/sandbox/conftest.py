@@ -131,6 +131,17 @@ class Sandbox:
         r = self.request(method, path, raw, {"Content-Type": "application/json"})
         return r.status, r.json()
 
+    def callback_log(self, n, timeout=10):
+        """The delivery log once it holds `n` attempts (an attempt is logged just after the
+        receiver has answered, so a receiver may see a callback before the log does)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            log = self.control("GET", "callbacks")[1]["attempts"]
+            if len(log) >= n:
+                return log
+            assert time.monotonic() < deadline, f"only {len(log)} of {n} attempts logged"
+            time.sleep(0.01)
+
     def state(self):
         status, st = self.control("GET", "state")
         assert status == 200
