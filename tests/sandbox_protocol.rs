@@ -1659,6 +1659,97 @@ fn tls_mode_serves_https_with_the_written_certificate() {
     let _ = std::fs::remove_file(&cert);
 }
 
+/// One raw request on a fresh connection (it must say `Connection: close`): the HTTP status
+/// and the body.
+fn raw_status(sb: &Sandbox, request: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(sb.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut got = Vec::new();
+    let _ = s.read_to_end(&mut got);
+    let text = String::from_utf8_lossy(&got).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text:?}"));
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, body.to_string())
+}
+
+#[test]
+fn the_control_api_refuses_what_a_web_page_could_send() {
+    let sb = Sandbox::start(&[]);
+    let own_origin = sb.base_url().trim_end_matches("/api/v2").to_string();
+    let port = sb.addr().rsplit(':').next().unwrap().to_string();
+    let per_minute = || state(&sb)["rate_limit_per_minute"].clone();
+    let body = r#"{"per_minute":0}"#;
+    let call = |host: &str, extra: &str| {
+        raw_status(
+            &sb,
+            &format!(
+                "POST /_sandbox/rate-limit HTTP/1.1\r\nHost: {host}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+    };
+    let json = "Content-Type: application/json\r\n";
+    // A "simple" cross-origin POST a page can send without asking: 415, nothing applied.
+    for content_type in [
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/x-www-form-urlencoded",
+    ] {
+        let (status, text) = call(sb.addr(), &format!("Content-Type: {content_type}\r\n"));
+        assert_eq!(status, 415, "{content_type}: {text}");
+    }
+    assert_eq!(call(sb.addr(), "").0, 415, "a body without a Content-Type");
+    assert_eq!(per_minute(), 30);
+    // A foreign Origin: 403, whatever the content type.
+    for origin in ["http://evil.example", "null", "http://localhost:1"] {
+        let (status, text) = call(sb.addr(), &format!("{json}Origin: {origin}\r\n"));
+        assert_eq!(status, 403, "{origin}: {text}");
+        assert!(text.contains("origin"), "{text}");
+    }
+    // A Host that is not loopback (DNS rebinding): 403.
+    for host in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        "0.0.0.0".into(),
+    ] {
+        let (status, text) = call(&host, json);
+        assert_eq!(status, 403, "{host}: {text}");
+        assert!(text.contains("Host"), "{text}");
+    }
+    assert_eq!(per_minute(), 30);
+    // Loopback names, the sandbox's own origin, and body-less POSTs pass.
+    for host in [
+        format!("localhost:{port}"),
+        "127.0.0.2".into(),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(call(&host, json).0, 200, "{host}");
+    }
+    assert_eq!(
+        call(sb.addr(), &format!("{json}Origin: {own_origin}\r\n")).0,
+        200
+    );
+    let (status, _) = raw_status(
+        &sb,
+        &format!(
+            "POST /_sandbox/reset HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            sb.addr()
+        ),
+    );
+    assert_eq!(status, 200);
+    // The API itself is not guarded: the real service is not on this machine.
+    let (status, text) = raw_status(
+        &sb,
+        "GET /api/v2/ping HTTP/1.1\r\nHost: evil.example\r\nOrigin: null\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!((status, text.as_str()), (200, "OK"));
+}
+
 #[test]
 fn keep_alive_serves_many_requests_on_one_connection() {
     let sb = Sandbox::start(&[]);

@@ -67,6 +67,8 @@ class Sandbox:
         self.https = self.base_url.startswith("https://")
         self.addr = self.base_url.split("://", 1)[1].split("/", 1)[0]
         self.host, port = self.addr.rsplit(":", 1)
+        if self.host == "0.0.0.0":
+            self.host = "127.0.0.1"  # a wildcard listener is reached (and controlled) over loopback
         self.port = int(port)
         self.cert = None
         if self.https:

@@ -706,6 +706,23 @@ def test_control_api_refuses_peers_off_loopback(start_sandbox):
     assert sb.control("GET", "state")[0] == 200
 
 
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        ({"Content-Type": "text/plain"}, 415),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, 415),
+        ({"Content-Type": "application/json", "Origin": "http://evil.example"}, 403),
+        ({"Content-Type": "application/json", "Host": "evil.example"}, 403),
+        ({"Content-Type": "application/json", "Host": "localhost"}, 200),
+        ({"Content-Type": "application/json"}, 200),
+    ],
+)
+def test_control_api_refuses_what_a_web_page_could_send(sandbox, headers, status):
+    r = sandbox.request("POST", "/_sandbox/rate-limit", b'{"per_minute": 0}', headers)
+    assert r.status == status, r.text
+    assert sandbox.state()["rate_limit_per_minute"] == (0 if status == 200 else 30)
+
+
 def test_reset(sandbox):
     sandbox.post("/withdrawal/crypto", withdrawal("r"))
     assert sandbox.state()["withdrawals"]
