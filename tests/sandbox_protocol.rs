@@ -1423,6 +1423,39 @@ fn failed_deliveries_are_retried_on_the_scaled_schedule() {
 }
 
 #[test]
+fn callback_urls_with_cr_lf_or_spaces_are_refused() {
+    let bad = [
+        "http://127.0.0.1:9/cb\r\nX-Injected: 1",
+        "http://127.0.0.1:9/cb\nX-Injected: 1",
+        "http://127.0.0.1:9/c b",
+        "http://127.0.0.1:9/cb\u{1}",
+        "http:///cb",
+        "ftp://127.0.0.1:9/cb",
+        "https://127.0.0.1:9/cb",
+    ];
+    for url in bad {
+        let (code, err) = refused_arguments(&["--callback-url", url]);
+        assert_eq!(code, Some(2), "{url:?}");
+        assert!(err.contains("--callback-url"), "{err}");
+    }
+    let good = "http://127.0.0.1:9/cb?shop=1";
+    let sb = Sandbox::start(&["--callback-url", good]);
+    for url in bad.iter().chain(&["http://127.0.0.1:9/cb\u{0}"]) {
+        let (s, v) = control(&sb, "POST", "callback-url", json!({ "url": url }));
+        assert_eq!(s, 400, "{url:?}: {v}");
+    }
+    let (_, v) = control(&sb, "GET", "callback-url", json!(null));
+    assert_eq!(v["url"], good, "unchanged");
+    let (s, v) = control(
+        &sb,
+        "POST",
+        "callback-url",
+        json!({"url": "http://localhost:9/x"}),
+    );
+    assert_eq!((s, v["url"].as_str()), (200, Some("http://localhost:9/x")));
+}
+
+#[test]
 fn exchange_calculate_is_rate_limited_with_a_plain_text_429() {
     let sb = Sandbox::start(&["--calculate-limit", "3"]);
     let body =

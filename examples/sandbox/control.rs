@@ -330,7 +330,8 @@ fn set_callback_url(app: &App, body: &Value) -> Response {
         _ => {
             return fail(
                 400,
-                "give {\"url\": \"http://host:port/path\"} or {\"url\": null}",
+                "give {\"url\": \"http://host[:port][/path]\"} (no spaces or control \
+                 characters; http only) or {\"url\": null}",
             )
         }
     }

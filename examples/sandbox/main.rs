@@ -38,7 +38,8 @@ usage: sandbox [options]
   --listen ADDR               address to bind (default 127.0.0.1:0, a free port)
   --key KEY                   merchant API key (default sandbox-key)
   --secret SECRET             merchant secret (default sandbox-secret)
-  --callback-url URL          http:// URL that receives signed callbacks
+  --callback-url URL          http:// URL that receives signed callbacks (parsed strictly:
+                              a host, no spaces or control characters; no https)
   --callback-time-scale F     multiply the callback retry delays (0.001: a minute is 60 ms)
   --tls                       serve https with a fresh self-signed certificate
   --cert-out PATH             where to write that certificate (default: temp dir)
@@ -132,7 +133,8 @@ fn parse_args() -> Result<Args, String> {
             "--callback-url" => {
                 if callbacks::parse_http_url(&value).is_none() {
                     return Err(format!(
-                        "--callback-url must be http://host[:port]/path, not {value:?}"
+                        "--callback-url must be http://host[:port][/path] (no spaces or \
+                         control characters; http only), not {value:?}"
                     ));
                 }
                 a.callback_url = Some(value)

@@ -10,6 +10,7 @@ import http.client
 import json
 import socket
 import ssl
+import subprocess
 import time
 from decimal import Decimal
 
@@ -551,6 +552,18 @@ def test_callback_url_can_be_replaced_and_callbacks_repeated(start_sandbox, rece
 
 
 # ---- 429 ----
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/cb\r\nX-Injected: 1", "http://127.0.0.1:9/a b", "http://"])
+def test_callback_url_with_cr_lf_or_space_is_refused(sandbox, url):
+    status, v = sandbox.control("POST", "callback-url", {"url": url})
+    assert status == 400, v
+    assert sandbox.control("GET", "callback-url") == (200, {"url": None})
+    out = subprocess.run(
+        [sandbox.proc.args[0], "--listen", "127.0.0.1:0", "--callback-url", url],
+        stdin=subprocess.DEVNULL, capture_output=True, timeout=10,
+    )
+    assert out.returncode == 2 and out.stdout == b"" and b"--callback-url" in out.stderr
 
 
 def test_exchange_calculate_rate_limit(start_sandbox):
