@@ -1664,7 +1664,8 @@ fn reset_restores_the_initial_state() {
 
 #[test]
 fn tls_mode_serves_https_with_the_written_certificate() {
-    let cert = std::env::temp_dir().join(format!("sandbox-protocol-{}.pem", std::process::id()));
+    let dir = fresh_dir("tls");
+    let cert = dir.join("sandbox.pem");
     let sb = Sandbox::start(&["--tls", "--cert-out", cert.to_str().unwrap()]);
     assert_eq!(sb.cert_path(), Some(cert.as_path()));
     assert!(
@@ -1689,7 +1690,72 @@ fn tls_mode_serves_https_with_the_written_certificate() {
     let n = s.read(&mut buf).unwrap_or(0);
     assert!(!buf[..n].starts_with(b"HTTP/1.1 200"));
     drop(sb);
-    let _ = std::fs::remove_file(&cert);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A new, empty directory for one test.
+fn fresh_dir(name: &str) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!(
+        "sandbox-protocol-{name}-{}-{nanos}",
+        std::process::id()
+    ));
+    std::fs::create_dir(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn the_tls_certificate_is_written_only_to_a_new_private_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    // --cert-out: created, 0600; an existing file or a symlink is refused and left alone.
+    let dir = fresh_dir("cert-out");
+    let cert = dir.join("new.pem");
+    let sb = Sandbox::start(&["--tls", "--cert-out", cert.to_str().unwrap()]);
+    assert_eq!(mode(&cert), 0o600);
+    drop(sb);
+    let (code, err) = refused_arguments(&["--tls", "--cert-out", cert.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("already exists"), "{err}");
+    let target = dir.join("victim");
+    std::fs::write(&target, "keep").unwrap();
+    let link = dir.join("link.pem");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let dangling = dir.join("dangling.pem");
+    std::os::unix::fs::symlink(dir.join("nowhere"), &dangling).unwrap();
+    for p in [&target, &link, &dangling] {
+        let (code, _) = refused_arguments(&["--tls", "--cert-out", p.to_str().unwrap()]);
+        assert_eq!(code, Some(1), "{}", p.display());
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    assert!(!dir.join("nowhere").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // Default: a fresh private directory per run, 0700, the file 0600, gone after SIGTERM.
+    let a = Sandbox::start(&["--tls"]);
+    let b = Sandbox::start(&["--tls"]);
+    let (pa, pb) = (a.cert_path().unwrap(), b.cert_path().unwrap());
+    let (da, db) = (pa.parent().unwrap(), pb.parent().unwrap());
+    assert_ne!(da, db);
+    assert_eq!(da.parent().unwrap(), std::env::temp_dir());
+    assert_eq!((mode(da), mode(pa)), (0o700, 0o600));
+    assert!(std::fs::read_to_string(pa)
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE-----"));
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &a.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while da.exists() {
+        assert!(Instant::now() < deadline, "{} left behind", da.display());
+        thread::sleep(Duration::from_millis(20));
+    }
+    drop(b);
 }
 
 /// One raw request on a fresh connection (it must say `Connection: close`): the HTTP status

@@ -42,7 +42,8 @@ usage: sandbox [options]
                               a host, no spaces or control characters; no https)
   --callback-time-scale F     multiply the callback retry delays (0.001: a minute is 60 ms)
   --tls                       serve https with a fresh self-signed certificate
-  --cert-out PATH             where to write that certificate (default: temp dir)
+  --cert-out PATH             where to write that certificate, a file that must not exist
+                              yet (default: a new private directory in the temp dir)
   --quirks a,b                documented quirks to emit (see below)
   --calculate-limit N         exchange/calculate calls per minute before 429 (default 30, 0: off)
   --auto-confirm SECONDS      confirm withdrawals and exchanges after this long (default: never)
@@ -191,23 +192,16 @@ fn main() -> ExitCode {
     };
     let addr = listener.local_addr().expect("bound socket has an address");
     let scheme = if args.tls { "https" } else { "http" };
-    let cert_path = args.cert_out.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!(
-            "alphapo-sandbox-{}-{}.pem",
-            addr.port(),
-            std::process::id()
-        ))
-    });
-    let tls = if args.tls {
-        match tls::server_config(&cert_path) {
-            Ok(c) => Some(c),
+    let (tls, cert) = if args.tls {
+        match tls::server_config(args.cert_out.as_deref()) {
+            Ok((config, file)) => (Some(config), Some(file)),
             Err(e) => {
                 eprintln!("sandbox: {e}");
                 return ExitCode::from(1);
             }
         }
     } else {
-        None
+        (None, None)
     };
     let signer = Signer::new(args.secret.as_bytes());
     let dispatcher = Arc::new(Dispatcher::new(
@@ -269,15 +263,15 @@ fn main() -> ExitCode {
     {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on {scheme}://{addr}/api/v2");
-        if args.tls {
-            let _ = writeln!(out, "certificate {}", cert_path.display());
+        if let Some(c) = &cert {
+            let _ = writeln!(out, "certificate {}", c.path.display());
         }
         let _ = out.flush();
     }
     server::serve(app, listener, stop);
     eprintln!("sandbox: shutting down");
-    if args.tls && args.cert_out.is_none() {
-        let _ = std::fs::remove_file(&cert_path); // ours, in the temp dir
+    if let Some(c) = &cert {
+        c.remove_if_temporary();
     }
     ExitCode::SUCCESS
 }

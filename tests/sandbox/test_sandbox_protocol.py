@@ -13,6 +13,7 @@ import ssl
 import subprocess
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -692,6 +693,26 @@ def test_tls_with_the_generated_certificate(start_sandbox, tmp_path):
         ctx = ssl.create_default_context()  # the system roots do not know it
         with socket.create_connection((sb.host, sb.port), timeout=5) as s:
             ctx.wrap_socket(s, server_hostname="localhost")
+
+
+def test_tls_certificate_is_never_written_over_an_existing_file(start_sandbox, tmp_path):
+    existing = tmp_path / "existing.pem"
+    existing.write_text("keep")
+    link = tmp_path / "link.pem"
+    link.symlink_to(existing)
+    sb = start_sandbox()
+    for path in (existing, link):
+        out = subprocess.run(
+            [sb.proc.args[0], "--listen", "127.0.0.1:0", "--tls", "--cert-out", str(path)],
+            stdin=subprocess.DEVNULL, capture_output=True, timeout=10,
+        )
+        assert out.returncode == 1 and out.stdout == b"" and b"already exists" in out.stderr
+    assert existing.read_text() == "keep"
+    tls = start_sandbox("--tls")  # default: a private directory of its own
+    cert = Path(tls.cert)
+    assert cert.parent.stat().st_mode & 0o777 == 0o700 and cert.stat().st_mode & 0o777 == 0o600
+    tls.stop()  # SIGTERM: the directory goes with it
+    assert not cert.parent.exists()
 
 
 def non_loopback_ip():
