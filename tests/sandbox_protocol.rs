@@ -1755,7 +1755,9 @@ fn the_tls_certificate_is_written_only_to_a_new_private_file() {
         assert!(Instant::now() < deadline, "{} left behind", da.display());
         thread::sleep(Duration::from_millis(20));
     }
-    drop(b);
+    let db = db.to_path_buf();
+    drop(b); // the helper stops a TLS sandbox with SIGTERM too
+    assert!(!db.exists(), "{} left behind", db.display());
 }
 
 /// One raw request on a fresh connection (it must say `Connection: close`): the HTTP status
