@@ -187,7 +187,7 @@ for _ in $(seq 100); do
 done
 base=$(sed -n 's/^listening on //p' "$work/sandbox.log" | head -n 1)
 [ -n "$base" ] || die "the sandbox did not start: $(cat "$work/sandbox.log")"
-reset() { python3 -c "import urllib.request,sys; urllib.request.urlopen(urllib.request.Request(sys.argv[1].rsplit('/api/v2',1)[0]+'/_sandbox/reset',data=b'{}',method='POST'),timeout=10).read()" "$base"; }
+reset() { python3 -c "import urllib.request,sys; urllib.request.urlopen(urllib.request.Request(sys.argv[1].rsplit('/api/v2',1)[0]+'/_sandbox/reset',data=b'{}',method='POST',headers={'Content-Type':'application/json'}),timeout=10).read()" "$base"; }
 
 inv_seconds=7
 thread_seconds=3

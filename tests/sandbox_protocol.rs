@@ -663,7 +663,8 @@ fn a_quote_expires_after_its_fix_period() {
 
 #[test]
 fn foreign_id_is_unique_per_operation_but_names_a_customer_for_addresses() {
-    let sb = Sandbox::start(&[]);
+    // Withdrawals and exchanges refuse a repeat only with the switch (a sandbox choice).
+    let sb = Sandbox::start(&["--refuse-duplicate-foreign-id"]);
     let taken = json!({"foreign_id": "The foreign id has already been taken."});
     let (s, _) = post(&sb, "/invoices/create", invoice_body("dup"));
     assert_eq!(s, 200);
@@ -689,6 +690,169 @@ fn foreign_id_is_unique_per_operation_but_names_a_customer_for_addresses() {
         a1["data"]["address"], a2["data"]["address"],
         "the same customer's address"
     );
+}
+
+#[test]
+fn a_repeated_withdrawal_or_exchange_foreign_id_is_accepted_unless_switched_on() {
+    let sb = Sandbox::start(&[]);
+    let taken = json!({"foreign_id": "The foreign id has already been taken."});
+    let (s, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(s, 200);
+    assert_eq!(v["switches"]["refuse_duplicate_foreign_id"], false);
+    // Off (the default): the documentation states no refusal, so a second one is made.
+    let w = json!({"currency": "BTC", "address": "tb1q", "amount": "0.01", "foreign_id": "again", "end_user_reference": "u"});
+    let (s1, w1) = post(&sb, "/withdrawal/crypto", w.clone());
+    let (s2, w2) = post(&sb, "/withdrawal/crypto", w.clone());
+    assert_eq!((s1, s2), (201, 201), "{w2}");
+    assert_ne!(w1["data"]["id"], w2["data"]["id"]);
+    let count = |kind: &str| {
+        state(&sb)[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["foreign_id"] == "again")
+            .count()
+    };
+    assert_eq!(count("withdrawals"), 2);
+    let x = json!({"sender_currency": "ETH", "receiver_currency": "BTC", "sender_amount": "1", "foreign_id": "again"});
+    assert_eq!(post(&sb, "/exchange/now", x.clone()).0, 201);
+    assert_eq!(post(&sb, "/exchange/now", x.clone()).0, 201);
+    assert_eq!(count("exchanges"), 2);
+    // transactions/info by foreign_id keeps finding the first.
+    let (_, info) = api(
+        &sb,
+        "GET",
+        "/transactions/info",
+        &json!({"foreign_id": "again"}),
+    );
+    assert_eq!(info["id"], w1["data"]["id"]);
+    // On at run time: the documented 400 body of invoices/create.
+    let (s, v) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"refuse_duplicate_foreign_id": true}),
+    );
+    assert_eq!(
+        (s, v["switches"]["refuse_duplicate_foreign_id"].clone()),
+        (200, json!(true))
+    );
+    assert_eq!(
+        post(&sb, "/withdrawal/crypto", w.clone()),
+        (400, json!({"errors": taken}))
+    );
+    assert_eq!(
+        post(&sb, "/exchange/now", x.clone()),
+        (400, json!({"errors": taken}))
+    );
+    assert_eq!(count("withdrawals"), 2);
+    // Unknown names and bad values are refused, naming the known switches; nothing changes.
+    let (s, v) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"refuse_duplicate_foreign_id": false, "no_such_switch": 1}),
+    );
+    assert_eq!(s, 400);
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("no_such_switch\"; known: refuse_duplicate_foreign_id"),
+        "{v}"
+    );
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"refuse_duplicate_foreign_id": "yes"}),
+    );
+    assert_eq!(s, 400);
+    assert_eq!(state(&sb)["switches"]["refuse_duplicate_foreign_id"], true);
+    // A reset goes back to the command line's value (off here).
+    control(&sb, "POST", "reset", json!({}));
+    let (_, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(v["switches"]["refuse_duplicate_foreign_id"], false);
+    // Set on the command line: refused from the start, and still after a reset.
+    let sb = Sandbox::start(&["--refuse-duplicate-foreign-id"]);
+    for _ in 0..2 {
+        assert_eq!(post(&sb, "/withdrawal/crypto", w.clone()).0, 201);
+        assert_eq!(
+            post(&sb, "/withdrawal/crypto", w.clone()),
+            (400, json!({"errors": taken}))
+        );
+        control(&sb, "POST", "reset", json!({}));
+    }
+}
+
+/// The sandbox run with these arguments only to see it refuse them: (exit code, stderr).
+fn refused_arguments(args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(sandbox::binary())
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run the sandbox");
+    assert!(out.stdout.is_empty(), "it started: {args:?}");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_cancel_reply_switch_picks_the_undocumented_success_body() {
+    let sb = Sandbox::start(&[]);
+    let (_, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(v["switches"]["cancel_reply"], "invoice");
+    post(&sb, "/invoices/create", invoice_body("c-invoice"));
+    let (s, v) = post(&sb, "/invoices/c-invoice/cancel/", json!({}));
+    assert_eq!((s, v["data"]["status"].as_str()), (200, Some("failed")));
+    for (name, body, content_type) in [
+        ("empty_array", "[]", "application/json"),
+        ("empty_object", "{}", "application/json"),
+        ("ok_string", "\"OK\"", "application/json"),
+        ("ok_text", "OK", "text/plain; charset=UTF-8"),
+        ("message_ok", "{\"message\":\"OK\"}", "application/json"),
+        ("invoice", "", "application/json"),
+    ] {
+        let (s, v) = control(&sb, "POST", "switches", json!({"cancel_reply": name}));
+        assert_eq!(
+            (s, v["switches"]["cancel_reply"].as_str()),
+            (200, Some(name))
+        );
+        let fid = format!("c2-{name}");
+        post(&sb, "/invoices/create", invoice_body(&fid));
+        let path = format!("/invoices/{fid}/cancel/");
+        let r = signed(&sb, "POST", &path, b"{}").unwrap();
+        assert_eq!(r.status, 200, "{name}");
+        if name == "invoice" {
+            let v: Value = serde_json::from_slice(&r.body).unwrap();
+            assert_eq!(v["data"]["foreign_id"], fid.as_str());
+        } else {
+            assert_eq!(r.text(), body, "{name}");
+        }
+        assert_eq!(r.header("content-type"), Some(content_type), "{name}");
+        // Cancelled all the same: a second cancel gets the documented refusal.
+        let r = signed(&sb, "POST", &path, b"{}").unwrap();
+        assert_eq!(r.status, 400, "{name}");
+        assert!(r.text().contains("invalid_invoice_state"));
+    }
+    let (s, v) = control(&sb, "POST", "switches", json!({"cancel_reply": "nothing"}));
+    assert_eq!(s, 400);
+    assert!(v["error"].as_str().unwrap().contains("empty_array"), "{v}");
+    // From the command line, and back to it on reset.
+    let sb = Sandbox::start(&["--cancel-reply", "message_ok"]);
+    control(&sb, "POST", "switches", json!({"cancel_reply": "ok_text"}));
+    control(&sb, "POST", "reset", json!({}));
+    post(&sb, "/invoices/create", invoice_body("c3"));
+    assert_eq!(
+        post(&sb, "/invoices/c3/cancel/", json!({})),
+        (200, json!({"message": "OK"}))
+    );
+    let (code, err) = refused_arguments(&["--cancel-reply", "nothing"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown cancel_reply"), "{err}");
 }
 
 #[test]
@@ -811,6 +975,25 @@ fn header<'a>(h: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// The delivery log once it holds `n` attempts (an attempt is logged just after the receiver
+/// answered, so the receiver may see a callback before the log does).
+fn wait_log(sb: &Sandbox, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, log) = control(sb, "GET", "callbacks", json!(null));
+        let attempts = log["attempts"].as_array().unwrap().clone();
+        if attempts.len() >= n {
+            return attempts;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {n} attempts logged",
+            attempts.len()
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
 #[test]
 fn paying_an_invoice_sends_signed_callbacks_in_order() {
     let rx = Receiver::start(vec![]);
@@ -858,8 +1041,7 @@ fn paying_an_invoice_sends_signed_callbacks_in_order() {
     assert_eq!(last["currency_sent"]["remaining_amount"], "0.00000000");
     assert_eq!(last["transactions"][0]["confirmations"], 3);
     // The log holds every attempt, with the response status.
-    let (_, log) = control(&sb, "GET", "callbacks", json!(null));
-    let attempts = log["attempts"].as_array().unwrap();
+    let attempts = wait_log(&sb, 2);
     assert_eq!(attempts.len(), 2);
     assert!(attempts
         .iter()
@@ -972,6 +1154,220 @@ fn deposits_call_back_not_confirmed_then_confirmed_and_credit_the_balance() {
     assert_eq!(units(&balance(&sb, "EUR")) - eur0, credited);
 }
 
+/// The statuses of every callback logged for transaction `id`, oldest first (without a
+/// callback URL each one is logged once, at once, as undeliverable).
+fn callback_statuses(sb: &Sandbox, id: &Value) -> Vec<String> {
+    let (s, log) = control(sb, "GET", "callbacks", json!(null));
+    assert_eq!(s, 200);
+    log["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| &a["transaction_id"] == id)
+        .map(|a| {
+            let body: Value = serde_json::from_str(a["body"].as_str().unwrap()).unwrap();
+            body["status"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn instant_deposits_send_a_single_confirmed_callback() {
+    let sb = Sandbox::start(&["--instant-deposits"]);
+    let (_, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(v["switches"]["deposit_confirmations"], "instant");
+    let btc0 = units(&balance(&sb, "BTC"));
+    let (_, a) = post(
+        &sb,
+        "/addresses/take",
+        json!({"currency": "BTC", "foreign_id": "i1", "end_user_reference": "i1"}),
+    );
+    let address = a["data"]["address"].as_str().unwrap().to_string();
+    let deposit = |amount: &str| {
+        let (s, d) = control(
+            &sb,
+            "POST",
+            "deposit",
+            json!({"address": address, "amount": amount}),
+        );
+        assert_eq!(s, 201, "{d}");
+        d
+    };
+    let d = deposit("0.01");
+    assert_eq!(d["status"], "confirmed");
+    assert_eq!(callback_statuses(&sb, &d["id"]), ["confirmed"]);
+    let credited = units(d["credited"].as_str().unwrap());
+    assert_eq!(units(&balance(&sb, "BTC")) - btc0, credited);
+    // Back to two steps at run time; a reset restores the command line's instant.
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"deposit_confirmations": "two_step"}),
+    );
+    assert_eq!(s, 200);
+    let d = deposit("0.01");
+    assert_eq!(
+        callback_statuses(&sb, &d["id"]),
+        ["not_confirmed", "confirmed"]
+    );
+    control(&sb, "POST", "reset", json!({}));
+    let (_, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(v["switches"]["deposit_confirmations"], "instant");
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"deposit_confirmations": "three_step"}),
+    );
+    assert_eq!(s, 400);
+}
+
+/// Waits until `n` callbacks of transaction `id` are in the log; their statuses.
+fn wait_statuses(sb: &Sandbox, id: &Value, n: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = callback_statuses(sb, id);
+        if got.len() >= n {
+            return got;
+        }
+        assert!(Instant::now() < deadline, "only {got:?} for {id}");
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn withdrawals_above_the_approval_limit_wait_for_approve_or_decline() {
+    let rx = Receiver::start(vec![]);
+    let sb = Sandbox::start(&[
+        "--callback-url",
+        &rx.url,
+        "--secret",
+        "approval-secret",
+        "--withdrawal-approval-above",
+        "0.05",
+    ]);
+    let (_, v) = control(&sb, "GET", "switches", json!(null));
+    assert_eq!(v["switches"]["withdrawal_approval_above"], "0.05000000");
+    let withdraw = |fid: &str, amount: &str| {
+        let (s, v) = post(
+            &sb,
+            "/withdrawal/crypto",
+            json!({"currency": "BTC", "address": "tb1q", "amount": amount, "foreign_id": fid, "end_user_reference": "u"}),
+        );
+        assert_eq!(s, 201, "{v}");
+        v["data"].clone()
+    };
+    let act = |id: &Value, action: &str| {
+        control(
+            &sb,
+            "POST",
+            &format!("withdrawals/{id}/{action}"),
+            json!({}),
+        )
+    };
+
+    // At the limit: processing as usual, no callback yet.
+    let small = withdraw("small", "0.05");
+    assert_eq!(small["status"], "processing");
+    // Above it: pending, announced by a signed pending callback; the balance is held.
+    let btc0 = units(&balance(&sb, "BTC"));
+    let big = withdraw("big", "0.1");
+    assert_eq!(big["status"], "pending");
+    let got = rx.wait_for(1);
+    let (headers, body, _) = &got[0];
+    assert_eq!(
+        header(headers, "x-processing-signature"),
+        sign("approval-secret", body)
+    );
+    let cb: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(
+        (
+            cb["id"].clone(),
+            cb["foreign_id"].as_str(),
+            cb["status"].as_str()
+        ),
+        (big["id"].clone(), Some("big"), Some("pending"))
+    );
+    assert!(cb["transactions"][0]["txid"].is_null());
+    let held = btc0 - units(&balance(&sb, "BTC"));
+    assert!(held > units("0.1"), "amount and fee held: {held}");
+    // Confirm and cancel wait for the owner's decision.
+    assert_eq!(act(&big["id"], "confirm").0, 409);
+    assert_eq!(act(&big["id"], "cancel").0, 409);
+    assert_eq!(act(&small["id"], "approve").0, 409, "only pending ones");
+    let (s, v) = act(&big["id"], "approve");
+    assert_eq!((s, v["status"].as_str()), (200, Some("processing")));
+    assert_eq!(act(&big["id"], "approve").0, 409);
+    let (s, v) = act(&big["id"], "confirm");
+    assert_eq!((s, v["status"].as_str()), (200, Some("confirmed")));
+    assert_eq!(wait_statuses(&sb, &big["id"], 2), ["pending", "confirmed"]);
+    assert_eq!(units(&balance(&sb, "BTC")), btc0 - held);
+
+    // Declined: a second signed callback, and the held balance comes back.
+    let before = units(&balance(&sb, "BTC"));
+    let no = withdraw("no", "0.1");
+    assert_eq!(no["status"], "pending");
+    assert_eq!(units(&balance(&sb, "BTC")), before - held);
+    let (s, v) = control(
+        &sb,
+        "POST",
+        &format!("withdrawals/{}/decline", no["id"]),
+        json!({"error": "Limit exceeded"}),
+    );
+    assert_eq!((s, v["status"].as_str()), (200, Some("declined")));
+    assert_eq!(units(&balance(&sb, "BTC")), before);
+    assert_eq!(wait_statuses(&sb, &no["id"], 2), ["pending", "declined"]);
+    let got = rx.wait_for(4);
+    let last = got
+        .iter()
+        .map(|(h, b, _)| {
+            assert_eq!(
+                header(h, "x-processing-signature"),
+                sign("approval-secret", b)
+            );
+            serde_json::from_slice::<Value>(b).unwrap()
+        })
+        .rfind(|v| v["foreign_id"] == "no")
+        .unwrap();
+    assert_eq!(
+        (
+            last["status"].as_str(),
+            last["error"].as_str(),
+            last["fees"].clone()
+        ),
+        (Some("declined"), Some("Limit exceeded"), json!([]))
+    );
+    assert!(last.get("currency_sent").is_none());
+    for action in ["approve", "decline", "confirm", "cancel"] {
+        assert_eq!(act(&no["id"], action).0, 409, "{action} after decline");
+    }
+    let (_, info) = api(
+        &sb,
+        "GET",
+        "/transactions/info",
+        &json!({"foreign_id": "no"}),
+    );
+    assert_eq!(info["status"], "declined");
+    assert_eq!(act(&json!(1), "approve").0, 404);
+
+    // Off at run time: no withdrawal waits.
+    let (s, v) = control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"withdrawal_approval_above": null}),
+    );
+    assert_eq!(
+        (s, v["switches"]["withdrawal_approval_above"].clone()),
+        (200, json!(null))
+    );
+    assert_eq!(withdraw("big-2", "0.1")["status"], "processing");
+    let (code, err) = refused_arguments(&["--withdrawal-approval-above", "-1"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("withdrawal_approval_above"), "{err}");
+}
+
 #[test]
 fn failed_deliveries_are_retried_on_the_scaled_schedule() {
     // 0.001: one minute is 60 ms; the first retries come after 60 ms, then 300 ms.
@@ -992,11 +1388,7 @@ fn failed_deliveries_are_retried_on_the_scaled_schedule() {
         gap2 >= Duration::from_millis(295) && gap2 > gap1,
         "{gap1:?} {gap2:?}"
     );
-    thread::sleep(Duration::from_millis(100));
-    let (_, log) = control(&sb, "GET", "callbacks", json!(null));
-    let log: Vec<(u64, Value)> = log["attempts"]
-        .as_array()
-        .unwrap()
+    let log: Vec<(u64, Value)> = wait_log(&sb, 3)
         .iter()
         .map(|a| (a["attempt"].as_u64().unwrap(), a["response_status"].clone()))
         .collect();
@@ -1028,6 +1420,39 @@ fn failed_deliveries_are_retried_on_the_scaled_schedule() {
     let got = rx.wait_for(4);
     let v: Value = serde_json::from_slice(&got[3].1).unwrap();
     assert_eq!(v["foreign_id"], "retry-2");
+}
+
+#[test]
+fn callback_urls_with_cr_lf_or_spaces_are_refused() {
+    let bad = [
+        "http://127.0.0.1:9/cb\r\nX-Injected: 1",
+        "http://127.0.0.1:9/cb\nX-Injected: 1",
+        "http://127.0.0.1:9/c b",
+        "http://127.0.0.1:9/cb\u{1}",
+        "http:///cb",
+        "ftp://127.0.0.1:9/cb",
+        "https://127.0.0.1:9/cb",
+    ];
+    for url in bad {
+        let (code, err) = refused_arguments(&["--callback-url", url]);
+        assert_eq!(code, Some(2), "{url:?}");
+        assert!(err.contains("--callback-url"), "{err}");
+    }
+    let good = "http://127.0.0.1:9/cb?shop=1";
+    let sb = Sandbox::start(&["--callback-url", good]);
+    for url in bad.iter().chain(&["http://127.0.0.1:9/cb\u{0}"]) {
+        let (s, v) = control(&sb, "POST", "callback-url", json!({ "url": url }));
+        assert_eq!(s, 400, "{url:?}: {v}");
+    }
+    let (_, v) = control(&sb, "GET", "callback-url", json!(null));
+    assert_eq!(v["url"], good, "unchanged");
+    let (s, v) = control(
+        &sb,
+        "POST",
+        "callback-url",
+        json!({"url": "http://localhost:9/x"}),
+    );
+    assert_eq!((s, v["url"].as_str()), (200, Some("http://localhost:9/x")));
 }
 
 #[test]
@@ -1069,7 +1494,7 @@ fn withdrawal_exists(sb: &Sandbox, foreign_id: &str) -> bool {
 
 #[test]
 fn faults_break_responses_as_armed() {
-    let sb = Sandbox::start(&[]);
+    let sb = Sandbox::start(&["--refuse-duplicate-foreign-id"]);
     // latency, for one request on one path only.
     arm(
         &sb,
@@ -1239,7 +1664,8 @@ fn reset_restores_the_initial_state() {
 
 #[test]
 fn tls_mode_serves_https_with_the_written_certificate() {
-    let cert = std::env::temp_dir().join(format!("sandbox-protocol-{}.pem", std::process::id()));
+    let dir = fresh_dir("tls");
+    let cert = dir.join("sandbox.pem");
     let sb = Sandbox::start(&["--tls", "--cert-out", cert.to_str().unwrap()]);
     assert_eq!(sb.cert_path(), Some(cert.as_path()));
     assert!(
@@ -1264,7 +1690,165 @@ fn tls_mode_serves_https_with_the_written_certificate() {
     let n = s.read(&mut buf).unwrap_or(0);
     assert!(!buf[..n].starts_with(b"HTTP/1.1 200"));
     drop(sb);
-    let _ = std::fs::remove_file(&cert);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A new, empty directory for one test.
+fn fresh_dir(name: &str) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!(
+        "sandbox-protocol-{name}-{}-{nanos}",
+        std::process::id()
+    ));
+    std::fs::create_dir(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn the_tls_certificate_is_written_only_to_a_new_private_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    // --cert-out: created, 0600; an existing file or a symlink is refused and left alone.
+    let dir = fresh_dir("cert-out");
+    let cert = dir.join("new.pem");
+    let sb = Sandbox::start(&["--tls", "--cert-out", cert.to_str().unwrap()]);
+    assert_eq!(mode(&cert), 0o600);
+    drop(sb);
+    let (code, err) = refused_arguments(&["--tls", "--cert-out", cert.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("already exists"), "{err}");
+    let target = dir.join("victim");
+    std::fs::write(&target, "keep").unwrap();
+    let link = dir.join("link.pem");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let dangling = dir.join("dangling.pem");
+    std::os::unix::fs::symlink(dir.join("nowhere"), &dangling).unwrap();
+    for p in [&target, &link, &dangling] {
+        let (code, _) = refused_arguments(&["--tls", "--cert-out", p.to_str().unwrap()]);
+        assert_eq!(code, Some(1), "{}", p.display());
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    assert!(!dir.join("nowhere").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // Default: a fresh private directory per run, 0700, the file 0600, gone after SIGTERM.
+    let a = Sandbox::start(&["--tls"]);
+    let b = Sandbox::start(&["--tls"]);
+    let (pa, pb) = (a.cert_path().unwrap(), b.cert_path().unwrap());
+    let (da, db) = (pa.parent().unwrap(), pb.parent().unwrap());
+    assert_ne!(da, db);
+    assert_eq!(da.parent().unwrap(), std::env::temp_dir());
+    assert_eq!((mode(da), mode(pa)), (0o700, 0o600));
+    assert!(std::fs::read_to_string(pa)
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE-----"));
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &a.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while da.exists() {
+        assert!(Instant::now() < deadline, "{} left behind", da.display());
+        thread::sleep(Duration::from_millis(20));
+    }
+    let db = db.to_path_buf();
+    drop(b); // the helper stops a TLS sandbox with SIGTERM too
+    assert!(!db.exists(), "{} left behind", db.display());
+}
+
+/// One raw request on a fresh connection (it must say `Connection: close`): the HTTP status
+/// and the body.
+fn raw_status(sb: &Sandbox, request: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(sb.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut got = Vec::new();
+    let _ = s.read_to_end(&mut got);
+    let text = String::from_utf8_lossy(&got).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text:?}"));
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, body.to_string())
+}
+
+#[test]
+fn the_control_api_refuses_what_a_web_page_could_send() {
+    let sb = Sandbox::start(&[]);
+    let own_origin = sb.base_url().trim_end_matches("/api/v2").to_string();
+    let port = sb.addr().rsplit(':').next().unwrap().to_string();
+    let per_minute = || state(&sb)["rate_limit_per_minute"].clone();
+    let body = r#"{"per_minute":0}"#;
+    let call = |host: &str, extra: &str| {
+        raw_status(
+            &sb,
+            &format!(
+                "POST /_sandbox/rate-limit HTTP/1.1\r\nHost: {host}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+    };
+    let json = "Content-Type: application/json\r\n";
+    // A "simple" cross-origin POST a page can send without asking: 415, nothing applied.
+    for content_type in [
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/x-www-form-urlencoded",
+    ] {
+        let (status, text) = call(sb.addr(), &format!("Content-Type: {content_type}\r\n"));
+        assert_eq!(status, 415, "{content_type}: {text}");
+    }
+    assert_eq!(call(sb.addr(), "").0, 415, "a body without a Content-Type");
+    assert_eq!(per_minute(), 30);
+    // A foreign Origin: 403, whatever the content type.
+    for origin in ["http://evil.example", "null", "http://localhost:1"] {
+        let (status, text) = call(sb.addr(), &format!("{json}Origin: {origin}\r\n"));
+        assert_eq!(status, 403, "{origin}: {text}");
+        assert!(text.contains("origin"), "{text}");
+    }
+    // A Host that is not loopback (DNS rebinding): 403.
+    for host in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        "0.0.0.0".into(),
+    ] {
+        let (status, text) = call(&host, json);
+        assert_eq!(status, 403, "{host}: {text}");
+        assert!(text.contains("Host"), "{text}");
+    }
+    assert_eq!(per_minute(), 30);
+    // Loopback names, the sandbox's own origin, and body-less POSTs pass.
+    for host in [
+        format!("localhost:{port}"),
+        "127.0.0.2".into(),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(call(&host, json).0, 200, "{host}");
+    }
+    assert_eq!(
+        call(sb.addr(), &format!("{json}Origin: {own_origin}\r\n")).0,
+        200
+    );
+    let (status, _) = raw_status(
+        &sb,
+        &format!(
+            "POST /_sandbox/reset HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            sb.addr()
+        ),
+    );
+    assert_eq!(status, 200);
+    // The API itself is not guarded: the real service is not on this machine.
+    let (status, text) = raw_status(
+        &sb,
+        "GET /api/v2/ping HTTP/1.1\r\nHost: evil.example\r\nOrigin: null\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!((status, text.as_str()), (200, "OK"));
 }
 
 #[test]

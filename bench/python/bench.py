@@ -230,7 +230,9 @@ class RawSocket:
 
 def sandbox_reset(base_url: str) -> None:
     control = base_url.rsplit("/api/v2", 1)[0] + "/_sandbox/reset"
-    req = urllib.request.Request(control, data=b"{}", method="POST")
+    req = urllib.request.Request(
+        control, data=b"{}", method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=10) as reply:
         assert reply.status == 200, reply.status
 

@@ -11,6 +11,7 @@ use crate::http::{Request, Response};
 use crate::render;
 use crate::server::App;
 use crate::state::{Invoice, Store, FIX_PERIOD, INVOICE_TIMER, MAX_OBJECTS};
+use crate::switches::CancelReply;
 use crate::validate::{attr, Fields};
 
 pub enum Route {
@@ -410,8 +411,9 @@ fn withdrawal_crypto(s: &mut Store, body: &Value) -> Response {
         (Some(a), None) if a.fiat => f.fail("currency", "The selected currency is invalid."),
         _ => {}
     }
+    // Documented for invoices/create only; here a sandbox choice (refuse_duplicate_foreign_id).
     if let Some(fid) = &foreign_id {
-        if s.withdrawal_fids.contains_key(fid) {
+        if s.switches.refuse_duplicate_foreign_id && s.withdrawal_fids.contains_key(fid) {
             f.fail("foreign_id", "The foreign id has already been taken.");
         }
     }
@@ -500,8 +502,9 @@ fn exchange(s: &mut Store, body: &Value, mode: Mode) -> Response {
             );
         }
     }
+    // Documented for invoices/create only; here a sandbox choice (refuse_duplicate_foreign_id).
     if let Some(fid) = &foreign_id {
-        if s.exchange_fids.contains_key(fid) {
+        if s.switches.refuse_duplicate_foreign_id && s.exchange_fids.contains_key(fid) {
             f.fail("foreign_id", "The foreign id has already been taken.");
         }
     }
@@ -690,8 +693,19 @@ fn invoices_cancel(s: &mut Store, foreign_id: &str) -> Response {
             "code": "invalid_invoice_state"
         }}));
     }
-    let now = s.now();
-    data(200, render::invoice_json(&s.quirks, &s.invoices[&id], now))
+    // The success body is undocumented ("OK"): the cancel_reply switch picks one.
+    let body = match s.switches.cancel_reply {
+        CancelReply::Invoice => {
+            let now = s.now();
+            return data(200, render::invoice_json(&s.quirks, &s.invoices[&id], now));
+        }
+        CancelReply::OkText => return Response::text(200, "text/plain; charset=UTF-8", "OK"),
+        CancelReply::EmptyArray => json!([]),
+        CancelReply::EmptyObject => json!({}),
+        CancelReply::OkString => json!("OK"),
+        CancelReply::MessageOk => json!({"message": "OK"}),
+    };
+    Response::json(200, body.to_string().into_bytes())
 }
 
 fn transactions_info(s: &Store, body: &Value) -> Response {

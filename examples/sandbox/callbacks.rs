@@ -268,36 +268,119 @@ fn log_entry(
     })
 }
 
-/// `http://host[:port][/path]` -> (authority, host, port, path).
+/// `http://host[:port][/path][?query]` -> (authority, host, port, path), parsed strictly:
+/// every byte visible ASCII (no spaces, no control characters: a CR/LF would split the request
+/// head written from it), the scheme `http` (any case; the sandbox has no TLS client, so no
+/// https), a host (a name of letters, digits, `-`, `.`, `_`, or an IP literal), no user info,
+/// an optional port 1-65535, no fragment.
 pub fn parse_http_url(url: &str) -> Option<(String, String, u16, String)> {
-    let rest = url.strip_prefix("http://")?;
+    if !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    let (scheme, rest) = url.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("http") || rest.contains('#') {
+        return None;
+    }
     let (authority, path) = match rest.find(['/', '?']) {
         Some(i) if rest.as_bytes()[i] == b'/' => (&rest[..i], &rest[i..]),
-        Some(i) => (&rest[..i], ""),
+        Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
     let (host, port) = match authority.strip_prefix('[') {
         Some(r) => {
             let (h, tail) = r.split_once(']')?;
-            (h, tail.strip_prefix(':'))
+            h.parse::<std::net::Ipv6Addr>().ok()?;
+            match tail {
+                "" => (h, None),
+                _ => (h, Some(tail.strip_prefix(':')?)),
+            }
         }
-        None => match authority.rsplit_once(':') {
+        None => match authority.split_once(':') {
             Some((h, p)) => (h, Some(p)),
             None => (authority, None),
         },
     };
-    let port = match port {
-        Some(p) => p.parse().ok()?,
-        None => 80,
+    let name_ok = |h: &str| {
+        !h.is_empty()
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
     };
-    if host.is_empty() {
+    if !authority.starts_with('[') && !name_ok(host) {
         return None;
     }
-    let path = if path.is_empty() { "/" } else { path };
-    Some((
-        authority.to_string(),
-        host.to_string(),
-        port,
-        path.to_string(),
-    ))
+    let port = match port {
+        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+            p.parse::<u16>().ok().filter(|p| *p > 0)?
+        }
+        Some(_) => return None,
+        None => 80,
+    };
+    let path = match path {
+        "" => "/".to_string(),
+        p if p.starts_with('?') => format!("/{p}"),
+        p => p.to_string(),
+    };
+    Some((authority.to_string(), host.to_string(), port, path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_http_url;
+
+    #[test]
+    fn callback_urls_are_parsed_strictly() {
+        let ok = |u: &str| parse_http_url(u).map(|(a, h, p, path)| (a, h, p, path));
+        assert_eq!(
+            ok("http://127.0.0.1:9000/alphapo/callback?x=1"),
+            Some((
+                "127.0.0.1:9000".into(),
+                "127.0.0.1".into(),
+                9000,
+                "/alphapo/callback?x=1".into()
+            ))
+        );
+        assert_eq!(
+            ok("HTTP://shop.example.com"),
+            Some((
+                "shop.example.com".into(),
+                "shop.example.com".into(),
+                80,
+                "/".into()
+            ))
+        );
+        assert_eq!(
+            ok("http://[::1]:8/cb"),
+            Some(("[::1]:8".into(), "::1".into(), 8, "/cb".into()))
+        );
+        assert_eq!(ok("http://h?q").map(|t| t.3), Some("/?q".to_string()));
+        for bad in [
+            "",
+            "http://127.0.0.1:9/cb\r\nX-Injected: 1",
+            "http://127.0.0.1:9/cb\n",
+            "http://127.0.0.1\r:9/",
+            "http://127.0.0.1:9/a b",
+            " http://127.0.0.1:9/",
+            "http://127.0.0.1:9/\t",
+            "http://127.0.0.1:9/\u{7f}",
+            "http://127.0.0.1:9/é",
+            "https://127.0.0.1:9/",
+            "ftp://127.0.0.1/",
+            "127.0.0.1:9/",
+            "http://",
+            "http:///cb",
+            "http://:80/cb",
+            "http://user:pw@127.0.0.1/",
+            "http://127.0.0.1:/",
+            "http://127.0.0.1:0/",
+            "http://127.0.0.1:65536/",
+            "http://127.0.0.1:80:80/",
+            "http://127.0.0.1/#frag",
+            "http://[::1/",
+            "http://[nothost]/",
+            "http://[::1]x/",
+            "http://ho%st/",
+        ] {
+            assert_eq!(parse_http_url(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -1,6 +1,7 @@
-//! `/_sandbox/...`: drive the sandbox from tests and demos. No signature; loopback peers only.
+//! `/_sandbox/...`: drive the sandbox from tests and demos. No signature; loopback peers only,
+//! and nothing a web page open on the same machine could send (see `guard`).
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use serde_json::{json, Map, Value};
 
@@ -28,6 +29,9 @@ pub fn handle(app: &App, req: &Request, peer: IpAddr) -> Response {
     if !peer.is_loopback() {
         return fail(403, "the control API only answers loopback peers");
     }
+    if let Err(refusal) = guard(&app.cfg.origin, req) {
+        return refusal;
+    }
     let body: Value = if req.body.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
@@ -51,6 +55,8 @@ pub fn handle(app: &App, req: &Request, peer: IpAddr) -> Response {
         ("POST", ["callback-url"]) => set_callback_url(app, &body),
         ("GET", ["quirks"]) => reply(200, json!({"quirks": app.store().quirks.names()})),
         ("POST", ["quirks"]) => set_quirks(app, &body),
+        ("GET", ["switches"]) => reply(200, json!({"switches": app.store().switches.to_json()})),
+        ("POST", ["switches"]) => set_switches(app, &body),
         ("GET", ["faults"]) => reply(200, json!({"faults": faults_json(&app.store())})),
         ("POST", ["faults"]) => add_fault(app, &body),
         ("DELETE", ["faults"]) | ("POST", ["faults", "clear"]) => {
@@ -78,6 +84,28 @@ pub fn handle(app: &App, req: &Request, peer: IpAddr) -> Response {
         ("POST", ["invoices", fid, action]) => {
             invoice_action(app, &percent_decode(fid), action, &body)
         }
+        ("POST", ["withdrawals", id, action @ ("approve" | "decline")]) => {
+            let Ok(id) = id.parse::<u64>() else {
+                return fail(404, format!("no withdrawal with id {id}"));
+            };
+            let error = body
+                .get("error")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let mut s = app.store();
+            let done = if *action == "approve" {
+                s.approve_withdrawal(id)
+            } else {
+                s.decline_withdrawal(id, error)
+            };
+            match done {
+                Ok(()) => reply(
+                    200,
+                    render::withdrawal_json(&Quirks::default(), &s.withdrawals[&id]),
+                ),
+                Err(r) => refused(r),
+            }
+        }
         ("POST", [kind @ ("withdrawals" | "exchanges"), id, action @ ("confirm" | "cancel")]) => {
             let Ok(id) = id.parse::<u64>() else {
                 return fail(404, format!("no {kind} with id {id}"));
@@ -102,6 +130,81 @@ pub fn handle(app: &App, req: &Request, peer: IpAddr) -> Response {
         }
         _ => fail(404, format!("no control endpoint {method} {}", req.path)),
     }
+}
+
+/// What keeps a web page in the developer's browser from driving the control API: a page
+/// can make the browser send a "simple" cross-origin POST (text/plain, form data) or, after
+/// DNS rebinding, send anything under its own host name. So: one Host header, naming a
+/// loopback name or address (403); no Origin header, or the sandbox's own origin (403); a
+/// body, or a Content-Type on a POST/PUT/PATCH/DELETE, only as `application/json` (415).
+pub fn guard(own_origin: &str, req: &Request) -> Result<(), Response> {
+    let hosts: Vec<&str> = req.headers_named("host").collect();
+    match hosts.as_slice() {
+        [h] if loopback_host(h) => {}
+        _ => {
+            return Err(fail(
+                403,
+                format!(
+                    "the control API answers only requests with one Host header naming \
+                     localhost, 127.x.x.x or [::1] (got {hosts:?})"
+                ),
+            ))
+        }
+    }
+    let origins: Vec<&str> = req.headers_named("origin").collect();
+    match origins.as_slice() {
+        [] => {}
+        [o] if o.eq_ignore_ascii_case(own_origin) => {}
+        _ => {
+            return Err(fail(
+                403,
+                format!(
+                    "the control API refuses requests from other origins (Origin {origins:?}; \
+                     its own is {own_origin})"
+                ),
+            ))
+        }
+    }
+    let content_type = req.header("content-type");
+    let json = content_type.is_some_and(|v| {
+        v.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("application/json")
+    });
+    let writes = matches!(req.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE");
+    if !json && (!req.body.is_empty() || (writes && content_type.is_some())) {
+        return Err(fail(
+            415,
+            format!(
+                "send control API bodies as Content-Type: application/json (got {:?})",
+                content_type.unwrap_or("none")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `localhost`, `127.x.x.x` or `[::1]`, each optionally with `:port`.
+pub fn loopback_host(host: &str) -> bool {
+    let port_ok = |p: &str| {
+        !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok()
+    };
+    if let Some(rest) = host.strip_prefix('[') {
+        let Some((ip, tail)) = rest.split_once(']') else {
+            return false;
+        };
+        let tail_ok = tail.is_empty() || tail.strip_prefix(':').is_some_and(port_ok);
+        return tail_ok && ip.parse::<Ipv6Addr>().is_ok_and(|a| a.is_loopback());
+    }
+    let name = match host.split_once(':') {
+        Some((name, port)) if port_ok(port) => name,
+        Some(_) => return false,
+        None => host,
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<Ipv4Addr>().is_ok_and(|a| a.is_loopback())
 }
 
 fn amount_of(body: &Value, field: &str) -> Result<Dec, Response> {
@@ -227,7 +330,8 @@ fn set_callback_url(app: &App, body: &Value) -> Response {
         _ => {
             return fail(
                 400,
-                "give {\"url\": \"http://host:port/path\"} or {\"url\": null}",
+                "give {\"url\": \"http://host[:port][/path]\"} (no spaces or control \
+                 characters; http only) or {\"url\": null}",
             )
         }
     }
@@ -244,6 +348,17 @@ fn set_quirks(app: &App, body: &Value) -> Response {
         Ok(q) => {
             app.store().quirks = q;
             reply(200, json!({"quirks": q.names()}))
+        }
+        Err(e) => fail(400, e),
+    }
+}
+
+fn set_switches(app: &App, body: &Value) -> Response {
+    let mut s = app.store();
+    match s.switches.update(body) {
+        Ok(new) => {
+            s.switches = new;
+            reply(200, json!({"switches": new.to_json()}))
         }
         Err(e) => fail(400, e),
     }
@@ -382,8 +497,133 @@ fn state(app: &App) -> Value {
         "invoices": s.invoices.keys().map(|id| invoice_state(&s, *id)).collect::<Vec<_>>(),
         "requests": {"total": s.requests_total, "by_path": by_path},
         "quirks": s.quirks.names(),
+        "switches": s.switches.to_json(),
         "faults": faults_json(&s),
         "callback_url": app.callbacks.url(),
         "rate_limit_per_minute": s.rate_limit,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(method: &str, headers: &[(&str, &str)], body: &[u8]) -> Request {
+        Request {
+            method: method.into(),
+            path: "/_sandbox/reset".into(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: body.to_vec(),
+            keep_alive: false,
+        }
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for ok in [
+            "localhost",
+            "LOCALHOST:8080",
+            "127.0.0.1",
+            "127.0.0.1:1",
+            "127.1.2.3:65535",
+            "[::1]",
+            "[::1]:8080",
+        ] {
+            assert!(loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "evil.example",
+            "evil.example:8080",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "localhost:",
+            "localhost:x",
+            "localhost:65536",
+            "127.0.0.1:80:80",
+            "128.0.0.1",
+            "0.0.0.0",
+            "10.0.0.1",
+            "[::2]",
+            "[::1]x",
+            "[::1",
+            "::1",
+            "127.1",
+            "localhost.",
+        ] {
+            assert!(!loopback_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_guard_refuses_what_a_web_page_could_send() {
+        let own = "http://127.0.0.1:8080";
+        let host = ("Host", "127.0.0.1:8080");
+        let json = ("Content-Type", "application/json; charset=utf-8");
+        let status = |r: Result<(), Response>| r.err().map(|e| e.status);
+        assert_eq!(
+            status(guard(own, &request("POST", &[host, json], b"{}"))),
+            None
+        );
+        assert_eq!(status(guard(own, &request("POST", &[host], b""))), None);
+        assert_eq!(status(guard(own, &request("GET", &[host], b""))), None);
+        assert_eq!(
+            status(guard(
+                own,
+                &request("POST", &[host, json, ("Origin", own)], b"{}")
+            )),
+            None
+        );
+        for ct in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonp",
+        ] {
+            let r = request("POST", &[host, ("Content-Type", ct)], b"{}");
+            assert_eq!(status(guard(own, &r)), Some(415), "{ct}");
+            let r = request("POST", &[host, ("Content-Type", ct)], b"");
+            assert_eq!(status(guard(own, &r)), Some(415), "{ct}, no body");
+        }
+        assert_eq!(
+            status(guard(own, &request("POST", &[host], b"{}"))),
+            Some(415)
+        );
+        assert_eq!(
+            status(guard(own, &request("DELETE", &[host], b"{}"))),
+            Some(415)
+        );
+        for origin in [
+            "http://evil.example",
+            "null",
+            "http://127.0.0.1:8081",
+            "https://127.0.0.1:8080",
+        ] {
+            let r = request("POST", &[host, json, ("Origin", origin)], b"{}");
+            assert_eq!(status(guard(own, &r)), Some(403), "{origin}");
+        }
+        let r = request(
+            "POST",
+            &[host, json, ("Origin", own), ("Origin", "null")],
+            b"{}",
+        );
+        assert_eq!(status(guard(own, &r)), Some(403));
+        for h in [
+            vec![("Host", "evil.example")],
+            vec![("Host", "evil.example:8080")],
+            vec![],
+            vec![host, ("Host", "evil.example")],
+        ] {
+            let mut headers = h.clone();
+            headers.push(json);
+            assert_eq!(
+                status(guard(own, &request("POST", &headers, b"{}"))),
+                Some(403),
+                "{h:?}"
+            );
+        }
+    }
 }

@@ -222,7 +222,9 @@ pub fn withdrawal_callback(q: &Quirks, w: &Withdrawal) -> Value {
         "crypto_address".into(),
         json!({"id": w.item_id, "currency": w.to.code, "address": w.address, "tag": w.tag}),
     );
-    if w.status != "cancelled" {
+    // Cancelled and declined: nothing was sent, nothing charged (G1's cancelled example).
+    let failed = matches!(w.status, "cancelled" | "declined");
+    if !failed {
         m.insert(
             "currency_sent".into(),
             json!({"currency": w.from.code, "amount": amount(q, w.sender_amount)}),
@@ -233,7 +235,7 @@ pub fn withdrawal_callback(q: &Quirks, w: &Withdrawal) -> Value {
         );
     }
     m.insert("transactions".into(), Value::Array(transactions));
-    let fees = if w.fee.is_positive() && w.status != "cancelled" {
+    let fees = if w.fee.is_positive() && !failed {
         vec![fee(q, "withdrawal", w.from, w.fee)]
     } else {
         vec![]

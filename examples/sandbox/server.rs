@@ -14,6 +14,7 @@ use crate::control;
 use crate::http::{Conn, Io, Malformed, Request, Response};
 use crate::sign::Signer;
 use crate::state::{FaultMode, Quirks, Store};
+use crate::switches::Switches;
 
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -27,6 +28,8 @@ pub struct Config {
     pub rate_limit: u32,
     pub auto_confirm: Option<i64>,
     pub max_connections: usize,
+    /// The switches' command-line values, restored by a reset.
+    pub switches: Switches,
     pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
@@ -41,6 +44,7 @@ impl App {
     pub fn new(cfg: Config, callbacks: Arc<Dispatcher>) -> App {
         let store = Store::new(
             cfg.quirks,
+            cfg.switches,
             cfg.rate_limit,
             cfg.auto_confirm,
             callbacks.clone(),
@@ -57,12 +61,14 @@ impl App {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Back to the state at start: balances, objects, counters, quirks, faults, callbacks, clock.
+    /// Back to the state at start: balances, objects, counters, quirks, switches, faults,
+    /// callbacks, clock.
     pub fn reset(&self) {
         let mut s = self.store();
         self.callbacks.reset(self.cfg.callback_url.clone());
         *s = Store::new(
             self.cfg.quirks,
+            self.cfg.switches,
             self.cfg.rate_limit,
             self.cfg.auto_confirm,
             self.callbacks.clone(),

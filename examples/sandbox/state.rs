@@ -11,6 +11,7 @@ use crate::callbacks::Dispatcher;
 use crate::catalog::{self, Currency, CURRENCIES};
 use crate::decimal::{Dec, Round};
 use crate::render;
+use crate::switches::{DepositConfirmations, Switches};
 
 /// Objects (addresses, deposits, withdrawals, exchanges, invoices) kept before the API
 /// answers 503 and asks for a reset: memory stays bounded under any load.
@@ -189,7 +190,9 @@ pub struct Withdrawal {
     pub status: &'static str,
     pub txid: Option<String>,
     pub error: String,
-    pub created_at: i64,
+    /// When it became `processing` (at creation, or on approval): `--auto-confirm` counts
+    /// from here.
+    pub processing_since: i64,
 }
 
 impl Withdrawal {
@@ -323,6 +326,7 @@ struct RateWindow {
 pub struct Store {
     pub clock_offset: i64,
     pub quirks: Quirks,
+    pub switches: Switches,
     pub balances: Vec<Dec>,
     pub addresses: Vec<Address>,
     address_index: HashMap<String, usize>,
@@ -351,6 +355,7 @@ pub struct Store {
 impl Store {
     pub fn new(
         quirks: Quirks,
+        switches: Switches,
         rate_limit: u32,
         auto_confirm: Option<i64>,
         callbacks: Arc<Dispatcher>,
@@ -362,6 +367,7 @@ impl Store {
         Store {
             clock_offset: 0,
             quirks,
+            switches,
             balances: CURRENCIES
                 .iter()
                 .map(|c| catalog::d(c.initial_balance))
@@ -575,8 +581,9 @@ impl Store {
         self.address_index.get(address).copied()
     }
 
-    /// A payment arriving at a taken address: not_confirmed, then confirmed (credited), or one
-    /// cancelled callback below the minimum deposit.
+    /// A payment arriving at a taken address: not_confirmed, then confirmed (credited); only
+    /// confirmed with `deposit_confirmations: instant`; one cancelled callback below the
+    /// minimum deposit.
     pub fn deposit(&mut self, address: usize, amount: Dec) -> u64 {
         let (currency, target) = {
             let a = &self.addresses[address];
@@ -612,7 +619,9 @@ impl Store {
             self.deposits.insert(id, d);
             return id;
         }
-        self.emit(id, render::deposit_callback(self, &d));
+        if self.switches.deposit_confirmations == DepositConfirmations::TwoStep {
+            self.emit(id, render::deposit_callback(self, &d));
+        }
         d.status = "confirmed";
         d.deposit_fee = amount.mul(catalog::d(currency.deposit_fee), Round::HalfUp);
         let net = amount.checked_sub(d.deposit_fee).unwrap_or(Dec::ZERO);
@@ -651,8 +660,16 @@ impl Store {
             from,
             sender_amount.checked_add(fee).unwrap_or(sender_amount),
         );
-        self.withdrawal_fids.insert(foreign_id.clone(), id);
-        let created_at = self.now();
+        // A repeated foreign_id (allowed unless refuse_duplicate_foreign_id) keeps naming the
+        // first withdrawal in look-ups.
+        self.withdrawal_fids.entry(foreign_id.clone()).or_insert(id);
+        let now = self.now();
+        // Above the approval limit (in the debited currency): held as pending, balance kept
+        // aside, until /_sandbox/withdrawals/{id}/approve or /decline.
+        let held = self
+            .switches
+            .withdrawal_approval_above
+            .is_some_and(|limit| sender_amount > limit);
         self.withdrawals.insert(
             id,
             Withdrawal {
@@ -669,13 +686,56 @@ impl Store {
                 sender_amount,
                 receiver_amount,
                 fee,
-                status: "processing",
+                status: if held { "pending" } else { "processing" },
                 txid: None,
                 error: String::new(),
-                created_at,
+                processing_since: now,
             },
         );
+        if held {
+            let body = render::withdrawal_callback(&self.quirks, &self.withdrawals[&id]);
+            self.emit(id, body);
+        }
         id
+    }
+
+    /// A pending withdrawal approved by the owner: on to `processing` (no callback; the
+    /// dashboard's Verifying step is skipped), then confirm or cancel as usual.
+    pub fn approve_withdrawal(&mut self, id: u64) -> Result<(), Refused> {
+        let now = self.now();
+        let w = self.pending_withdrawal(id)?;
+        w.status = "processing";
+        w.processing_since = now;
+        Ok(())
+    }
+
+    /// A pending withdrawal declined by the owner: `declined`, with a callback; the balance
+    /// held for it comes back.
+    pub fn decline_withdrawal(&mut self, id: u64, error: Option<String>) -> Result<(), Refused> {
+        let w = self.pending_withdrawal(id)?;
+        w.status = "declined";
+        w.error = error.unwrap_or_else(|| "Withdrawal declined by the sandbox operator.".into());
+        let (from, refund) = (
+            w.from,
+            w.sender_amount
+                .checked_add(w.fee)
+                .unwrap_or(w.sender_amount),
+        );
+        self.credit(from, refund);
+        let body = render::withdrawal_callback(&self.quirks, &self.withdrawals[&id]);
+        self.emit(id, body);
+        Ok(())
+    }
+
+    fn pending_withdrawal(&mut self, id: u64) -> Result<&mut Withdrawal, Refused> {
+        match self.withdrawals.get_mut(&id) {
+            None => refuse(404, format!("no withdrawal with id {id}")),
+            Some(w) if w.status != "pending" => refuse(
+                409,
+                format!("withdrawal {id} is {}, not pending approval", w.status),
+            ),
+            Some(w) => Ok(w),
+        }
     }
 
     pub fn settle_withdrawal(
@@ -687,6 +747,12 @@ impl Store {
         let Some(w) = self.withdrawals.get(&id) else {
             return refuse(404, format!("no withdrawal with id {id}"));
         };
+        if w.status == "pending" {
+            return refuse(
+                409,
+                format!("withdrawal {id} is pending approval: approve or decline it first"),
+            );
+        }
         if w.status != "processing" {
             return refuse(409, format!("withdrawal {id} is already {}", w.status));
         }
@@ -758,7 +824,7 @@ impl Store {
                 .checked_add(quote.fee)
                 .unwrap_or(quote.sender_amount),
         );
-        self.exchange_fids.insert(foreign_id.clone(), id);
+        self.exchange_fids.entry(foreign_id.clone()).or_insert(id);
         let created_at = self.now();
         self.exchanges.insert(
             id,
@@ -1045,7 +1111,7 @@ impl Store {
             let w: Vec<u64> = self
                 .withdrawals
                 .values()
-                .filter(|w| w.status == "processing" && now >= w.created_at + after)
+                .filter(|w| w.status == "processing" && now >= w.processing_since + after)
                 .map(|w| w.id)
                 .collect();
             for id in w {

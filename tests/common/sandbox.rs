@@ -277,6 +277,22 @@ fn exchange<S: Read + Write>(mut s: S, request: &[u8]) -> std::io::Result<Reply>
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        // A TLS sandbox is stopped with SIGTERM, so that it removes the private directory of
+        // its certificate; anything else (or a sandbox that does not stop) is killed.
+        if self.cert.is_some() {
+            let termed = std::process::Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status()
+                .is_ok_and(|s| s.success());
+            if termed {
+                for _ in 0..250 {
+                    if matches!(self.child.try_wait(), Ok(Some(_))) {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

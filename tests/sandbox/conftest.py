@@ -67,6 +67,8 @@ class Sandbox:
         self.https = self.base_url.startswith("https://")
         self.addr = self.base_url.split("://", 1)[1].split("/", 1)[0]
         self.host, port = self.addr.rsplit(":", 1)
+        if self.host == "0.0.0.0":
+            self.host = "127.0.0.1"  # a wildcard listener is reached (and controlled) over loopback
         self.port = int(port)
         self.cert = None
         if self.https:
@@ -130,6 +132,17 @@ class Sandbox:
         path = path if path.startswith("/") else "/_sandbox/" + path
         r = self.request(method, path, raw, {"Content-Type": "application/json"})
         return r.status, r.json()
+
+    def callback_log(self, n, timeout=10):
+        """The delivery log once it holds `n` attempts (an attempt is logged just after the
+        receiver has answered, so a receiver may see a callback before the log does)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            log = self.control("GET", "callbacks")[1]["attempts"]
+            if len(log) >= n:
+                return log
+            assert time.monotonic() < deadline, f"only {len(log)} of {n} attempts logged"
+            time.sleep(0.01)
 
     def state(self):
         status, st = self.control("GET", "state")

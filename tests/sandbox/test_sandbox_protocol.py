@@ -10,8 +10,10 @@ import http.client
 import json
 import socket
 import ssl
+import subprocess
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +25,12 @@ AUTH = {
     "bad_content_format": (400, "Bad content format"),
 }
 TAKEN = {"foreign_id": "The foreign id has already been taken."}
+SWITCHES = {
+    "refuse_duplicate_foreign_id": False,
+    "cancel_reply": "invoice",
+    "withdrawal_approval_above": None,
+    "deposit_confirmations": "two_step",
+}
 
 
 def sign(secret, body):
@@ -347,7 +355,8 @@ def test_cancel_of_a_final_invoice_is_refused(sandbox):
     assert v == {"errors": {"error": "Invoice cannot be failed in its current state.", "code": "invalid_invoice_state"}}
 
 
-def test_duplicate_foreign_id(sandbox):
+def test_duplicate_foreign_id(start_sandbox):
+    sandbox = start_sandbox("--refuse-duplicate-foreign-id")  # withdrawals, exchanges: a switch
     assert sandbox.post("/invoices/create", invoice("same"))[0] == 200
     assert sandbox.post("/invoices/create", invoice("same")) == (400, {"errors": TAKEN})
     assert sandbox.post("/withdrawal/crypto", withdrawal("same"))[0] == 201
@@ -358,6 +367,38 @@ def test_duplicate_foreign_id(sandbox):
     a = {"currency": "ETH", "foreign_id": "same", "end_user_reference": "c"}
     first, again = sandbox.post("/addresses/take", a), sandbox.post("/addresses/take", a)
     assert first[0] == again[0] == 201 and first[1]["data"]["address"] == again[1]["data"]["address"]
+
+
+@pytest.mark.parametrize(
+    "name, body, content_type",
+    [
+        ("empty_array", b"[]", "application/json"),
+        ("empty_object", b"{}", "application/json"),
+        ("ok_string", b'"OK"', "application/json"),
+        ("ok_text", b"OK", "text/plain; charset=UTF-8"),
+        ("message_ok", b'{"message":"OK"}', "application/json"),
+    ],
+)
+def test_cancel_reply_switch(start_sandbox, name, body, content_type):
+    sb = start_sandbox("--cancel-reply", name)
+    assert sb.control("GET", "switches")[1]["switches"]["cancel_reply"] == name
+    sb.post("/invoices/create", invoice("c"))
+    r = sb.signed("POST", "/invoices/c/cancel/", b"{}")
+    assert (r.status, r.body, r.headers["content-type"]) == (200, body, content_type)
+
+
+def test_repeated_withdrawal_foreign_id_is_accepted_by_default(sandbox):
+    assert sandbox.control("GET", "switches") == (200, {"switches": SWITCHES})
+    assert sandbox.post("/withdrawal/crypto", withdrawal("twice"))[0] == 201
+    assert sandbox.post("/withdrawal/crypto", withdrawal("twice"))[0] == 201
+    assert [w["foreign_id"] for w in sandbox.state()["withdrawals"]] == ["twice", "twice"]
+    status, v = sandbox.control("POST", "switches", {"refuse_duplicate_foreign_id": True})
+    assert status == 200 and v["switches"]["refuse_duplicate_foreign_id"] is True
+    assert sandbox.post("/withdrawal/crypto", withdrawal("twice")) == (400, {"errors": TAKEN})
+    status, v = sandbox.control("POST", "switches", {"bogus": True})
+    assert status == 400 and "known: refuse_duplicate_foreign_id" in v["error"]
+    assert sandbox.control("POST", "reset", {})[0] == 200
+    assert sandbox.control("GET", "switches") == (200, {"switches": SWITCHES})
 
 
 # ---- callbacks ----
@@ -384,7 +425,7 @@ def test_paying_an_invoice_sends_a_verified_callback(start_sandbox, receiver):
     assert last["crypto_address"]["convert_to"] == "EUR"
     assert isinstance(last["fixed_at"], int) and isinstance(last["expires_at"], int)
     assert last["transactions"][0]["amount"] == due and last["fees"][0]["type"] == "fee_crypto_deposit"
-    log = sb.control("GET", "callbacks")[1]["attempts"]
+    log = sb.callback_log(2)
     assert [(a["attempt"], a["response_status"], a["url"]) for a in log] == [(1, 200, rx.url)] * 2
     assert json.loads(log[1]["body"]) == last
 
@@ -451,6 +492,38 @@ def test_deposit_and_withdrawal_callbacks(start_sandbox, receiver):
     assert cbs[2]["foreign_id"] == "wd-cb" and cbs[2]["transactions"][0]["txid"]
 
 
+def test_instant_deposit_sends_one_confirmed_callback(start_sandbox, receiver):
+    rx = receiver()
+    sb = start_sandbox("--callback-url", rx.url, "--instant-deposits")
+    _, a = sb.post("/addresses/take", {"currency": "ETH", "foreign_id": "cust-i", "end_user_reference": "i"})
+    status, d = sb.control("POST", "deposit", {"address": a["data"]["address"], "amount": "0.5"})
+    assert status == 201 and d["status"] == "confirmed"
+    _, w = sb.post("/withdrawal/crypto", withdrawal("wd-after"))  # a later callback, as a marker
+    assert sb.control("POST", f"withdrawals/{w['data']['id']}/confirm", {})[0] == 200
+    cbs = [json.loads(b) for _, b, _ in rx.wait_for(2)]
+    assert [(c["type"], c["status"]) for c in cbs] == [("deposit", "confirmed"), ("withdrawal", "confirmed")]
+
+
+def test_withdrawal_approval_flow(start_sandbox, receiver):
+    rx = receiver()
+    sb = start_sandbox("--callback-url", rx.url, "--withdrawal-approval-above", "0.05")
+    btc0 = Decimal(sb.balance("BTC"))
+    _, yes = sb.post("/withdrawal/crypto", withdrawal("wd-yes", "0.1"))
+    _, no = sb.post("/withdrawal/crypto", withdrawal("wd-no", "0.1"))
+    assert yes["data"]["status"] == no["data"]["status"] == "pending"
+    assert sb.control("POST", f"withdrawals/{yes['data']['id']}/confirm", {})[0] == 409
+    status, v = sb.control("POST", f"withdrawals/{yes['data']['id']}/approve", {})
+    assert (status, v["status"]) == (200, "processing")
+    assert sb.control("POST", f"withdrawals/{yes['data']['id']}/confirm", {})[0] == 200
+    status, v = sb.control("POST", f"withdrawals/{no['data']['id']}/decline", {})
+    assert (status, v["status"]) == (200, "declined")
+    cbs = [json.loads(b) for _, b, _ in rx.wait_for(4)]
+    seen = sorted((c["foreign_id"], c["status"]) for c in cbs)
+    assert seen == [("wd-no", "declined"), ("wd-no", "pending"), ("wd-yes", "confirmed"), ("wd-yes", "pending")]
+    spent = btc0 - Decimal(sb.balance("BTC"))
+    assert Decimal("0.1") < spent < Decimal("0.2")  # only the approved one, with its fee
+
+
 def test_non_200_is_retried_on_the_accelerated_schedule(start_sandbox, receiver):
     rx = receiver([503, 500])
     sb = start_sandbox("--callback-url", rx.url, "--callback-time-scale", "0.001")
@@ -461,8 +534,7 @@ def test_non_200_is_retried_on_the_accelerated_schedule(start_sandbox, receiver)
     gap1, gap2 = got[1][2] - got[0][2], got[2][2] - got[1][2]
     assert gap1 >= 0.055, gap1  # +1 minute = 60 ms
     assert gap2 >= 0.295 and gap2 > gap1, (gap1, gap2)  # +5 minutes = 300 ms
-    time.sleep(0.05)
-    log = sb.control("GET", "callbacks")[1]["attempts"]
+    log = sb.callback_log(3)
     assert [(a["attempt"], a["response_status"]) for a in log] == [(1, 503), (2, 500), (3, 200)]
 
 
@@ -481,6 +553,18 @@ def test_callback_url_can_be_replaced_and_callbacks_repeated(start_sandbox, rece
 
 
 # ---- 429 ----
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/cb\r\nX-Injected: 1", "http://127.0.0.1:9/a b", "http://"])
+def test_callback_url_with_cr_lf_or_space_is_refused(sandbox, url):
+    status, v = sandbox.control("POST", "callback-url", {"url": url})
+    assert status == 400, v
+    assert sandbox.control("GET", "callback-url") == (200, {"url": None})
+    out = subprocess.run(
+        [sandbox.proc.args[0], "--listen", "127.0.0.1:0", "--callback-url", url],
+        stdin=subprocess.DEVNULL, capture_output=True, timeout=10,
+    )
+    assert out.returncode == 2 and out.stdout == b"" and b"--callback-url" in out.stderr
 
 
 def test_exchange_calculate_rate_limit(start_sandbox):
@@ -517,7 +601,8 @@ def test_latency_and_server_errors(sandbox):
         assert not exists(sandbox, "withdrawals", mode)
 
 
-def test_dropped_connections_before_and_after_processing(sandbox):
+def test_dropped_connections_before_and_after_processing(start_sandbox):
+    sandbox = start_sandbox("--refuse-duplicate-foreign-id")
     arm(sandbox, mode="drop_before", path="/api/v2/withdrawal/crypto")
     with pytest.raises((ConnectionError, OSError)):
         sandbox.signed("POST", "/withdrawal/crypto", raw(withdrawal("before")))
@@ -610,6 +695,26 @@ def test_tls_with_the_generated_certificate(start_sandbox, tmp_path):
             ctx.wrap_socket(s, server_hostname="localhost")
 
 
+def test_tls_certificate_is_never_written_over_an_existing_file(start_sandbox, tmp_path):
+    existing = tmp_path / "existing.pem"
+    existing.write_text("keep")
+    link = tmp_path / "link.pem"
+    link.symlink_to(existing)
+    sb = start_sandbox()
+    for path in (existing, link):
+        out = subprocess.run(
+            [sb.proc.args[0], "--listen", "127.0.0.1:0", "--tls", "--cert-out", str(path)],
+            stdin=subprocess.DEVNULL, capture_output=True, timeout=10,
+        )
+        assert out.returncode == 1 and out.stdout == b"" and b"already exists" in out.stderr
+    assert existing.read_text() == "keep"
+    tls = start_sandbox("--tls")  # default: a private directory of its own
+    cert = Path(tls.cert)
+    assert cert.parent.stat().st_mode & 0o777 == 0o700 and cert.stat().st_mode & 0o777 == 0o600
+    tls.stop()  # SIGTERM: the directory goes with it
+    assert not cert.parent.exists()
+
+
 def non_loopback_ip():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         try:
@@ -633,6 +738,23 @@ def test_control_api_refuses_peers_off_loopback(start_sandbox):
     assert conn.getresponse().read() == b"OK"
     conn.close()
     assert sb.control("GET", "state")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        ({"Content-Type": "text/plain"}, 415),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, 415),
+        ({"Content-Type": "application/json", "Origin": "http://evil.example"}, 403),
+        ({"Content-Type": "application/json", "Host": "evil.example"}, 403),
+        ({"Content-Type": "application/json", "Host": "localhost"}, 200),
+        ({"Content-Type": "application/json"}, 200),
+    ],
+)
+def test_control_api_refuses_what_a_web_page_could_send(sandbox, headers, status):
+    r = sandbox.request("POST", "/_sandbox/rate-limit", b'{"per_minute": 0}', headers)
+    assert r.status == status, r.text
+    assert sandbox.state()["rate_limit_per_minute"] == (0 if status == 200 else 30)
 
 
 def test_reset(sandbox):
