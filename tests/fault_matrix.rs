@@ -198,18 +198,26 @@ fn applied(s: &Value, op: &Op, fid: &str) -> usize {
         OperationKind::ExchangeNow | OperationKind::ExchangeFixed => count("exchanges"),
         OperationKind::InvoicesCreate => count("invoices"),
         OperationKind::AddressesTake => count("addresses"),
+        // A cancelled invoice is `failed` with the merchant's cancellation as its error.
         OperationKind::InvoicesCancel => s["invoices"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|i| i["foreign_id"] == fid && i["status"] == "cancelled")
+            .filter(|i| i["foreign_id"] == fid && i["status"] == "failed")
             .count(),
         _ => unreachable!(),
     }
 }
 
+/// Requests the sandbox counted on the operation's route (cancel: one route for every
+/// foreign_id).
 fn requests_to(s: &Value, path: &str) -> u64 {
-    s["requests"]["by_path"][format!("/api/v2{path}")]
+    let route = if path.starts_with("/invoices/") && path.ends_with("/cancel/") {
+        "/invoices/{foreign_id}/cancel/"
+    } else {
+        path
+    };
+    s["requests"]["by_path"][format!("/api/v2{route}")]
         .as_u64()
         .unwrap_or(0)
 }
