@@ -1,6 +1,6 @@
 # libalphapo: the front door.
 #   make lib       build the shared and static libraries (target/release)
-#   make header    regenerate include/alphapo.h (commit it)
+#   make header    regenerate include/alphapo.h and bindings/php/alphapo_ffi.h (commit them)
 #   make demo      create an invoice and verify its callback from C, Python and PHP on the sandbox
 #   make test      install what is missing, then run every test of every language
 #   make install   PREFIX=/usr/local: library, header and pkg-config file

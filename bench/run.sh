@@ -143,7 +143,7 @@ gcc "${cflags[@]}" bench/c/rss.c -o "$work/rss" "${ldflags[@]}"
 gcc "${cflags[@]}" bench/c/dlopen.c -o "$work/dlopen" -ldl
 
 export ALPHAPO_LIBRARY=$lib
-export ALPHAPO_HEADER=$root/include/alphapo.h
+export ALPHAPO_HEADER=$root/bindings/php/alphapo_ffi.h
 export PYTHONPATH=$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}
 py=(python3 bench/python/bench.py)
 php=(php bench/php/bench.php)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what `make test` needs and is missing: valgrind, php-cli (with FFI) and phpunit
-# from Debian, pytest from PyPI. Fails loudly when something cannot be installed.
+# Installs what `make test` needs and is missing: valgrind, php-cli (with FFI), phpunit,
+# gcc and g++ from Debian, pytest from PyPI. Fails loudly when something cannot be installed.
 set -euo pipefail
 
 need_apt=()
@@ -8,6 +8,7 @@ command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 command -v php >/dev/null 2>&1 || need_apt+=(php-cli)
 command -v phpunit >/dev/null 2>&1 || need_apt+=(phpunit)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 command -v nm >/dev/null 2>&1 || need_apt+=(binutils)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 
@@ -23,7 +24,7 @@ if ! python3 -c 'import pytest' >/dev/null 2>&1; then
     python3 -m pip install --quiet pytest
 fi
 
-for tool in valgrind php phpunit gcc nm pkg-config; do
+for tool in valgrind php phpunit gcc g++ nm pkg-config; do
     command -v "$tool" >/dev/null 2>&1 || { echo "missing after install: $tool" >&2; exit 1; }
 done
 php -m | grep -qx FFI || { echo "php has no FFI extension" >&2; exit 1; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds every C test against include/alphapo.h and target/release/libalphapo.so with
-# strict warnings, starts the sandbox, and runs each test under valgrind
-# (--error-exitcode=1 --leak-check=full). Any failure fails the run.
+# Builds every C test (C99) and C++ test (C++11) against include/alphapo.h and
+# target/release/libalphapo.so with strict warnings, starts the sandbox, and runs each test
+# and example under valgrind (--error-exitcode=1 --leak-check=full). Any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -9,6 +9,7 @@ LIB_DIR=target/release
 SANDBOX=${ALPHAPO_SANDBOX:-target/release/examples/sandbox}
 BUILD=tests/c/build
 CFLAGS=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g -O1 -Iinclude -Itests/c)
+CXXFLAGS=(-std=c++11 -Wall -Wextra -Wpedantic -Werror -g -O1 -Iinclude -Itests/c)
 LDFLAGS=(-L"$LIB_DIR" -lalphapo -Wl,-rpath,"$PWD/$LIB_DIR" -lpthread)
 
 [ -f "$LIB_DIR/libalphapo.so" ] || { echo "missing $LIB_DIR/libalphapo.so: run make lib" >&2; exit 1; }
@@ -20,6 +21,9 @@ for src in tests/c/test_*.c examples/c/*.c; do
     name=$(basename "$src" .c)
     gcc "${CFLAGS[@]}" "$src" -o "$BUILD/$name" "${LDFLAGS[@]}"
 done
+command -v g++ >/dev/null || { echo "g++ is required for the C++ test and example (make test-deps)" >&2; exit 1; }
+g++ "${CXXFLAGS[@]}" tests/c/test_cpp.cpp -o "$BUILD/test_cpp" "${LDFLAGS[@]}"
+g++ "${CXXFLAGS[@]}" examples/cpp/create_invoice.cpp -o "$BUILD/cpp_create_invoice" "${LDFLAGS[@]}"
 
 log=$(mktemp)
 "$SANDBOX" --listen 127.0.0.1:0 --key c-test-key --secret c-test-secret >"$log" 2>&1 &
@@ -45,7 +49,7 @@ for test in "$BUILD"/test_*; do
     fi
 done
 echo "== examples"
-for example in sign create_invoice; do
+for example in sign create_invoice cpp_create_invoice; do
     if [ -x "$BUILD/$example" ]; then
         if valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
             "$BUILD/$example" >/dev/null; then
