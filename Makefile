@@ -3,7 +3,7 @@
 #   make header    regenerate include/alphapo.h and bindings/php/alphapo_ffi.h (commit them)
 #   make demo      create an invoice and verify its callback from C, Python and PHP on the sandbox
 #   make test      install what is missing, then run every test of every language
-#   make install   PREFIX=/usr/local: library, header and pkg-config file
+#   make install   PREFIX=/usr/local: libalphapo.so.<version> and its links, header, pkg-config file
 #   make bench     benchmarks side by side, writes BENCHMARKS.md (about 4 minutes)
 #   make stress    hardening: C stress at full count, ASan+UBSan on the C tests, 20 s per fuzz target
 CARGO   ?= cargo
@@ -13,6 +13,8 @@ INCDIR  ?= $(PREFIX)/include
 DESTDIR ?=
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 LIB     := target/release/libalphapo.so
+# The SONAME build.rs gives the library: programs linked with -lalphapo look for this name.
+SONAME  := libalphapo.so.0
 SANDBOX := target/release/examples/sandbox
 
 .PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php lint install python-wheel clean stress fuzz-long tsan bench
@@ -21,6 +23,7 @@ all: lib
 
 lib:
 	$(CARGO) build --release
+	ln -sf libalphapo.so target/release/$(SONAME)
 
 sandbox:
 	$(CARGO) build --release --example sandbox
@@ -73,6 +76,7 @@ python-wheel: lib
 install: lib
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/libalphapo.so.$(VERSION)
+	ln -sf libalphapo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf libalphapo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libalphapo.so
 	install -m 0644 target/release/libalphapo.a $(DESTDIR)$(LIBDIR)/libalphapo.a
 	install -m 0644 include/alphapo.h $(DESTDIR)$(INCDIR)/alphapo.h

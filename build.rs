@@ -5,15 +5,22 @@
 //!
 //! With `ALPHAPO_UPDATE_HEADER=1` (what `make header` sets) it also writes
 //! include/alphapo.h and bindings/php/alphapo_ffi.h; tests/abi.rs checks that the committed
-//! headers equal the generated ones.
+//! headers equal the generated ones. It also gives every build of the cdylib its SONAME.
 
 use std::env;
 use std::path::{Path, PathBuf};
+
+/// The cdylib's SONAME: the ABI major, 0 until 1.0. `make lib` and `make install` add the
+/// link of that name next to the library.
+const SONAME: &str = "libalphapo.so.0";
 
 fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-env-changed=ALPHAPO_UPDATE_HEADER");
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{SONAME}");
+    }
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
     let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))

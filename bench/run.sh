@@ -137,6 +137,8 @@ results=$work/results.jsonl
 
 cflags=(-std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -Iinclude)
 ldflags=(-L"$target/release" -lalphapo -Wl,-rpath,"$target/release")
+# Programs linked with -lalphapo need the SONAME link (make lib makes it too).
+ln -sf libalphapo.so "$target/release/libalphapo.so.0"
 gcc "${cflags[@]}" bench/c/sign.c -o "$work/sign" "${ldflags[@]}" -lcrypto
 gcc "${cflags[@]}" bench/c/client.c -o "$work/client" "${ldflags[@]}" -lpthread
 gcc "${cflags[@]}" bench/c/rss.c -o "$work/rss" "${ldflags[@]}"

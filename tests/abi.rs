@@ -251,6 +251,23 @@ fn exported_symbols() -> Vec<String> {
 }
 
 #[test]
+fn the_library_has_its_soname() {
+    let out = Command::new("readelf")
+        .arg("-d")
+        .arg(shared_library())
+        .output()
+        .expect("readelf runs");
+    assert!(out.status.success());
+    let dynamic = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dynamic
+            .lines()
+            .any(|l| l.contains("(SONAME)") && l.contains("[libalphapo.so.0]")),
+        "no SONAME libalphapo.so.0: {dynamic}"
+    );
+}
+
+#[test]
 fn only_prefixed_symbols_are_exported() {
     let symbols = exported_symbols();
     let foreign: Vec<&String> = symbols

@@ -15,6 +15,8 @@ LDFLAGS=(-L"$LIB_DIR" -lalphapo -Wl,-rpath,"$PWD/$LIB_DIR" -lpthread)
 [ -f "$LIB_DIR/libalphapo.so" ] || { echo "missing $LIB_DIR/libalphapo.so: run make lib" >&2; exit 1; }
 [ -x "$SANDBOX" ] || { echo "missing $SANDBOX: run make sandbox" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "valgrind is required (make test-deps)" >&2; exit 1; }
+# Programs linked with -lalphapo need the SONAME link (make lib makes it too).
+ln -sf libalphapo.so "$LIB_DIR/libalphapo.so.0"
 
 mkdir -p "$BUILD"
 for src in tests/c/test_*.c examples/c/*.c; do
@@ -93,12 +95,15 @@ else
 fi
 rm -f "$receiver_log"
 
-echo "== make install + pkg-config"
+echo "== make install (libalphapo.so.<version>, links .so.0 and .so) + pkg-config"
 prefix=$(mktemp -d)
 if make -s install PREFIX="$prefix" >/dev/null \
     && PKG_CONFIG_PATH="$prefix/lib/pkgconfig" gcc "${CFLAGS[@]}" examples/c/sign.c -o "$BUILD/sign_installed" \
         $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs alphapo) -Wl,-rpath,"$prefix/lib" \
-    && "$BUILD/sign_installed" | grep -q "^verify: ALPHAPO_STATUS_OK$"; then
+    && "$BUILD/sign_installed" | grep -q "^verify: ALPHAPO_STATUS_OK$" \
+    && [ "$(readlink "$prefix/lib/libalphapo.so.0")" = "libalphapo.so.$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)" ] \
+    && [ "$(readlink "$prefix/lib/libalphapo.so")" = "$(readlink "$prefix/lib/libalphapo.so.0")" ] \
+    && readelf -d "$BUILD/sign_installed" | grep -q "NEEDED.*\[libalphapo.so.0\]"; then
     passed=$((passed + 1))
 else
     echo "installed library, header or pkg-config file unusable" >&2
