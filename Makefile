@@ -4,6 +4,7 @@
 #   make demo      create an invoice and verify its callback from C, Python and PHP on the sandbox
 #   make test      install what is missing, then run every test of every language
 #   make install   PREFIX=/usr/local: libalphapo.so.<version> and its links, header, pkg-config file
+#   make dist      dist/libalphapo-<version>-x86_64-linux-gnu.tar.gz: glibc >= 2.17, no Rust needed
 #   make bench     benchmarks side by side, writes BENCHMARKS.md (about 4 minutes)
 #   make stress    hardening: C stress at full count, ASan+UBSan on the C tests, 20 s per fuzz target
 CARGO   ?= cargo
@@ -17,7 +18,7 @@ LIB     := target/release/libalphapo.so
 SONAME  := libalphapo.so.0
 SANDBOX := target/release/examples/sandbox
 
-.PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php lint install python-wheel clean stress fuzz-long tsan bench
+.PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php test-dist lint install dist python-wheel clean stress fuzz-long tsan bench
 
 all: lib
 
@@ -37,7 +38,7 @@ demo: lib sandbox
 test-deps:
 	bash scripts/install-test-deps.sh
 
-test: test-deps lib sandbox lint test-rust test-c test-python test-php stress
+test: test-deps lib sandbox lint test-rust test-c test-python test-php test-dist stress
 	@echo "make test: all suites passed"
 
 stress: lib sandbox
@@ -70,6 +71,13 @@ test-python: lib sandbox
 test-php: lib sandbox
 	bash bindings/php/run-tests.sh
 
+# Built with cargo-zigbuild in target/zig (target/release is untouched); scripts/dist.sh.
+dist:
+	bash scripts/dist.sh
+
+test-dist: dist
+	bash tests/dist/check.sh
+
 python-wheel: lib
 	bash bindings/python/bundle-library.sh
 
@@ -85,3 +93,4 @@ install: lib
 
 clean:
 	$(CARGO) clean
+	rm -rf dist
