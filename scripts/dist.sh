@@ -7,11 +7,14 @@
 #       lib/libalphapo.a, lib/pkgconfig/alphapo.pc (relocatable), include/alphapo.h,
 #       README.md, and LICENSE* when the repository has one
 #   dist/libalphapo-<version>-x86_64-linux-gnu/          the same tree, unpacked
+#   dist/alphapo-<version>-py3-none-manylinux2014_x86_64.whl   the Python package with that
+#       library inside (bindings/python built as bundle-library.sh does, then retagged)
 #
 # The library is built with cargo-zigbuild for x86_64-unknown-linux-gnu with glibc 2.17 as
 # the floor (CentOS 7, RHEL 7+, Debian 8+, Ubuntu 14.04+), in its own target directory
 # (target/zig, or $ALPHAPO_DIST_TARGET_DIR) so that target/release is untouched, then
-# stripped. ziglang and cargo-zigbuild are installed from PyPI when missing.
+# stripped. ziglang and cargo-zigbuild (and setuptools and wheel for the wheel) are installed
+# from PyPI when missing.
 # tests/dist/check.sh checks the result (make test-dist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +42,8 @@ PATH="$PATH:$("$python" -c 'import site; print(site.getuserbase())')/bin"
 missing=()
 "$python" -m ziglang version >/dev/null 2>&1 || missing+=(ziglang)
 command -v cargo-zigbuild >/dev/null 2>&1 || missing+=(cargo-zigbuild)
+"$python" -c 'import setuptools' >/dev/null 2>&1 || missing+=("setuptools>=61")
+"$python" -m wheel version >/dev/null 2>&1 || missing+=(wheel)
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "scripts/dist.sh: installing ${missing[*]} with pip"
     PIP_ROOT_USER_ACTION=ignore "$python" -m pip install --quiet "${missing[@]}" \
@@ -46,6 +51,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     hash -r
 fi
 "$python" -m ziglang version >/dev/null 2>&1 || die "ziglang is not importable by $python"
+"$python" -m wheel version >/dev/null 2>&1 || die "the wheel package is not importable by $python"
 command -v cargo-zigbuild >/dev/null 2>&1 || die "cargo-zigbuild is not on PATH"
 # Without a `zig` on PATH, cargo-zigbuild runs `<python> -m ziglang`: this python.
 export CARGO_ZIGBUILD_PYTHON_PATH="${CARGO_ZIGBUILD_PYTHON_PATH:-$(command -v "$python")}"
@@ -56,7 +62,7 @@ built=$target_dir/$TRIPLE/release
 [ -f "$built/libalphapo.so" ] && [ -f "$built/libalphapo.a" ] || die "cargo zigbuild left no library in $built"
 
 stage=dist/$name
-rm -rf "$stage" "dist/$name.tar.gz"
+rm -rf "$stage" "dist/$name.tar.gz" dist/alphapo-*.whl
 mkdir -p "$stage/lib/pkgconfig" "$stage/include"
 install -m 0755 "$built/libalphapo.so" "$stage/lib/libalphapo.so.$version"
 strip --strip-all "$stage/lib/libalphapo.so.$version"
@@ -105,3 +111,22 @@ mtime=$(git log -1 --format=%ct 2>/dev/null || echo 0)
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$mtime" -C dist -cf - "$name" \
     | gzip -n -9 >"dist/$name.tar.gz"
 echo "scripts/dist.sh: wrote dist/$name.tar.gz"
+
+# The Python wheel: a copy of bindings/python with the library inside (where the package
+# looks first after ALPHAPO_LIBRARY), built offline like bundle-library.sh does, then tagged
+# manylinux2014 (glibc 2.17): the library is its only native file and needs nothing newer.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r bindings/python "$work/python"
+rm -rf "$work/python/tests" "$work/python/build" "$work/python/dist" "$work/python"/*.egg-info \
+    "$work/python"/alphapo/libalphapo.*
+install -m 0755 "$stage/lib/libalphapo.so.$version" "$work/python/alphapo/libalphapo.so"
+SOURCE_DATE_EPOCH=$mtime PIP_ROOT_USER_ACTION=ignore "$python" -m pip wheel --quiet \
+    --no-build-isolation --no-deps --no-index -w "$work/wheel" "$work/python"
+set -- "$work"/wheel/alphapo-*.whl
+[ "$#" -eq 1 ] && [ -f "$1" ] || die "pip wheel did not build one wheel: $*"
+(cd "$work/wheel" && "$python" -m wheel tags --remove --platform-tag manylinux2014_x86_64 "$(basename "$1")" >/dev/null)
+wheel=alphapo-$version-py3-none-manylinux2014_x86_64.whl
+[ -f "$work/wheel/$wheel" ] || die "no $wheel (is bindings/python's version $version?): $(ls "$work/wheel")"
+mv "$work/wheel/$wheel" "dist/$wheel"
+echo "scripts/dist.sh: wrote dist/$wheel"

@@ -6,7 +6,10 @@
 #   library, its header is include/alphapo.h;
 # - a C program compiled against the unpacked tarball's header (through its relocatable
 #   pkg-config file) links with the tarball's shared library, and another with its static
-#   library, and both sign the spec's vector.
+#   library, and both sign the spec's vector;
+# - the Python wheel carries that very library, `auditwheel show` finds it manylinux2014
+#   (manylinux_2_17) compatible, and installed with pip outside the checkout (no
+#   ALPHAPO_LIBRARY) it loads its own copy and signs the vector.
 # Prints `dist checks: N passed, N failed`; any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,7 +19,10 @@ version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 name=libalphapo-$version-x86_64-linux-gnu
 tarball=dist/$name.tar.gz
 [ -f "$tarball" ] || { echo "missing $tarball: run make dist" >&2; exit 1; }
-for tool in objdump readelf nm tar gcc pkg-config; do
+wheel=dist/alphapo-$version-py3-none-manylinux2014_x86_64.whl
+[ -f "$wheel" ] || { echo "missing $wheel: run make dist" >&2; exit 1; }
+python=${PYTHON:-python3}
+for tool in objdump readelf nm tar gcc pkg-config unzip auditwheel patchelf "$python"; do
     command -v "$tool" >/dev/null || { echo "$tool is required (make test-deps)" >&2; exit 1; }
 done
 
@@ -123,6 +129,28 @@ static_vector() {
         && [ "$("$work/vector-static")" = "$want" ]
 }
 check "a C program links with the tarball's static library and signs the vector" static_vector
+
+# The wheel.
+same_library() { unzip -p "$wheel" alphapo/libalphapo.so | cmp -s - "$lib"; }
+check "the wheel carries the dist library as alphapo/libalphapo.so" same_library
+auditwheel show "$wheel" >"$work/auditwheel" 2>&1 || true
+policy=$(tr -s ' \n' '  ' <"$work/auditwheel" | sed -n 's/.*consistent with the following platform tag: "manylinux_2_\([0-9]*\)_x86_64".*/\1/p')
+echo "     auditwheel show: consistent with manylinux_2_${policy:-?}_x86_64"
+manylinux2014() { [ -n "$policy" ] && [ "$policy" -le 17 ] || { cat "$work/auditwheel" >&2; false; }; }
+check "auditwheel show: manylinux2014 (manylinux_2_17) compatible" manylinux2014
+wheel_signs() {
+    PIP_ROOT_USER_ACTION=ignore "$python" -m pip install --quiet --no-index --no-deps \
+        --target "$work/site" "$wheel" || return 1
+    # Run from outside the checkout, with no library hint in the environment.
+    (cd "$work" && env -u ALPHAPO_LIBRARY PYTHONPATH="$work/site" "$python" -c '
+import sys, alphapo
+site = sys.argv[1]
+assert str(alphapo.LIBRARY_PATH).startswith(site), alphapo.LIBRARY_PATH
+print(alphapo.sign(b"AbCdEfG123456", b"{\"currency\":\"BTC\",\"foreign_id\":\"123456\"}"), alphapo.library_version())
+' "$work/site") >"$work/wheel-out" || return 1
+    [ "$(cat "$work/wheel-out")" = "$want" ] || { cat "$work/wheel-out" >&2; false; }
+}
+check "the wheel installed with pip (no checkout, no ALPHAPO_LIBRARY) signs the vector" wheel_signs
 
 echo "dist checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
