@@ -1,9 +1,10 @@
 # libalphapo: the front door.
 #   make lib       build the shared and static libraries (target/release)
-#   make header    regenerate include/alphapo.h (commit it)
+#   make header    regenerate include/alphapo.h and bindings/php/alphapo_ffi.h (commit them)
 #   make demo      create an invoice and verify its callback from C, Python and PHP on the sandbox
 #   make test      install what is missing, then run every test of every language
-#   make install   PREFIX=/usr/local: library, header and pkg-config file
+#   make install   PREFIX=/usr/local: libalphapo.so.<version> and its links, header, pkg-config file
+#   make dist      dist/: the C package (tar.gz) and the Python wheel, glibc >= 2.17, no Rust needed
 #   make bench     benchmarks side by side, writes BENCHMARKS.md (about 4 minutes)
 #   make stress    hardening: C stress at full count, ASan+UBSan on the C tests, 20 s per fuzz target
 CARGO   ?= cargo
@@ -13,14 +14,17 @@ INCDIR  ?= $(PREFIX)/include
 DESTDIR ?=
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 LIB     := target/release/libalphapo.so
+# The SONAME build.rs gives the library: programs linked with -lalphapo look for this name.
+SONAME  := libalphapo.so.0
 SANDBOX := target/release/examples/sandbox
 
-.PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php lint install python-wheel clean stress fuzz-long tsan bench
+.PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php test-dist lint install dist python-wheel clean stress fuzz-long tsan bench
 
 all: lib
 
 lib:
 	$(CARGO) build --release
+	ln -sf libalphapo.so target/release/$(SONAME)
 
 sandbox:
 	$(CARGO) build --release --example sandbox
@@ -34,7 +38,7 @@ demo: lib sandbox
 test-deps:
 	bash scripts/install-test-deps.sh
 
-test: test-deps lib sandbox lint test-rust test-c test-python test-php stress
+test: test-deps lib sandbox lint test-rust test-c test-python test-php test-dist stress
 	@echo "make test: all suites passed"
 
 stress: lib sandbox
@@ -67,12 +71,20 @@ test-python: lib sandbox
 test-php: lib sandbox
 	bash bindings/php/run-tests.sh
 
+# Built with cargo-zigbuild in target/zig (target/release is untouched); scripts/dist.sh.
+dist:
+	bash scripts/dist.sh
+
+test-dist: dist
+	bash tests/dist/check.sh
+
 python-wheel: lib
 	bash bindings/python/bundle-library.sh
 
 install: lib
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/libalphapo.so.$(VERSION)
+	ln -sf libalphapo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf libalphapo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libalphapo.so
 	install -m 0644 target/release/libalphapo.a $(DESTDIR)$(LIBDIR)/libalphapo.a
 	install -m 0644 include/alphapo.h $(DESTDIR)$(INCDIR)/alphapo.h
@@ -81,3 +93,4 @@ install: lib
 
 clean:
 	$(CARGO) clean
+	rm -rf dist

