@@ -14,6 +14,7 @@ typedef enum {
   ALPHAPO_STATUS_TIMEOUT = 21,
   ALPHAPO_STATUS_TLS = 22,
   ALPHAPO_STATUS_DECODE = 23,
+  ALPHAPO_STATUS_OUTCOME_UNKNOWN = 24,
   ALPHAPO_STATUS_PANIC = 99,
 } alphapo_status;
 
@@ -72,6 +73,8 @@ const char *alphapo_callback_get(const alphapo_callback *callback, const char *p
 
 const char *alphapo_callback_dedupe_key(const alphapo_callback *callback);
 
+bool alphapo_callback_is_fully_paid(const alphapo_callback *callback);
+
 char *alphapo_callback_json(const alphapo_callback *callback);
 
 void alphapo_callback_free(alphapo_callback *callback);
@@ -88,6 +91,10 @@ alphapo_status alphapo_client_builder_set_app_info(alphapo_client_builder *build
 
 alphapo_status alphapo_client_builder_set_ca_file(alphapo_client_builder *builder, const char *path, alphapo_error **err);
 
+alphapo_status alphapo_client_builder_set_proxy(alphapo_client_builder *builder, const char *url, alphapo_error **err);
+
+alphapo_status alphapo_client_builder_set_proxy_from_environment(alphapo_client_builder *builder, bool yes, alphapo_error **err);
+
 alphapo_status alphapo_client_builder_set_max_retries(alphapo_client_builder *builder, uint32_t max_retries, alphapo_error **err);
 
 alphapo_status alphapo_client_builder_build(alphapo_client_builder *builder, alphapo_client **out, alphapo_error **err);
@@ -97,6 +104,8 @@ void alphapo_client_builder_free(alphapo_client_builder *builder);
 void alphapo_client_free(alphapo_client *client);
 
 alphapo_status alphapo_client_call(const alphapo_client *client, uint32_t operation, const char *request_json, alphapo_response **out, alphapo_error **err);
+
+alphapo_status alphapo_client_reconcile(const alphapo_client *client, const char *foreign_id, alphapo_response **out, alphapo_error **err);
 
 alphapo_status alphapo_client_prepare(const alphapo_client *client, uint32_t operation, const char *request_json, alphapo_prepared **out, alphapo_error **err);
 
@@ -127,6 +136,10 @@ char *alphapo_error_fields_json(const alphapo_error *err);
 const uint8_t *alphapo_error_raw_body(const alphapo_error *err, size_t *len);
 
 uint64_t alphapo_error_retry_after(const alphapo_error *err);
+
+alphapo_status alphapo_error_cause(const alphapo_error *err);
+
+const char *alphapo_error_foreign_id(const alphapo_error *err);
 
 void alphapo_error_free(alphapo_error *err);
 
