@@ -377,6 +377,20 @@ impl Connection for CoalescingConnection {
     }
 }
 
+/// Whether a TLS error is the refusal of the server's certificate or parameters: it ends the
+/// handshake, before any byte of the request is written (so a money-moving request was not
+/// sent, and the failure is definite).
+fn refused_in_handshake(e: &rustls::Error) -> bool {
+    use rustls::Error as R;
+    matches!(
+        e,
+        R::InvalidCertificate(_)
+            | R::NoCertificatesPresented
+            | R::UnsupportedNameType
+            | R::PeerIncompatible(_)
+    )
+}
+
 /// Maps a ureq error to a status, and tells whether nothing was sent.
 fn classify(error: ureq::Error) -> Failure {
     use ureq::Error as E;
@@ -388,7 +402,11 @@ fn classify(error: ureq::Error) -> Failure {
         E::HostNotFound => (Status::Transport, true, "host not found".to_string()),
         E::ConnectionFailed => (Status::Transport, true, "connection failed".to_string()),
         E::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
-            (Status::Tls, false, format!("TLS error: {io}"))
+            let handshake = io
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<rustls::Error>())
+                .is_some_and(refused_in_handshake);
+            (Status::Tls, handshake, format!("TLS error: {io}"))
         }
         E::Io(io) => {
             let before = io.kind() == std::io::ErrorKind::ConnectionRefused;
@@ -403,7 +421,11 @@ fn classify(error: ureq::Error) -> Failure {
             (status, before, format!("I/O error: {io}"))
         }
         E::Tls(m) => (Status::Tls, false, format!("TLS error: {m}")),
-        E::Rustls(e) => (Status::Tls, false, format!("TLS error: {e}")),
+        E::Rustls(e) => (
+            Status::Tls,
+            refused_in_handshake(e),
+            format!("TLS error: {e}"),
+        ),
         E::Pem(e) => (Status::Tls, true, format!("TLS certificate error: {e}")),
         E::BodyExceedsLimit(n) => (
             Status::Decode,

@@ -53,6 +53,18 @@ fn https_goes_through_a_connect_tunnel_and_tls_is_verified_end_to_end() {
     let e = untrusted.ping().unwrap_err();
     assert_eq!(e.status(), Status::Tls, "{e:?}");
     assert!(!format!("{e} {e:?}").contains(PASSWORD));
+    // A certificate refused in the handshake means nothing was sent: for a withdrawal that
+    // is a definite TLS error, not OUTCOME_UNKNOWN.
+    let e = untrusted
+        .execute(
+            &alphapo::Request::from_json(
+                alphapo::OperationKind::WithdrawalCrypto,
+                r#"{"currency":"BTC","address":"tb1q","amount":"0.001","foreign_id":"tls-1"}"#,
+            )
+            .unwrap(),
+        )
+        .unwrap_err();
+    assert_eq!(e.status(), Status::Tls, "{e:?}");
 }
 
 #[test]
