@@ -52,6 +52,12 @@ impl Environment {
     /// A custom base URL, checked: `http(s)://host[:port][/path]`, no query or fragment,
     /// plain `http` only for a loopback host unless `allow_http` is set.
     pub fn custom(url: &str, allow_http: bool) -> Result<Environment> {
+        if url.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
+            return Err(Error::invalid(format!(
+                "base URL {:?} must be printable ASCII without spaces or control characters",
+                url.escape_debug().to_string()
+            )));
+        }
         let trimmed = url.trim_end_matches('/');
         let (scheme, rest) = trimmed
             .split_once("://")
@@ -135,6 +141,13 @@ mod tests {
             "http://127.0.0.1:8080/api/v2"
         );
         assert!(Environment::custom("http://localhost:1/api/v2", false).is_ok());
+        for bad in [
+            "https://a.example/api/v2\r\n",
+            "https://a.example/api\u{7}/v2",
+            "https://a b/api/v2",
+        ] {
+            assert!(Environment::custom(bad, false).is_err(), "{bad:?}");
+        }
         assert_eq!(
             Environment::custom("HTTPS://api.example.com/api/v2", false)
                 .unwrap()

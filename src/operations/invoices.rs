@@ -213,8 +213,13 @@ impl ToRequest for CancelInvoice {
     }
 }
 
-/// Percent-encodes a path segment (everything but unreserved characters).
+/// Percent-encodes a path segment (everything but unreserved characters). A segment of
+/// only dots (`.`, `..`) is encoded whole: left as is, it would be a dot segment that
+/// HTTP stacks resolve away, and the request would go to another path.
 pub(crate) fn percent_encode_segment(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b == b'.') {
+        return "%2E".repeat(s.len());
+    }
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -289,6 +294,22 @@ impl Invoice {
 mod tests {
     use super::*;
     use crate::error::Status;
+
+    #[test]
+    fn dot_segments_are_encoded_in_the_cancel_path() {
+        let path = |fid: &str| {
+            CancelInvoice {
+                foreign_id: Some(fid.into()),
+            }
+            .to_request()
+            .unwrap()
+            .path
+        };
+        assert_eq!(path("."), "/invoices/%2E/cancel/");
+        assert_eq!(path(".."), "/invoices/%2E%2E/cancel/");
+        assert_eq!(path("a.b"), "/invoices/a.b/cancel/");
+        assert_eq!(path("a/b"), "/invoices/a%2Fb/cancel/");
+    }
 
     fn valid() -> InvoiceRequest {
         InvoiceRequest {
