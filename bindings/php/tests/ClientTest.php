@@ -189,7 +189,7 @@ final class ClientTest extends SandboxTestCase
             $prepared->body = '{}';
             self::fail('a prepared request was modified');
         } catch (\Error $e) {
-            self::assertStringContainsString('readonly', $e->getMessage());
+            self::assertStringContainsString('read-only', $e->getMessage());
         }
 
         // Our own HTTP client sends the exact bytes; the library decodes the reply.

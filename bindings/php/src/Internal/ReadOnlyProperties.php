@@ -7,8 +7,8 @@ namespace AlphaPo\Internal;
 /**
  * Public read-only properties in PHP 7.4, which has no `readonly`: the class declares them
  * private and names them in its `PROPERTIES` constant. They read like public properties
- * (`$callback->status`), and every write or unset throws the \Error PHP 8.1 throws for a
- * readonly property.
+ * (`$callback->status`), and every write or unset throws an \Error, as PHP 8.1 does for a
+ * readonly property ("Cannot modify read-only property ...").
  *
  * @internal
  */
@@ -32,11 +32,11 @@ trait ReadOnlyProperties
     /** @param mixed $value */
     public function __set(string $name, $value): void
     {
-        throw new \Error(sprintf('Cannot modify readonly property %s::$%s', self::class, $name));
+        throw new \Error(sprintf('Cannot modify read-only property %s::$%s', self::class, $name));
     }
 
     public function __unset(string $name): void
     {
-        throw new \Error(sprintf('Cannot unset readonly property %s::$%s', self::class, $name));
+        throw new \Error(sprintf('Cannot unset read-only property %s::$%s', self::class, $name));
     }
 }
