@@ -26,6 +26,6 @@ try {
         'alphapo preload: FFI scope "' . AlphaPo\Internal\Native::SCOPE . '" is missing ('
         . $e->getMessage() . '): set ffi.preload to the header written by '
         . 'bin/alphapo-install-lib, or AlphaPo will fail under ffi.enable=preload',
-        E_USER_WARNING,
+        E_USER_WARNING
     );
 }

@@ -23,7 +23,7 @@ command -v php >/dev/null 2>&1 || missing+=(php-cli)
 command -v phpunit >/dev/null 2>&1 || missing+=(phpunit)
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "bindings/php/run-tests.sh: installing ${missing[*]} with apt-get" >&2
-    command -v apt-get >/dev/null 2>&1 || die "${missing[*]} missing and no apt-get: install PHP >= 8.1 with FFI and phpunit"
+    command -v apt-get >/dev/null 2>&1 || die "${missing[*]} missing and no apt-get: install PHP >= 7.4 with FFI and phpunit"
     sudo=()
     if [ "$(id -u)" -ne 0 ]; then
         command -v sudo >/dev/null 2>&1 || die "${missing[*]} missing: run as root or install them: apt-get install -y php-cli phpunit"
@@ -33,11 +33,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q php-cli phpunit || die "apt-get install php-cli phpunit failed"
 fi
 
-php -r 'exit(PHP_VERSION_ID >= 80100 ? 0 : 1);' || die "PHP >= 8.1 needed, found $(php -r 'echo PHP_VERSION;')"
+php -r 'exit(PHP_VERSION_ID >= 70400 ? 0 : 1);' || die "PHP >= 7.4 needed, found $(php -r 'echo PHP_VERSION;')"
 php -r 'exit(extension_loaded("ffi") ? 0 : 1);' \
-    || die "the PHP FFI extension is not loaded (Debian: php8.x-common provides it; check ffi.ini)"
+    || die "the PHP FFI extension is not loaded (Debian: phpX.Y-common provides it; check ffi.ini)"
 php -r 'exit(extension_loaded("Zend OPcache") ? 0 : 1);' \
-    || die "OPcache is not loaded (needed by the preload test; Debian: php8.x-opcache)"
+    || die "OPcache is not loaded (needed by the preload test; Debian: phpX.Y-opcache)"
 
 library="${ALPHAPO_LIBRARY:-$root/target/release/libalphapo.so}"
 [ -f "$library" ] || die "$library is missing: build it with 'cargo build --release' (or set ALPHAPO_LIBRARY)"

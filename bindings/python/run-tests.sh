@@ -32,8 +32,8 @@ sandbox="${ALPHAPO_SANDBOX:-$repo/target/release/examples/sandbox}"
 [ -f "$lib" ] || fail "$lib is missing: run make lib (cargo build --release)"
 [ -x "$sandbox" ] || fail "$sandbox is missing: run make sandbox (cargo build --release --example sandbox)"
 
-"$python" -c 'import sys; assert sys.version_info >= (3, 10), sys.version' \
-    || fail "$python is older than Python 3.10"
+"$python" -c 'import sys; assert sys.version_info >= (3, 9), sys.version' \
+    || fail "$python is older than Python 3.9"
 
 need() {  # need MODULE PACKAGE: import MODULE, installing PACKAGE with pip when missing
     if ! "$python" -c "import $1" >/dev/null 2>&1; then

@@ -32,7 +32,7 @@ if (($baseUrl = getenv('ALPHAPO_BASE_URL')) !== false && $baseUrl !== '') {
 $client = new Client(
     getenv('ALPHAPO_KEY') ?: 'sandbox-key',
     getenv('ALPHAPO_SECRET') ?: 'sandbox-secret',
-    $options,
+    $options
 );
 
 // Your order number: unique per invoice. Keep it: retrying with the same foreign_id can
@@ -40,17 +40,17 @@ $client = new Client(
 $foreignId = $argv[1] ?? 'order-' . bin2hex(random_bytes(6));
 
 try {
-    $invoice = $client->createInvoice(
-        timer: false,
-        title: 'Order 1001',
-        description: 'Two tickets',
-        currency: 'EUR',
-        amount: '106.75',                   // a decimal string, never a float
-        foreignId: $foreignId,
-        endUserReference: 'customer-42',
-        urlSuccess: 'https://shop.example.com/orders/1001/paid',
-        urlFailed: 'https://shop.example.com/orders/1001/failed',
-    );
+    $invoice = $client->createInvoice([
+        'timer' => false,
+        'title' => 'Order 1001',
+        'description' => 'Two tickets',
+        'currency' => 'EUR',
+        'amount' => '106.75',               // a decimal string, never a float
+        'foreign_id' => $foreignId,
+        'end_user_reference' => 'customer-42',
+        'url_success' => 'https://shop.example.com/orders/1001/paid',
+        'url_failed' => 'https://shop.example.com/orders/1001/failed',
+    ]);
 } catch (ValidationException $e) {
     // Nothing was sent: fix the fields.
     fwrite(STDERR, $e->getMessage() . "\n");
@@ -73,7 +73,7 @@ try {
         $e->getStatusName(),
         $e->getHttpStatus(),
         $e->getApiCode() ?? '-',
-        $e->getMessage(),
+        $e->getMessage()
     ));
     exit(1);
 }

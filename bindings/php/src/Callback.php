@@ -23,33 +23,74 @@ use AlphaPo\Internal\Native;
  *
  * `data` holds the normalized callback: amounts are decimal strings, ids ints, unknown
  * fields kept. Read fields with `$callback->get('currency_received.amount')`.
+ *
+ * Its properties are read-only: assigning one throws an \Error.
+ *
+ * @property-read array<string, mixed> $data
+ * @property-read list<string> $malformed
+ * @property-read string $dedupeKey The event's identity
+ *     (`<type>:<id>:<status>:<transaction ids>:<remaining>:<received>`, computed by
+ *     libalphapo): process each key once. A redelivery has the same key; every distinct
+ *     event (each instalment of a partial-pay invoice) its own.
+ * @property-read string $rawBody
+ * @property-read int|null $id
+ * @property-read string|null $type
+ * @property-read string|null $status
+ * @property-read bool $fullyPaid Invoice `confirmed` with nothing remaining, or payment
+ *     request `paid`.
+ * @property-read string|null $foreignId The merchant's reference (for deposits:
+ *     `crypto_address.foreign_id`).
+ * @property-read string|null $paymentRequestId Payment-request callbacks: the request's id
+ *     (they carry no root `id`).
  */
 final class Callback
 {
+    use Internal\ReadOnlyProperties;
+
+    private const PROPERTIES = [
+        'data', 'malformed', 'dedupeKey', 'rawBody', 'id', 'type', 'status', 'fullyPaid',
+        'foreignId', 'paymentRequestId',
+    ];
+
+    /** @var array<string, mixed> */
+    private array $data;
+    /** @var list<string> */
+    private array $malformed;
+    private string $dedupeKey;
+    private string $rawBody;
+    private ?int $id;
+    private ?string $type;
+    private ?string $status;
+    private bool $fullyPaid;
+    private ?string $foreignId;
+    private ?string $paymentRequestId;
+
     /**
      * @param array<string, mixed> $data
      * @param list<string> $malformed
      */
     private function __construct(
-        public readonly array $data,
-        public readonly array $malformed,
-        /**
-         * The event's identity (`<type>:<id>:<status>:<transaction ids>:<remaining>:<received>`,
-         * computed by libalphapo): process each key once. A redelivery has the same key;
-         * every distinct event (each instalment of a partial-pay invoice) its own.
-         */
-        public readonly string $dedupeKey,
-        public readonly string $rawBody,
-        public readonly ?int $id,
-        public readonly ?string $type,
-        public readonly ?string $status,
-        /** Invoice `confirmed` with nothing remaining, or payment request `paid`. */
-        public readonly bool $fullyPaid,
-        /** The merchant's reference (for deposits: `crypto_address.foreign_id`). */
-        public readonly ?string $foreignId,
-        /** Payment-request callbacks: the request's id (they carry no root `id`). */
-        public readonly ?string $paymentRequestId,
+        array $data,
+        array $malformed,
+        string $dedupeKey,
+        string $rawBody,
+        ?int $id,
+        ?string $type,
+        ?string $status,
+        bool $fullyPaid,
+        ?string $foreignId,
+        ?string $paymentRequestId
     ) {
+        $this->data = $data;
+        $this->malformed = $malformed;
+        $this->dedupeKey = $dedupeKey;
+        $this->rawBody = $rawBody;
+        $this->id = $id;
+        $this->type = $type;
+        $this->status = $status;
+        $this->fullyPaid = $fullyPaid;
+        $this->foreignId = $foreignId;
+        $this->paymentRequestId = $paymentRequestId;
     }
 
     /**
@@ -62,16 +103,16 @@ final class Callback
      * @param string $body the raw request body (an array is refused)
      */
     public static function verify(
-        string|Signer $secret,
-        mixed $body,
+        $secret,
+        $body,
         ?string $signature,
         ?string $keyHeader = null,
-        ?string $expectedKey = null,
+        ?string $expectedKey = null
     ): bool {
         try {
             self::run($secret, $body, $signature, $keyHeader, $expectedKey, false);
             return true;
-        } catch (SignatureMismatchException) {
+        } catch (SignatureMismatchException $e) {
             return false;
         }
     }
@@ -79,15 +120,17 @@ final class Callback
     /**
      * Verifies like verify(), then parses. Nothing of an unverified body is parsed.
      *
+     * @param string|Signer $secret
+     * @param string $body
      * @throws SignatureMismatchException when the callback is not authentic: answer non-200
      * @throws Exception\DecodeException when an authentic body is not a JSON object
      */
     public static function parse(
-        string|Signer $secret,
-        mixed $body,
+        $secret,
+        $body,
         ?string $signature,
         ?string $keyHeader = null,
-        ?string $expectedKey = null,
+        ?string $expectedKey = null
     ): self {
         return self::run($secret, $body, $signature, $keyHeader, $expectedKey, true);
     }
@@ -96,8 +139,10 @@ final class Callback
      * Parses the callback of the current request: the raw body from `php://input` and the
      * `X-Processing-Signature` / `X-Processing-Key` headers. With `$expectedKey` (your API
      * key) the key header is checked too.
+     *
+     * @param string|Signer $secret
      */
-    public static function fromGlobals(string|Signer $secret, ?string $expectedKey = null): self
+    public static function fromGlobals($secret, ?string $expectedKey = null): self
     {
         $body = file_get_contents('php://input');
         return self::parse(
@@ -105,7 +150,7 @@ final class Callback
             $body === false ? '' : $body,
             self::header('X-Processing-Signature'),
             self::header('X-Processing-Key'),
-            $expectedKey,
+            $expectedKey
         );
     }
 
@@ -118,19 +163,28 @@ final class Callback
         return Signature::sign($secret, $body);
     }
 
-    /** The value at a dotted path (`"type"`, `"currency_received.amount"`, `"transactions.0.txid"`). */
-    public function get(string $path, mixed $default = null): mixed
+    /**
+     * The value at a dotted path (`"type"`, `"currency_received.amount"`, `"transactions.0.txid"`).
+     *
+     * @param mixed $default
+     * @return mixed
+     */
+    public function get(string $path, $default = null)
     {
         return Result::dig($this->data, $path, $default);
     }
 
+    /**
+     * @param string|Signer $secret
+     * @param string $body
+     */
     private static function run(
-        string|Signer $secret,
-        mixed $body,
+        $secret,
+        $body,
         ?string $signature,
         ?string $keyHeader,
         ?string $expectedKey,
-        bool $parse,
+        bool $parse
     ): ?self {
         $body = Signature::body($body);
         $signer = $secret instanceof Signer ? $secret : new Signer($secret);
@@ -148,7 +202,7 @@ final class Callback
                 strlen($signature),
                 $keyHeader,
                 $expectedKey,
-                \FFI::addr($error),
+                \FFI::addr($error)
             ), $error);
             return null;
         }
@@ -162,7 +216,7 @@ final class Callback
             $keyHeader,
             $expectedKey,
             \FFI::addr($out),
-            \FFI::addr($error),
+            \FFI::addr($error)
         ), $error);
         try {
             $json = Native::ownedString($ffi->alphapo_callback_json($out));
@@ -181,7 +235,7 @@ final class Callback
             is_string($data['status'] ?? null) ? $data['status'] : null,
             ($envelope['fully_paid'] ?? false) === true,
             is_string($envelope['foreign_id'] ?? null) ? $envelope['foreign_id'] : null,
-            is_string($envelope['payment_request_id'] ?? null) ? $envelope['payment_request_id'] : null,
+            is_string($envelope['payment_request_id'] ?? null) ? $envelope['payment_request_id'] : null
         );
     }
 

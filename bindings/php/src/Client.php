@@ -15,17 +15,18 @@ use FFI\CData;
  *
  * ```php
  * $client = new AlphaPo\Client($apiKey, $secret, ['environment' => 'cryptoprocessing_sandbox']);
- * $invoice = $client->createInvoice(
- *     title: 'Order 1001', currency: 'EUR', amount: '106.75', foreignId: 'order-1001',
- *     timer: false, urlSuccess: 'https://shop.example.com/paid',
- *     urlFailed: 'https://shop.example.com/failed', endUserReference: 'customer-42',
- * );
+ * $invoice = $client->createInvoice([
+ *     'title' => 'Order 1001', 'currency' => 'EUR', 'amount' => '106.75',
+ *     'foreign_id' => 'order-1001', 'timer' => false,
+ *     'url_success' => 'https://shop.example.com/paid',
+ *     'url_failed' => 'https://shop.example.com/failed', 'end_user_reference' => 'customer-42',
+ * ]);
  * echo $invoice->url;
  * ```
  *
- * Every operation method takes the operation's fields either as named arguments (camelCase
- * or snake_case) or as one array with the API's wire names (`['foreign_id' => ...]`). Amounts
- * are decimal strings (or ints): a float is refused. The library checks every documented
+ * Every operation method takes the operation's fields as one array with the API's wire
+ * names (`['foreign_id' => ...]`); anything after that array is refused. Amounts are decimal
+ * strings (or ints): a float is refused. The library checks every documented
  * rule before anything is sent (ValidationException lists each failed field), signs the
  * exact body it sends, and decodes the reply into a read-only {@see Result}.
  *
@@ -62,7 +63,7 @@ final class Client
             throw new InvalidArgumentException(sprintf(
                 'unknown client option(s) %s; known: %s',
                 implode(', ', $unknown),
-                implode(', ', self::OPTIONS),
+                implode(', ', self::OPTIONS)
             ));
         }
         $ffi = Native::ffi();
@@ -75,7 +76,7 @@ final class Client
                 $key,
                 strlen($secret),
                 \FFI::addr($builder),
-                \FFI::addr($error),
+                \FFI::addr($error)
             );
         } finally {
             Native::wipe($key, strlen($secret));
@@ -91,7 +92,7 @@ final class Client
         // Consumes the builder, also when it fails.
         Native::check(
             (int) $ffi->alphapo_client_builder_build($builder, \FFI::addr($client), \FFI::addr($error)),
-            $error,
+            $error
         );
         $this->handle = $client;
     }
@@ -110,7 +111,7 @@ final class Client
             Native::check((int) $ffi->alphapo_client_builder_set_environment(
                 $builder,
                 self::uint32(Environment::fromName($environment), 'environment'),
-                \FFI::addr($error),
+                \FFI::addr($error)
             ), $error);
         }
         if (isset($options['baseUrl'])) {
@@ -118,7 +119,7 @@ final class Client
                 $builder,
                 Native::cString(self::string($options['baseUrl'], 'baseUrl'), 'baseUrl'),
                 self::bool($options['allowInsecureHttp'] ?? false, 'allowInsecureHttp'),
-                \FFI::addr($error),
+                \FFI::addr($error)
             ), $error);
         } elseif (isset($options['allowInsecureHttp'])) {
             self::bool($options['allowInsecureHttp'], 'allowInsecureHttp');
@@ -128,7 +129,7 @@ final class Client
                 $builder,
                 self::milliseconds($options['connectTimeout'] ?? null, 'connectTimeout'),
                 self::milliseconds($options['timeout'] ?? null, 'timeout'),
-                \FFI::addr($error),
+                \FFI::addr($error)
             ), $error);
         }
         if (isset($options['maxRetries'])) {
@@ -138,21 +139,21 @@ final class Client
             Native::check((int) $ffi->alphapo_client_builder_set_max_retries(
                 $builder,
                 self::uint32($options['maxRetries'], 'maxRetries'),
-                \FFI::addr($error),
+                \FFI::addr($error)
             ), $error);
         }
         if (isset($options['appInfo'])) {
             Native::check((int) $ffi->alphapo_client_builder_set_app_info(
                 $builder,
                 Native::cString(self::string($options['appInfo'], 'appInfo'), 'appInfo'),
-                \FFI::addr($error),
+                \FFI::addr($error)
             ), $error);
         }
         if (isset($options['caFile'])) {
             Native::check((int) $ffi->alphapo_client_builder_set_ca_file(
                 $builder,
                 Native::cString(self::string($options['caFile'], 'caFile'), 'caFile'),
-                \FFI::addr($error),
+                \FFI::addr($error)
             ), $error);
         }
         if (isset($options['proxy'])) {
@@ -186,60 +187,60 @@ final class Client
     }
 
     /** `POST /currencies/list`; fields: `visible`?. */
-    public function listCurrencies(array $fields = [], mixed ...$named): Result
+    public function listCurrencies(array $fields = [], ...$unexpected): Result
     {
-        return $this->call(Operation::CURRENCIES_LIST, Fields::json($fields, $named));
+        return $this->call(Operation::CURRENCIES_LIST, Fields::json($fields, $unexpected));
     }
 
     /** `POST /currencies/pairs`; fields: `currency_from`?, `currency_to`?. */
-    public function currencyPairs(array $fields = [], mixed ...$named): Result
+    public function currencyPairs(array $fields = [], ...$unexpected): Result
     {
-        return $this->call(Operation::CURRENCIES_PAIRS, Fields::json($fields, $named));
+        return $this->call(Operation::CURRENCIES_PAIRS, Fields::json($fields, $unexpected));
     }
 
     /** `POST /currencies/rates`; fields: `currency_from`, `currency_to`. */
-    public function currencyRates(array $fields = [], mixed ...$named): Result
+    public function currencyRates(array $fields = [], ...$unexpected): Result
     {
-        return $this->call(Operation::CURRENCIES_RATES, Fields::json($fields, $named));
+        return $this->call(Operation::CURRENCIES_RATES, Fields::json($fields, $unexpected));
     }
 
     /**
      * `POST /addresses/take`: a deposit address; fields: `currency`, `foreign_id`,
      * `convert_to`?, `end_user_reference`?, `sender_type`?, `sender_data`?.
      */
-    public function takeAddress(array $fields = [], mixed ...$named): Result
+    public function takeAddress(array $fields = [], ...$unexpected): Result
     {
-        return $this->call(Operation::ADDRESSES_TAKE, Fields::json($fields, $named));
+        return $this->call(Operation::ADDRESSES_TAKE, Fields::json($fields, $unexpected));
     }
 
     /**
      * `POST /withdrawal/crypto`; fields: `currency`, `address`, `amount` or `amount_to`,
      * `foreign_id`, `convert_to`?, `tag`?, `end_user_reference`, `sender_*`, `receiver_*`.
      */
-    public function withdraw(array $fields = [], mixed ...$named): Result
+    public function withdraw(array $fields = [], ...$unexpected): Result
     {
-        return $this->call(Operation::WITHDRAWAL_CRYPTO, Fields::json($fields, $named));
+        return $this->call(Operation::WITHDRAWAL_CRYPTO, Fields::json($fields, $unexpected));
     }
 
     /**
      * `POST /exchange/calculate`: a quote; fields: `sender_currency`, `receiver_currency`,
      * `sender_amount` or `receiver_amount`.
      */
-    public function calculateExchange(array $fields = [], mixed ...$named): Result
+    public function calculateExchange(array $fields = [], ...$unexpected): Result
     {
-        return $this->call(Operation::EXCHANGE_CALCULATE, Fields::json($fields, $named));
+        return $this->call(Operation::EXCHANGE_CALCULATE, Fields::json($fields, $unexpected));
     }
 
     /** `POST /exchange/fixed`: as calculateExchange plus `foreign_id` and the quoted `price`. */
-    public function exchangeFixed(array $fields = [], mixed ...$named): Result
+    public function exchangeFixed(array $fields = [], ...$unexpected): Result
     {
-        return $this->call(Operation::EXCHANGE_FIXED, Fields::json($fields, $named));
+        return $this->call(Operation::EXCHANGE_FIXED, Fields::json($fields, $unexpected));
     }
 
     /** `POST /exchange/now`: as calculateExchange plus `foreign_id`. */
-    public function exchangeNow(array $fields = [], mixed ...$named): Result
+    public function exchangeNow(array $fields = [], ...$unexpected): Result
     {
-        return $this->call(Operation::EXCHANGE_NOW, Fields::json($fields, $named));
+        return $this->call(Operation::EXCHANGE_NOW, Fields::json($fields, $unexpected));
     }
 
     /**
@@ -247,21 +248,21 @@ final class Client
      * `sender_currency`?, `foreign_id`, `end_user_reference`, `url_success`, `url_failed`,
      * `email_user`?, `type`?, `sender_type`?, `sender_data`?.
      */
-    public function createInvoice(array $fields = [], mixed ...$named): Result
+    public function createInvoice(array $fields = [], ...$unexpected): Result
     {
-        return $this->call(Operation::INVOICES_CREATE, Fields::json($fields, $named));
+        return $this->call(Operation::INVOICES_CREATE, Fields::json($fields, $unexpected));
     }
 
     /** `POST /invoices/{foreign_id}/cancel/`; fields: `foreign_id`. */
-    public function cancelInvoice(array $fields = [], mixed ...$named): Result
+    public function cancelInvoice(array $fields = [], ...$unexpected): Result
     {
-        return $this->call(Operation::INVOICES_CANCEL, Fields::json($fields, $named));
+        return $this->call(Operation::INVOICES_CANCEL, Fields::json($fields, $unexpected));
     }
 
     /** `GET /transactions/info`; exactly one of the fields `id`, `foreign_id`, `txid`. */
-    public function transactionInfo(array $fields = [], mixed ...$named): Result
+    public function transactionInfo(array $fields = [], ...$unexpected): Result
     {
-        return $this->call(Operation::TRANSACTIONS_INFO, Fields::json($fields, $named));
+        return $this->call(Operation::TRANSACTIONS_INFO, Fields::json($fields, $unexpected));
     }
 
     /**
@@ -310,59 +311,59 @@ final class Client
         return $this->prepare(Operation::ACCOUNTS_LIST);
     }
 
-    public function prepareListCurrencies(array $fields = [], mixed ...$named): PreparedRequest
+    public function prepareListCurrencies(array $fields = [], ...$unexpected): PreparedRequest
     {
-        return $this->prepare(Operation::CURRENCIES_LIST, Fields::json($fields, $named));
+        return $this->prepare(Operation::CURRENCIES_LIST, Fields::json($fields, $unexpected));
     }
 
-    public function prepareCurrencyPairs(array $fields = [], mixed ...$named): PreparedRequest
+    public function prepareCurrencyPairs(array $fields = [], ...$unexpected): PreparedRequest
     {
-        return $this->prepare(Operation::CURRENCIES_PAIRS, Fields::json($fields, $named));
+        return $this->prepare(Operation::CURRENCIES_PAIRS, Fields::json($fields, $unexpected));
     }
 
-    public function prepareCurrencyRates(array $fields = [], mixed ...$named): PreparedRequest
+    public function prepareCurrencyRates(array $fields = [], ...$unexpected): PreparedRequest
     {
-        return $this->prepare(Operation::CURRENCIES_RATES, Fields::json($fields, $named));
+        return $this->prepare(Operation::CURRENCIES_RATES, Fields::json($fields, $unexpected));
     }
 
-    public function prepareTakeAddress(array $fields = [], mixed ...$named): PreparedRequest
+    public function prepareTakeAddress(array $fields = [], ...$unexpected): PreparedRequest
     {
-        return $this->prepare(Operation::ADDRESSES_TAKE, Fields::json($fields, $named));
+        return $this->prepare(Operation::ADDRESSES_TAKE, Fields::json($fields, $unexpected));
     }
 
-    public function prepareWithdraw(array $fields = [], mixed ...$named): PreparedRequest
+    public function prepareWithdraw(array $fields = [], ...$unexpected): PreparedRequest
     {
-        return $this->prepare(Operation::WITHDRAWAL_CRYPTO, Fields::json($fields, $named));
+        return $this->prepare(Operation::WITHDRAWAL_CRYPTO, Fields::json($fields, $unexpected));
     }
 
-    public function prepareCalculateExchange(array $fields = [], mixed ...$named): PreparedRequest
+    public function prepareCalculateExchange(array $fields = [], ...$unexpected): PreparedRequest
     {
-        return $this->prepare(Operation::EXCHANGE_CALCULATE, Fields::json($fields, $named));
+        return $this->prepare(Operation::EXCHANGE_CALCULATE, Fields::json($fields, $unexpected));
     }
 
-    public function prepareExchangeFixed(array $fields = [], mixed ...$named): PreparedRequest
+    public function prepareExchangeFixed(array $fields = [], ...$unexpected): PreparedRequest
     {
-        return $this->prepare(Operation::EXCHANGE_FIXED, Fields::json($fields, $named));
+        return $this->prepare(Operation::EXCHANGE_FIXED, Fields::json($fields, $unexpected));
     }
 
-    public function prepareExchangeNow(array $fields = [], mixed ...$named): PreparedRequest
+    public function prepareExchangeNow(array $fields = [], ...$unexpected): PreparedRequest
     {
-        return $this->prepare(Operation::EXCHANGE_NOW, Fields::json($fields, $named));
+        return $this->prepare(Operation::EXCHANGE_NOW, Fields::json($fields, $unexpected));
     }
 
-    public function prepareCreateInvoice(array $fields = [], mixed ...$named): PreparedRequest
+    public function prepareCreateInvoice(array $fields = [], ...$unexpected): PreparedRequest
     {
-        return $this->prepare(Operation::INVOICES_CREATE, Fields::json($fields, $named));
+        return $this->prepare(Operation::INVOICES_CREATE, Fields::json($fields, $unexpected));
     }
 
-    public function prepareCancelInvoice(array $fields = [], mixed ...$named): PreparedRequest
+    public function prepareCancelInvoice(array $fields = [], ...$unexpected): PreparedRequest
     {
-        return $this->prepare(Operation::INVOICES_CANCEL, Fields::json($fields, $named));
+        return $this->prepare(Operation::INVOICES_CANCEL, Fields::json($fields, $unexpected));
     }
 
-    public function prepareTransactionInfo(array $fields = [], mixed ...$named): PreparedRequest
+    public function prepareTransactionInfo(array $fields = [], ...$unexpected): PreparedRequest
     {
-        return $this->prepare(Operation::TRANSACTIONS_INFO, Fields::json($fields, $named));
+        return $this->prepare(Operation::TRANSACTIONS_INFO, Fields::json($fields, $unexpected));
     }
 
     public function prepareRequest(string $path, array $body = [], string $method = 'POST'): PreparedRequest
@@ -376,8 +377,10 @@ final class Client
      * Runs an operation (an {@see Operation} constant) with its fields as a JSON object
      * string, or as an array of wire fields. Validates, signs, sends (with safe retries),
      * decodes.
+     *
+     * @param string|array<string, mixed> $request
      */
-    public function call(int $operation, string|array $request = '{}'): Result
+    public function call(int $operation, $request = '{}'): Result
     {
         $ffi = Native::ffi();
         $out = Native::slot('alphapo_response');
@@ -387,13 +390,17 @@ final class Client
             self::uint32($operation, 'operation'),
             self::requestJson($request),
             \FFI::addr($out),
-            \FFI::addr($error),
+            \FFI::addr($error)
         ), $error);
         return Result::fromNative($operation, $out);
     }
 
-    /** Like call(), but stops before sending. No network access. */
-    public function prepare(int $operation, string|array $request = '{}'): PreparedRequest
+    /**
+     * Like call(), but stops before sending. No network access.
+     *
+     * @param string|array<string, mixed> $request
+     */
+    public function prepare(int $operation, $request = '{}'): PreparedRequest
     {
         $ffi = Native::ffi();
         $out = Native::slot('alphapo_prepared');
@@ -403,7 +410,7 @@ final class Client
             self::uint32($operation, 'operation'),
             self::requestJson($request),
             \FFI::addr($out),
-            \FFI::addr($error),
+            \FFI::addr($error)
         ), $error);
         return PreparedRequest::fromNative($operation, $out);
     }
@@ -418,7 +425,7 @@ final class Client
             $this->handle(),
             $prepared->handle(),
             \FFI::addr($out),
-            \FFI::addr($error),
+            \FFI::addr($error)
         ), $error);
         return Result::fromNative($prepared->operation, $out);
     }
@@ -442,7 +449,7 @@ final class Client
             Native::bytes($body),
             strlen($body),
             \FFI::addr($out),
-            \FFI::addr($error),
+            \FFI::addr($error)
         ), $error);
         return Result::fromNative($operation, $out);
     }
@@ -485,7 +492,8 @@ final class Client
         return $this->handle;
     }
 
-    private static function requestJson(string|array $request): string
+    /** @param string|array<string, mixed> $request */
+    private static function requestJson($request): string
     {
         $json = is_array($request) ? Fields::encode($request) : $request;
         return Native::cString($json, 'the request JSON');
@@ -509,24 +517,30 @@ final class Client
         return $value;
     }
 
-    private static function string(mixed $value, string $what): string
+    /** @param mixed $value */
+    private static function string($value, string $what): string
     {
         if (!is_string($value)) {
-            throw new InvalidArgumentException("$what must be a string, not " . get_debug_type($value));
+            throw new InvalidArgumentException("$what must be a string, not " . Fields::typeName($value));
         }
         return $value;
     }
 
-    private static function bool(mixed $value, string $what): bool
+    /** @param mixed $value */
+    private static function bool($value, string $what): bool
     {
         if (!is_bool($value)) {
-            throw new InvalidArgumentException("$what must be a bool, not " . get_debug_type($value));
+            throw new InvalidArgumentException("$what must be a bool, not " . Fields::typeName($value));
         }
         return $value;
     }
 
-    /** Seconds (int or float) to whole milliseconds; 0 (keep the default) when not given. */
-    private static function milliseconds(mixed $seconds, string $what): int
+    /**
+     * Seconds (int or float) to whole milliseconds; 0 (keep the default) when not given.
+     *
+     * @param mixed $seconds
+     */
+    private static function milliseconds($seconds, string $what): int
     {
         if ($seconds === null) {
             return 0;

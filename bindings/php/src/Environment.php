@@ -25,9 +25,10 @@ final class Environment
     /**
      * The environment number for a constant or a name such as `'coinspaid'`.
      *
+     * @param int|string $environment
      * @throws Exception\InvalidArgumentException for an unknown name or a non-integer
      */
-    public static function fromName(int|string $environment): int
+    public static function fromName($environment): int
     {
         if (is_int($environment)) {
             return $environment; // range checked by the library
@@ -38,7 +39,7 @@ final class Environment
             throw new Exception\InvalidArgumentException(sprintf(
                 'unknown environment "%s"; known: %s (or use the baseUrl option)',
                 $environment,
-                implode(', ', array_map('strtolower', array_keys($constants))),
+                implode(', ', array_map('strtolower', array_keys($constants)))
             ), Status::INVALID_ARGUMENT);
         }
         return $constants[$key];

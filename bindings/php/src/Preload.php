@@ -103,7 +103,7 @@ final class Preload
         $source = Native::packageDir() . '/src';
         $classes = [];
         $files = new \RecursiveIteratorIterator(
-            new \RecursiveDirectoryIterator($source, \FilesystemIterator::SKIP_DOTS),
+            new \RecursiveDirectoryIterator($source, \FilesystemIterator::SKIP_DOTS)
         );
         foreach ($files as $file) {
             if ($file->getExtension() !== 'php') {

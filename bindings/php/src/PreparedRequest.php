@@ -12,21 +12,45 @@ use FFI\CData;
  * byte for byte (the signature covers exactly these bytes) with `method` to `url` and these
  * `headers`, then hand the reply to {@see Client::decodeReply()}. Or send it with
  * {@see Client::send()}.
+ *
+ * Its properties are read-only: assigning one throws an \Error.
+ *
+ * @property-read int $operation the {@see Operation} constant
+ * @property-read string $method
+ * @property-read string $url
+ * @property-read string $body
+ * @property-read array<string, string> $headers `X-Processing-Key`, `X-Processing-Signature`,
+ *     `Content-Type`
  */
 final class PreparedRequest
 {
-    /**
-     * @param array<string, string> $headers `X-Processing-Key`, `X-Processing-Signature`,
-     *                                       `Content-Type`
-     */
+    use Internal\ReadOnlyProperties;
+
+    private const PROPERTIES = ['operation', 'method', 'url', 'body', 'headers'];
+
+    private int $operation;
+    private string $method;
+    private string $url;
+    private string $body;
+    /** @var array<string, string> */
+    private array $headers;
+    private ?CData $handle;
+
+    /** @param array<string, string> $headers */
     private function __construct(
-        public readonly int $operation,
-        public readonly string $method,
-        public readonly string $url,
-        public readonly string $body,
-        public readonly array $headers,
-        private ?CData $handle,
+        int $operation,
+        string $method,
+        string $url,
+        string $body,
+        array $headers,
+        ?CData $handle
     ) {
+        $this->operation = $operation;
+        $this->method = $method;
+        $this->url = $url;
+        $this->body = $body;
+        $this->headers = $headers;
+        $this->handle = $handle;
     }
 
     /** @internal takes ownership of an `alphapo_prepared*` */
@@ -37,7 +61,7 @@ final class PreparedRequest
             $length = $ffi->new('size_t');
             $body = Native::borrowedBytes(
                 $ffi->alphapo_prepared_body($handle, \FFI::addr($length)),
-                (int) $length->cdata,
+                (int) $length->cdata
             );
             $headers = [];
             $count = (int) $ffi->alphapo_prepared_header_count($handle);

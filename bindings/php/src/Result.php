@@ -19,22 +19,39 @@ use FFI\CData;
  * `$result->get('currency_from.min_amount')`, or iterate a list result:
  * `foreach ($client->listAccounts() as $account)`. A missing field reads as null.
  *
+ * @property-read int $operation the {@see Operation} constant
+ * @property-read int $httpStatus
+ * @property-read mixed $data normalized data: an array for most operations, `"OK"` for ping
+ * @property-read list<string> $malformed
+ * @property-read string $rawBody
+ *
  * @implements \ArrayAccess<int|string, mixed>
  * @implements \IteratorAggregate<int|string, mixed>
  */
 final class Result implements \ArrayAccess, \IteratorAggregate, \Countable, \JsonSerializable
 {
+    /** The properties that read like public ones (PHP 7.4 has no `readonly`). */
+    private const PROPERTIES = ['operation', 'httpStatus', 'data', 'malformed', 'rawBody'];
+
+    private int $operation;
+    private int $httpStatus;
+    /** @var mixed */
+    private $data;
+    /** @var list<string> */
+    private array $malformed;
+    private string $rawBody;
+
     /**
      * @param mixed $data normalized data: an array for most operations, `"OK"` for ping
      * @param list<string> $malformed
      */
-    public function __construct(
-        public readonly int $operation,
-        public readonly int $httpStatus,
-        public readonly mixed $data,
-        public readonly array $malformed,
-        public readonly string $rawBody,
-    ) {
+    public function __construct(int $operation, int $httpStatus, $data, array $malformed, string $rawBody)
+    {
+        $this->operation = $operation;
+        $this->httpStatus = $httpStatus;
+        $this->data = $data;
+        $this->malformed = $malformed;
+        $this->rawBody = $rawBody;
     }
 
     /**
@@ -50,7 +67,7 @@ final class Result implements \ArrayAccess, \IteratorAggregate, \Countable, \Jso
             $length = $ffi->new('size_t');
             $raw = Native::borrowedBytes(
                 $ffi->alphapo_response_raw_body($response, \FFI::addr($length)),
-                (int) $length->cdata,
+                (int) $length->cdata
             );
             $status = (int) $ffi->alphapo_response_http_status($response);
         } finally {
@@ -62,12 +79,17 @@ final class Result implements \ArrayAccess, \IteratorAggregate, \Countable, \Jso
             $status,
             $envelope['data'] ?? null,
             $envelope['malformed'] ?? [],
-            $raw ?? '',
+            $raw ?? ''
         );
     }
 
-    /** The value at a dotted path (`"url"`, `"0.currency"`, `"currency_from.min_amount"`). */
-    public function get(string $path, mixed $default = null): mixed
+    /**
+     * The value at a dotted path (`"url"`, `"0.currency"`, `"currency_from.min_amount"`).
+     *
+     * @param mixed $default
+     * @return mixed
+     */
+    public function get(string $path, $default = null)
     {
         return self::dig($this->data, $path, $default);
     }
@@ -84,8 +106,13 @@ final class Result implements \ArrayAccess, \IteratorAggregate, \Countable, \Jso
         return $this->malformed !== [];
     }
 
-    /** @internal also used by Callback */
-    public static function dig(mixed $data, string $path, mixed $default = null): mixed
+    /**
+     * @internal also used by Callback
+     * @param mixed $data
+     * @param mixed $default
+     * @return mixed
+     */
+    public static function dig($data, string $path, $default = null)
     {
         foreach (explode('.', $path) as $key) {
             if (!is_array($data) || !array_key_exists($key, $data)) {
@@ -96,8 +123,16 @@ final class Result implements \ArrayAccess, \IteratorAggregate, \Countable, \Jso
         return $data ?? $default;
     }
 
-    public function __get(string $name): mixed
+    /**
+     * A property, else a field of `data` (snake_case or camelCase); null when missing.
+     *
+     * @return mixed
+     */
+    public function __get(string $name)
     {
+        if (in_array($name, self::PROPERTIES, true)) {
+            return $this->$name;
+        }
         $data = $this->toArray();
         return $data[$name] ?? $data[Internal\Fields::wireName($name)] ?? null;
     }
@@ -107,7 +142,8 @@ final class Result implements \ArrayAccess, \IteratorAggregate, \Countable, \Jso
         return $this->__get($name) !== null;
     }
 
-    public function __set(string $name, mixed $value): void
+    /** @param mixed $value */
+    public function __set(string $name, $value): void
     {
         throw new \LogicException('an AlphaPo\Result is read-only');
     }
@@ -117,22 +153,33 @@ final class Result implements \ArrayAccess, \IteratorAggregate, \Countable, \Jso
         throw new \LogicException('an AlphaPo\Result is read-only');
     }
 
-    public function offsetExists(mixed $offset): bool
+    /** @param mixed $offset */
+    public function offsetExists($offset): bool
     {
         return isset($this->toArray()[$offset]);
     }
 
-    public function offsetGet(mixed $offset): mixed
+    /**
+     * @param mixed $offset
+     * @return mixed
+     */
+    #[\ReturnTypeWillChange]
+    public function offsetGet($offset)
     {
         return $this->toArray()[$offset] ?? null;
     }
 
-    public function offsetSet(mixed $offset, mixed $value): void
+    /**
+     * @param mixed $offset
+     * @param mixed $value
+     */
+    public function offsetSet($offset, $value): void
     {
         throw new \LogicException('an AlphaPo\Result is read-only');
     }
 
-    public function offsetUnset(mixed $offset): void
+    /** @param mixed $offset */
+    public function offsetUnset($offset): void
     {
         throw new \LogicException('an AlphaPo\Result is read-only');
     }
@@ -147,7 +194,9 @@ final class Result implements \ArrayAccess, \IteratorAggregate, \Countable, \Jso
         return count($this->toArray());
     }
 
-    public function jsonSerialize(): mixed
+    /** @return mixed */
+    #[\ReturnTypeWillChange]
+    public function jsonSerialize()
     {
         return $this->data;
     }

@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace AlphaPo;
 
 use AlphaPo\Exception\InvalidArgumentException;
+use AlphaPo\Internal\Fields;
 use AlphaPo\Internal\Native;
 
 /**
@@ -20,8 +21,12 @@ use AlphaPo\Internal\Native;
  */
 final class Signature
 {
-    /** 128 lowercase hex characters. */
-    public static function sign(string $secret, mixed $body): string
+    /**
+     * 128 lowercase hex characters.
+     *
+     * @param string $body
+     */
+    public static function sign(string $secret, $body): string
     {
         $body = self::body($body);
         $ffi = Native::ffi();
@@ -40,8 +45,10 @@ final class Signature
     /**
      * Whether `$signature` (hex, either case) is the signature of `$body` under `$secret`,
      * compared in constant time. False also for a wrong length or non-hex.
+     *
+     * @param string $body
      */
-    public static function verify(string $secret, mixed $body, string $signature): bool
+    public static function verify(string $secret, $body, string $signature): bool
     {
         $body = self::body($body);
         $ffi = Native::ffi();
@@ -53,7 +60,7 @@ final class Signature
                 Native::bytes($body),
                 strlen($body),
                 $signature,
-                strlen($signature),
+                strlen($signature)
             );
         } finally {
             Native::wipe($key, strlen($secret));
@@ -65,8 +72,11 @@ final class Signature
         return true;
     }
 
-    /** @internal the body as bytes; refuses arrays and objects with an explanation */
-    public static function body(mixed $body): string
+    /**
+     * @internal the body as bytes; refuses arrays and objects with an explanation
+     * @param mixed $body
+     */
+    public static function body($body): string
     {
         if (is_string($body)) {
             return $body;
@@ -74,12 +84,12 @@ final class Signature
         if (is_array($body) || is_object($body)) {
             throw new InvalidArgumentException(
                 'the body must be the raw bytes as a string (for a callback: '
-                . "file_get_contents('php://input')), not " . get_debug_type($body)
+                . "file_get_contents('php://input')), not " . Fields::typeName($body)
                 . ': the signature covers the exact bytes, and a decoded and re-encoded body '
                 . 'is not those bytes'
             );
         }
-        throw new InvalidArgumentException('the body must be a string, not ' . get_debug_type($body));
+        throw new InvalidArgumentException('the body must be a string, not ' . Fields::typeName($body));
     }
 
     private function __construct()

@@ -41,8 +41,10 @@ final class Signer
      * One FFI call: the body goes to `alphapo_signer_sign_chars`, whose `const char*`
      * parameter takes the PHP string's own buffer (a `const uint8_t*` one would need a copy
      * into a new FFI buffer first), and the output buffer is the signer's, made once.
+     *
+     * @param string $body
      */
-    public function sign(mixed $body): string
+    public function sign($body): string
     {
         if (!is_string($body)) {
             $body = Signature::body($body);
@@ -55,8 +57,12 @@ final class Signer
         return \FFI::string($out, 128);
     }
 
-    /** Constant-time check of a hex signature (either case) over the exact body bytes. */
-    public function verify(mixed $body, string $signature): bool
+    /**
+     * Constant-time check of a hex signature (either case) over the exact body bytes.
+     *
+     * @param string $body
+     */
+    public function verify($body, string $signature): bool
     {
         $body = Signature::body($body);
         $status = (int) Native::ffi()->alphapo_signer_verify(
@@ -64,7 +70,7 @@ final class Signer
             Native::bytes($body),
             strlen($body),
             $signature,
-            strlen($signature),
+            strlen($signature)
         );
         if ($status === Status::SIGNATURE_MISMATCH) {
             return false;

@@ -133,7 +133,8 @@ final class CallbackTest extends SandboxTestCase
         Callback::parse(Sandbox::SECRET, '[1,2]', Callback::sign(Sandbox::SECRET, '[1,2]'));
     }
 
-    private static function waitFor(callable $condition, string $what, float $timeout = 15.0): mixed
+    /** @return mixed the condition's first truthy value */
+    private static function waitFor(callable $condition, string $what, float $timeout = 15.0)
     {
         $deadline = microtime(true) + $timeout;
         do {
@@ -178,7 +179,7 @@ final class CallbackTest extends SandboxTestCase
                 'ALPHAPO_BASE_URL=%s %s %s 2>&1',
                 escapeshellarg($this->sandbox()->baseUrl),
                 escapeshellarg(PHP_BINARY),
-                escapeshellarg($repository . '/examples/php/create_invoice.php'),
+                escapeshellarg($repository . '/examples/php/create_invoice.php')
             );
             exec($command, $output, $code);
             $output = implode("\n", $output);

@@ -91,7 +91,7 @@ final class HeaderTest extends TestCase
     {
         self::assertSame(
             self::headerEnum('alphapo_operation'),
-            self::phpConstants(Operation::class, 'ALPHAPO_OPERATION_'),
+            self::phpConstants(Operation::class, 'ALPHAPO_OPERATION_')
         );
     }
 

@@ -119,7 +119,7 @@ final class LoaderTest extends TestCase
         $preload = self::$copy . '/lib/alphapo-preload.h';
         self::assertStringStartsWith(
             "#define FFI_SCOPE \"ALPHAPO\"\n#define FFI_LIB \"" . self::$copy . '/lib/' . Native::libraryFileName() . "\"\n",
-            (string) file_get_contents($preload),
+            (string) file_get_contents($preload)
         );
         self::assertStringContainsString("ffi.preload=$preload", $output);
         self::assertStringContainsString('ffi.enable=preload', $output);

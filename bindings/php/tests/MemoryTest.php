@@ -54,7 +54,7 @@ final class MemoryTest extends SandboxTestCase
             microtime(true) - $started,
             $heapGrowth,
             $rssGrowth,
-            self::rss() / 1048576,
+            self::rss() / 1048576
         ));
         self::assertLessThan(self::MAX_HEAP_GROWTH, $heapGrowth, "$what: PHP heap grew by $heapGrowth bytes");
         self::assertLessThan(self::MAX_RSS_GROWTH, $rssGrowth, "$what: RSS grew by $rssGrowth bytes");
@@ -112,7 +112,7 @@ final class MemoryTest extends SandboxTestCase
         self::assertFlat('10 000 ValidationException', function () use ($client): void {
             for ($i = 0; $i < 10000; $i++) {
                 try {
-                    $client->createInvoice(title: '', amount: '1');
+                    $client->createInvoice(['title' => '', 'amount' => '1']);
                 } catch (ValidationException $e) {
                 }
             }

@@ -21,17 +21,24 @@ final class ProxyAndForkTest extends SandboxTestCase
         $port = self::freePort();
         $dir = sys_get_temp_dir() . '/alphapo-php-tinyproxy-' . bin2hex(random_bytes(4));
         mkdir($dir);
+        // tinyproxy 1.10 (Debian 11) needs the *Servers settings; 1.11 warns that they are
+        // obsolete (on stderr, kept in a file) and ignores them.
         file_put_contents(
             "$dir/tinyproxy.conf",
             "Port $port\nListen 127.0.0.1\nTimeout 30\nLogFile \"$dir/tinyproxy.log\"\nLogLevel Info\n"
-            . "MaxClients 20\nAllow 127.0.0.1\nBasicAuth user " . self::PASSWORD . "\n"
+            . "MaxClients 20\nStartServers 2\nMinSpareServers 1\nMaxSpareServers 4\n"
+            . "Allow 127.0.0.1\nBasicAuth user " . self::PASSWORD . "\n"
         );
-        $proxy = proc_open(['tinyproxy', '-d', '-c', "$dir/tinyproxy.conf"], [1 => ['file', '/dev/null', 'w']], $pipes);
+        $proxy = proc_open(
+            ['tinyproxy', '-d', '-c', "$dir/tinyproxy.conf"],
+            [1 => ['file', '/dev/null', 'w'], 2 => ['file', "$dir/stderr", 'w']],
+            $pipes
+        );
         self::assertIsResource($proxy, 'tinyproxy must be installed (make test-deps)');
         try {
             $deadline = microtime(true) + 10;
             while (@fsockopen('127.0.0.1', $port) === false) {
-                self::assertLessThan($deadline, microtime(true), 'tinyproxy did not start');
+                self::assertLessThan($deadline, microtime(true), 'tinyproxy did not start: ' . file_get_contents("$dir/stderr"));
                 usleep(50000);
             }
             $client = $this->client(['proxy' => 'http://user:' . self::PASSWORD . "@127.0.0.1:$port", 'maxRetries' => 0]);

@@ -14,7 +14,7 @@ import functools
 import inspect
 import os
 from dataclasses import dataclass, field
-from typing import Any, Callable, Concatenate, Dict, Mapping, Optional, ParamSpec, TypeVar, Union
+from typing import Any, Callable, Dict, Mapping, Optional, TypeVar, Union
 
 from . import _ffi, _models
 from ._convert import (
@@ -186,25 +186,24 @@ def _amount(value: Optional[AmountLike], name: str) -> Optional[str]:
     return None if value is None else amount_text(value, name)
 
 
-P = ParamSpec("P")
 R = TypeVar("R")
+# A method mapping its arguments to an operation's fields. Its exact parameters stay visible
+# at run time (``__signature__`` below); typing.ParamSpec, which would carry them statically,
+# needs Python 3.10.
+FieldsMethod = Callable[..., Dict[str, Any]]
 
 
 def _operation(
     code: Operation, build: Callable[..., R]
-) -> Callable[
-    [Callable[Concatenate["Client", P], Dict[str, Any]]], Callable[Concatenate["Client", P], R]
-]:
+) -> Callable[[FieldsMethod], Callable[..., R]]:
     """Turns a method that maps its arguments to the operation's fields into the method
     that runs the operation (its result built by ``build``), and records what its
     ``prepare_`` twin needs."""
     assert _BUILDERS[code] is build
 
-    def decorate(
-        fields_fn: Callable[Concatenate["Client", P], Dict[str, Any]],
-    ) -> Callable[Concatenate["Client", P], R]:
+    def decorate(fields_fn: FieldsMethod) -> Callable[..., R]:
         @functools.wraps(fields_fn)
-        def run(self: "Client", *args: P.args, **kwargs: P.kwargs) -> R:
+        def run(self: "Client", *args: Any, **kwargs: Any) -> R:
             return self._call(code, fields_fn(self, *args, **kwargs))  # type: ignore[no-any-return]
 
         result = inspect.signature(build).return_annotation
@@ -213,18 +212,16 @@ def _operation(
         )
         run.__annotations__ = {**fields_fn.__annotations__, "return": result}
         run._alphapo = (code, fields_fn)  # type: ignore[attr-defined]
-        return run  # type: ignore[return-value]
+        return run
 
     return decorate
 
 
-def _prepare_twin(
-    method: Callable[Concatenate["Client", P], Any],
-) -> Callable[Concatenate["Client", P], PreparedRequest]:
+def _prepare_twin(method: Callable[..., Any]) -> Callable[..., PreparedRequest]:
     code, fields_fn = method._alphapo  # type: ignore[attr-defined]
 
     @functools.wraps(fields_fn)
-    def prepare(self: "Client", *args: P.args, **kwargs: P.kwargs) -> PreparedRequest:
+    def prepare(self: "Client", *args: Any, **kwargs: Any) -> PreparedRequest:
         return self._prepare(code, fields_fn(self, *args, **kwargs))
 
     prepare.__name__ = f"prepare_{method.__name__}"
@@ -237,7 +234,7 @@ def _prepare_twin(
         return_annotation="PreparedRequest"
     )
     prepare.__annotations__ = {**fields_fn.__annotations__, "return": "PreparedRequest"}
-    return prepare  # type: ignore[return-value]
+    return prepare
 
 
 EnvironmentLike = Union[Environment, str, int]

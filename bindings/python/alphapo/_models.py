@@ -14,12 +14,48 @@ exactly as received), ``http_status`` and ``malformed``.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Dict, Generic, Iterator, Mapping, Optional, Tuple, TypeVar, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Generic,
+    Iterator,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+)
 
 Amount = Union[Decimal, str]
 """A decoded amount: a ``Decimal``, or the ``str`` received when listed in ``malformed``."""
+
+
+C = TypeVar("C")
+
+
+def _keyword_only(cls: Type[C]) -> Type[C]:
+    """Makes a dataclass's ``__init__`` take keyword arguments only: ``kw_only=True``, which
+    Python 3.9 lacks. A positional call would be a trap: the fields run base class first
+    (``raw``, ``http_status``, ...)."""
+    init: Callable[..., None] = cls.__init__  # type: ignore[misc]
+
+    @functools.wraps(init)
+    def __init__(self: Any, **fields: Any) -> None:
+        init(self, **fields)
+
+    signature = inspect.signature(init)
+    self_param, *params = signature.parameters.values()
+    __init__.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[self_param, *(p.replace(kind=p.KEYWORD_ONLY) for p in params)]
+    )
+    cls.__init__ = __init__  # type: ignore[misc]
+    return cls
 
 
 class _Reader:
@@ -62,13 +98,15 @@ class _Reader:
         return str(value)
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class _Item:
     raw: Any = field(default=None, repr=False)
     """The normalized JSON of this object (unknown fields included)."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class Result(_Item):
     """What every reply carries besides its typed fields."""
 
@@ -80,7 +118,8 @@ class Result(_Item):
     """Dotted paths of values kept as received because they could not be understood."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class Response(Result):
     """A reply without a typed shape: ``ping`` and ``request``."""
 
@@ -96,7 +135,8 @@ class Response(Result):
         return f"Response(http_status={self.http_status}, data={data}, malformed={self.malformed})"
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class Invoice(Result):
     """An invoice (``invoices/create``, ``invoices/{foreign_id}/cancel/``)."""
 
@@ -118,7 +158,8 @@ class Invoice(Result):
     seconds_left: Optional[int] = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class Address(Result):
     """A deposit address (``addresses/take``). Show ``tag`` too when it is set."""
 
@@ -131,7 +172,8 @@ class Address(Result):
     end_user_reference: Optional[str] = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class Withdrawal(Result):
     """An accepted withdrawal (``withdrawal/crypto``); its outcome arrives by callback."""
 
@@ -146,7 +188,8 @@ class Withdrawal(Result):
     receiver_amount: Optional[Amount] = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class Exchange(Result):
     """A quote (``exchange/calculate``) or an accepted exchange (``exchange/fixed``,
     ``exchange/now``)."""
@@ -165,7 +208,8 @@ class Exchange(Result):
     status: Optional[str] = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class Transaction(Result):
     """A transaction (``transactions/info``)."""
 
@@ -182,7 +226,8 @@ class Transaction(Result):
     """Why a transaction failed; ``None`` when empty."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class Account(_Item):
     """One balance of ``accounts/list``."""
 
@@ -191,7 +236,8 @@ class Account(_Item):
     balance: Optional[Amount] = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class Currency(_Item):
     """One currency of ``currencies/list``."""
 
@@ -204,7 +250,8 @@ class Currency(_Item):
     precision: Optional[int] = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class CurrencyPair(_Item):
     """One pair of ``currencies/pairs`` or ``currencies/rates``."""
 
@@ -219,7 +266,8 @@ class CurrencyPair(_Item):
 T = TypeVar("T", bound=_Item)
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class ResultList(Result, Generic[T]):
     """A list reply: iterate it, index it, or read ``items``."""
 
@@ -235,7 +283,8 @@ class ResultList(Result, Generic[T]):
         return self.items[index]
 
 
-@dataclass(frozen=True, kw_only=True)
+@_keyword_only
+@dataclass(frozen=True)
 class Callback(Result):
     """A verified, parsed callback.
 

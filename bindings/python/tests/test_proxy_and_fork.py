@@ -31,9 +31,12 @@ def tinyproxy() -> Iterator[tuple]:
     tmp = Path(tempfile.mkdtemp(prefix="alphapo-py-tinyproxy-"))
     log = tmp / "tinyproxy.log"
     conf = tmp / "tinyproxy.conf"
+    # tinyproxy 1.10 (Debian 11) needs the *Servers settings; 1.11 warns that they are obsolete
+    # and ignores them.
     conf.write_text(
         f'Port {port}\nListen 127.0.0.1\nTimeout 30\nLogFile "{log}"\nLogLevel Info\n'
-        f"MaxClients 50\nAllow 127.0.0.1\nBasicAuth user {PASSWORD}\n"
+        f"MaxClients 50\nStartServers 2\nMinSpareServers 1\nMaxSpareServers 4\n"
+        f"Allow 127.0.0.1\nBasicAuth user {PASSWORD}\n"
     )
     proc = subprocess.Popen(["tinyproxy", "-d", "-c", str(conf)], stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 10

@@ -31,7 +31,7 @@ trait ExceptionDetails
         ?string $apiCode = null,
         array $fieldErrors = [],
         ?string $rawBody = null,
-        ?\Throwable $previous = null,
+        ?\Throwable $previous = null
     ) {
         parent::__construct($message, $status ?? static::DEFAULT_STATUS, $previous);
         $this->httpStatus = $httpStatus;

@@ -65,7 +65,7 @@ final class Errors
             $length = $ffi->new('size_t');
             $raw = Native::borrowedBytes(
                 $ffi->alphapo_error_raw_body($error, \FFI::addr($length)),
-                (int) $length->cdata,
+                (int) $length->cdata
             );
         } finally {
             $ffi->alphapo_error_free($error);
@@ -76,7 +76,7 @@ final class Errors
             $httpStatus,
             $code,
             $fields,
-            $raw,
+            $raw
         );
         $exception->setOrigin($cause !== $status ? $cause : null, $foreignId);
         if ($exception instanceof Exception\RateLimitException) {
@@ -92,7 +92,7 @@ final class Errors
         int $httpStatus = 0,
         ?string $code = null,
         array $fields = [],
-        ?string $rawBody = null,
+        ?string $rawBody = null
     ): AlphaPoException {
         $class = self::CLASSES[$status] ?? Exception\RuntimeException::class;
         return new $class($message, $status, $httpStatus, $code, $fields, $rawBody);

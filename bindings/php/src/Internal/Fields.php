@@ -7,11 +7,10 @@ namespace AlphaPo\Internal;
 use AlphaPo\Exception\InvalidArgumentException;
 
 /**
- * Turns a method's arguments into the JSON object the library takes: an array of wire fields
- * and/or named arguments (camelCase or snake_case; `foreignId` is sent as `foreign_id`).
- * Which fields exist and what they may hold is the library's business: it refuses unknown
- * fields and checks every rule. This class only translates PHP values, and refuses floats,
- * which cannot hold decimal money exactly.
+ * Turns a method's array of wire fields into the JSON object the library takes. Which fields
+ * exist and what they may hold is the library's business: it refuses unknown fields and
+ * checks every rule. This class only translates PHP values, and refuses floats, which cannot
+ * hold decimal money exactly.
  *
  * @internal
  */
@@ -19,22 +18,17 @@ final class Fields
 {
     /**
      * @param array<string, mixed> $fields wire names
-     * @param array<int|string, mixed> $named the method's variadic named arguments
+     * @param array<int|string, mixed> $unexpected whatever the method got after the array
+     *                                             (extra or, on PHP 8, named arguments): refused
      */
-    public static function json(array $fields, array $named = []): string
+    public static function json(array $fields, array $unexpected = []): string
     {
-        foreach ($named as $name => $value) {
-            if (is_int($name)) {
-                throw new InvalidArgumentException(
-                    'pass the fields as one array or as named arguments (foreignId: "..."), '
-                    . 'not as extra positional arguments'
-                );
-            }
-            $wire = self::wireName($name);
-            if (array_key_exists($wire, $fields)) {
-                throw new InvalidArgumentException("field \"$wire\" is given twice");
-            }
-            $fields[$wire] = $value;
+        if ($unexpected !== []) {
+            throw new InvalidArgumentException(sprintf(
+                'pass the fields as one array of the API\'s field names (["foreign_id" => "..."]), '
+                . 'not as %s',
+                is_string(array_key_first($unexpected)) ? 'named arguments' : 'extra arguments'
+            ));
         }
         return self::encode($fields);
     }
@@ -50,26 +44,41 @@ final class Fields
             return json_encode(
                 $fields,
                 JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE
-                | JSON_PRESERVE_ZERO_FRACTION,
+                | JSON_PRESERVE_ZERO_FRACTION
             );
         } catch (\JsonException $e) {
             throw new InvalidArgumentException(
-                'the request cannot be encoded as JSON: ' . $e->getMessage()
-                . ' (strings must be UTF-8)',
-                previous: $e,
+                'the request cannot be encoded as JSON: ' . $e->getMessage() . ' (strings must be UTF-8)',
+                null, 0, null, [], null, $e // status, HTTP status, API code, fields, raw body, previous
             );
         }
     }
 
-    /** `foreignId` => `foreign_id`; snake_case names are kept. */
+    /** `foreignId` => `foreign_id`; snake_case names are kept (Result reads both). */
     public static function wireName(string $name): string
     {
         return strtolower((string) preg_replace('/(?<=[a-z0-9])([A-Z])/', '_$1', $name));
     }
 
     /**
-     * Refuses floats (with the path of the value) and objects other than \Stringable
-     * (decimal objects such as brick/math's BigDecimal), which become their string.
+     * The type of `$value` as PHP 8's get_debug_type() names it: `null`, `bool`, `int`,
+     * `float`, `string`, `array`, a class name.
+     *
+     * @param mixed $value
+     */
+    public static function typeName($value): string
+    {
+        if (is_object($value)) {
+            return get_class($value);
+        }
+        $names = ['NULL' => 'null', 'boolean' => 'bool', 'integer' => 'int', 'double' => 'float'];
+        $type = gettype($value);
+        return $names[$type] ?? $type;
+    }
+
+    /**
+     * Refuses floats (with the path of the value) and objects without __toString()
+     * (decimal objects such as brick/math's BigDecimal have one), which become their string.
      */
     private static function check(array $values, string $path): array
     {
@@ -82,17 +91,17 @@ final class Fields
                     . 'Pass the amount as a decimal string, e.g. "%s", or as an int.',
                     $where,
                     var_export($value, true),
-                    is_finite($value) ? rtrim(rtrim(sprintf('%.8F', $value), '0'), '.') : '10.00',
+                    is_finite($value) ? rtrim(rtrim(sprintf('%.8F', $value), '0'), '.') : '10.00'
                 ));
             }
             if (is_array($value)) {
                 $values[$key] = self::check($value, $where);
             } elseif (is_object($value)) {
-                if (!$value instanceof \Stringable) {
+                if (!method_exists($value, '__toString')) {
                     throw new InvalidArgumentException(sprintf(
                         '"%s" is an object of class %s; pass strings, ints, bools, null or arrays',
                         $where,
-                        $value::class,
+                        get_class($value)
                     ));
                 }
                 $values[$key] = (string) $value;

@@ -72,7 +72,7 @@ final class Native
         if (!extension_loaded('ffi')) {
             throw new LibraryLoadException(
                 'the PHP FFI extension is not loaded: install php-ffi (Debian: part of '
-                . 'php8.x-common) and enable it (extension=ffi)'
+                . 'phpX.Y-common) and enable it (extension=ffi)'
             );
         }
         $scopeError = null;
@@ -100,10 +100,10 @@ final class Native
         } catch (\FFI\ParserException $e) {
             throw new LibraryLoadException(
                 "PHP FFI cannot parse the header $header: " . $e->getMessage(),
-                previous: $e,
+                null, 0, null, [], null, $e // status, HTTP status, API code, fields, raw body, previous
             );
         } catch (\FFI\Exception $e) {
-            if (str_contains($e->getMessage(), 'ffi.enable')) {
+            if (strpos($e->getMessage(), 'ffi.enable') !== false) {
                 throw new LibraryLoadException(sprintf(
                     'FFI is restricted by ffi.enable=%s in this SAPI (%s). Production (php-fpm): '
                     . 'preload the package: opcache.preload=<package>/preload.php, '
@@ -112,12 +112,12 @@ final class Native
                     (string) ini_get('ffi.enable'),
                     PHP_SAPI,
                     self::SCOPE,
-                    $scopeError,
-                ), previous: $e);
+                    $scopeError
+                ), null, 0, null, [], null, $e);
             }
             throw new LibraryLoadException(
                 "cannot load libalphapo $library: " . $e->getMessage(),
-                previous: $e,
+                null, 0, null, [], null, $e
             );
         }
         self::$libraryPath = $library;
@@ -138,7 +138,7 @@ final class Native
                 'libalphapo %s (%s) is not compatible with this package, written for %s',
                 $version,
                 self::$libraryPath ?? 'FFI scope ' . self::SCOPE,
-                self::LIBRARY_VERSION,
+                self::LIBRARY_VERSION
             ));
         }
     }
@@ -146,11 +146,14 @@ final class Native
     /** The library's file name on this OS. */
     public static function libraryFileName(): string
     {
-        return match (PHP_OS_FAMILY) {
-            'Darwin' => 'libalphapo.dylib',
-            'Windows' => 'alphapo.dll',
-            default => 'libalphapo.so',
-        };
+        switch (PHP_OS_FAMILY) {
+            case 'Darwin':
+                return 'libalphapo.dylib';
+            case 'Windows':
+                return 'alphapo.dll';
+            default:
+                return 'libalphapo.so';
+        }
     }
 
     /** The package directory (bindings/php in the repository). */
@@ -232,7 +235,7 @@ final class Native
     /** A string for a NUL-terminated `const char*` argument: refuses embedded NULs. */
     public static function cString(string $value, string $what): string
     {
-        if (str_contains($value, "\0")) {
+        if (strpos($value, "\0") !== false) {
             throw new InvalidArgumentException("$what must not contain NUL bytes");
         }
         return $value;

@@ -32,7 +32,7 @@ final class Http
             if (preg_match('#^HTTP/\S+\s+(\d{3})#', $line, $m)) {
                 $status = (int) $m[1];
                 $parsed = [];
-            } elseif (str_contains($line, ':')) {
+            } elseif (strpos($line, ':') !== false) {
                 [$name, $value] = explode(':', $line, 2);
                 $parsed[strtolower(trim($name))] = trim($value);
             }

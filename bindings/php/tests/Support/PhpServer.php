@@ -9,9 +9,9 @@ final class PhpServer
 {
     /** @var resource */
     private $process;
-    public readonly int $port;
-    public readonly string $url;
-    public readonly string $logFile;
+    public int $port;
+    public string $url;
+    public string $logFile;
 
     /**
      * @param array<string, string> $ini settings passed with -d

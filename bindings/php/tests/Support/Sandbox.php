@@ -17,18 +17,22 @@ final class Sandbox
 
     /** @var resource */
     private $process;
-    public readonly string $baseUrl;
-    public readonly string $origin;
-    public readonly ?string $certificate;
-    public readonly string $logFile;
+    public string $baseUrl;
+    public string $origin;
+    public ?string $certificate;
+    public string $logFile;
+    public string $key;
+    public string $secret;
 
     /** @param list<string> $arguments extra command-line options */
-    public function __construct(array $arguments = [], public readonly string $key = self::KEY, public readonly string $secret = self::SECRET)
+    public function __construct(array $arguments = [], string $key = self::KEY, string $secret = self::SECRET)
     {
+        $this->key = $key;
+        $this->secret = $secret;
         $this->logFile = (string) tempnam(sys_get_temp_dir(), 'alphapo-sandbox-log-');
         $command = array_merge(
             [self::binary(), '--listen', '127.0.0.1:0', '--key', $key, '--secret', $secret],
-            $arguments,
+            $arguments
         );
         $pipes = [];
         $process = proc_open($command, [
@@ -96,13 +100,17 @@ final class Sandbox
             $method,
             $this->origin . '/_sandbox/' . ltrim($path, '/'),
             $body === null ? '' : json_encode($body, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES),
-            ['Content-Type: application/json'],
+            ['Content-Type: application/json']
         );
         return [$status, json_decode($text, true)];
     }
 
-    /** Like control(), but fails unless the answer is 2xx. */
-    public function ok(string $method, string $path, ?array $body = null): mixed
+    /**
+     * Like control(), but fails unless the answer is 2xx.
+     *
+     * @return mixed the decoded JSON
+     */
+    public function ok(string $method, string $path, ?array $body = null)
     {
         [$status, $data] = $this->control($method, $path, $body);
         if ($status < 200 || $status > 299) {
@@ -130,7 +138,7 @@ final class Sandbox
     {
         $deadline = microtime(true) + $timeout;
         $line = '';
-        while (!str_ends_with($line, "\n")) {
+        while (substr($line, -1) !== "\n") {
             $left = $deadline - microtime(true);
             if ($left <= 0) {
                 break;

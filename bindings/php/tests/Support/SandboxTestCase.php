@@ -25,13 +25,18 @@ abstract class SandboxTestCase extends TestCase
 
     public static function tearDownAfterClass(): void
     {
-        static::$sandbox?->stop();
-        static::$sandbox = null;
+        if (static::$sandbox !== null) {
+            static::$sandbox->stop();
+            static::$sandbox = null;
+        }
     }
 
     protected function sandbox(): Sandbox
     {
-        return static::$sandbox ?? throw new \LogicException('no sandbox');
+        if (static::$sandbox === null) {
+            throw new \LogicException('no sandbox');
+        }
+        return static::$sandbox;
     }
 
     protected function client(array $options = []): Client

@@ -24,16 +24,16 @@ try {
     $report['version'] = Native::ffi()->alphapo_version();
     $report['vector'] = Signature::sign('AbCdEfG123456', '{"currency":"BTC","foreign_id":"123456"}');
     $client = new Client('sandbox-key', 'sandbox-secret', ['baseUrl' => (string) getenv('ALPHAPO_BASE_URL')]);
-    $invoice = $client->createInvoice(
-        timer: false,
-        title: 'Preloaded',
-        currency: 'EUR',
-        amount: '10.00',
-        foreignId: 'preload-' . bin2hex(random_bytes(6)),
-        endUserReference: 'customer-1',
-        urlSuccess: 'https://shop.example.com/ok',
-        urlFailed: 'https://shop.example.com/failed',
-    );
+    $invoice = $client->createInvoice([
+        'timer' => false,
+        'title' => 'Preloaded',
+        'currency' => 'EUR',
+        'amount' => '10.00',
+        'foreign_id' => 'preload-' . bin2hex(random_bytes(6)),
+        'end_user_reference' => 'customer-1',
+        'url_success' => 'https://shop.example.com/ok',
+        'url_failed' => 'https://shop.example.com/failed',
+    ]);
     $report['invoice_amount'] = $invoice->amount;
 } catch (Throwable $e) {
     $report['error'] = get_class($e) . ': ' . $e->getMessage();
