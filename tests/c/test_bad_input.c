@@ -416,6 +416,28 @@ static void p_client_send(void) {
     CHECK(out == SENT(alphapo_response));
 }
 
+static void p_set_proxy(void) {
+    alphapo_client_builder *b = fresh_builder();
+    E2(alphapo_client_builder_set_proxy(NULL, "http://p:1", &err),
+       alphapo_client_builder_set_proxy(NULL, "http://p:1", NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(alphapo_client_builder_set_proxy(b, NOT_UTF8, &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
+    E(alphapo_client_builder_set_proxy(b, "ftp://p:1", &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
+    E(alphapo_client_builder_set_proxy(b, "http://u:pw@p:1\r\n", &err),
+      ALPHAPO_STATUS_INVALID_ARGUMENT);
+    E(alphapo_client_builder_set_proxy(b, "http://u:pw@p:3128", &err), ALPHAPO_STATUS_OK);
+    E(alphapo_client_builder_set_proxy(b, NULL, &err), ALPHAPO_STATUS_OK); /* clears it */
+    alphapo_client_builder_free(b);
+}
+
+static void p_set_proxy_from_environment(void) {
+    alphapo_client_builder *b = fresh_builder();
+    E2(alphapo_client_builder_set_proxy_from_environment(NULL, true, &err),
+       alphapo_client_builder_set_proxy_from_environment(NULL, true, NULL),
+       ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(alphapo_client_builder_set_proxy_from_environment(b, true, &err), ALPHAPO_STATUS_OK);
+    alphapo_client_builder_free(b);
+}
+
 static void p_client_reconcile(void) {
     alphapo_response *out = SENT(alphapo_response);
     E2(alphapo_client_reconcile(NULL, "fid", &out, &err),
@@ -887,6 +909,8 @@ static struct probe PROBES[] = {
     {"alphapo_client_builder_set_app_info", p_set_app_info, 0},
     {"alphapo_client_builder_set_ca_file", p_set_ca_file, 0},
     {"alphapo_client_builder_set_max_retries", p_set_max_retries, 0},
+    {"alphapo_client_builder_set_proxy", p_set_proxy, 0},
+    {"alphapo_client_builder_set_proxy_from_environment", p_set_proxy_from_environment, 0},
     {"alphapo_client_builder_build", p_builder_build, 0},
     {"alphapo_client_builder_free", p_builder_free, 0},
     P(client_free),

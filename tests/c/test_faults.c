@@ -144,10 +144,10 @@ static void withdraw(alphapo_client *c, const char *fid, alphapo_status want, co
 
 /* A withdrawal whose reply is lost: OUTCOME_UNKNOWN after exactly one request, the error
  * naming the foreign_id and its cause; then reconcile finds the truth. */
-static void lost_withdrawal(alphapo_client *c, const char *mode, int applied) {
+static void lost_withdrawal(alphapo_client *c, const char *mode, const char *label, int applied) {
     const char *path = "/api/v2/withdrawal/crypto";
     char fid[96], json[256];
-    snprintf(fid, sizeof fid, "%s-%s", mode, run);
+    snprintf(fid, sizeof fid, "%s-%s-%s", mode, label, run);
     snprintf(json, sizeof json,
              "{\"currency\":\"BTC\",\"address\":\"tb1qfaultdestination\",\"amount\":\"0.001\","
              "\"foreign_id\":\"%s\",\"end_user_reference\":\"cust\"}",
@@ -186,9 +186,9 @@ static void test_money_moves_once(void) {
 
     /* Dropped before the sandbox handled it, or after: sent once either way, the outcome
      * unknown to the client; the sandbox holds none or one. Retries on or off alike. */
-    lost_withdrawal(retrying, "drop_before", 0);
-    lost_withdrawal(retrying, "drop_after", 1);
-    lost_withdrawal(once, "drop_after", 1);
+    lost_withdrawal(retrying, "drop_before", "retries", 0);
+    lost_withdrawal(retrying, "drop_after", "retries", 1);
+    lost_withdrawal(once, "drop_after", "once", 1);
 
     /* A 429 with Retry-After 1 applied nothing: retried, and the withdrawal happens once. */
     snprintf(fid, sizeof fid, "rate-limited-%s", run);

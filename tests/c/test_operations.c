@@ -1,5 +1,6 @@
 /* Every operation from C over alphapo_client_call with a JSON request, against the
  * sandbox: the reply, a validation error before sending, a documented API error. */
+#define _POSIX_C_SOURCE 200112L
 #include <stdlib.h>
 #include <time.h>
 
