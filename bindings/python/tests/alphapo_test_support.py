@@ -210,3 +210,16 @@ def invoice_fields(**overrides: Any) -> Dict[str, Any]:
     }
     fields.update(overrides)
     return fields
+
+
+def withdrawal_fields(foreign_id: str, **overrides: Any) -> Dict[str, Any]:
+    """Fields of a valid sandbox withdrawal with the given foreign_id."""
+    fields: Dict[str, Any] = {
+        "currency": "BTC",
+        "address": "tb1qsandboxdestination0000000000000000",
+        "amount": "0.001",
+        "foreign_id": foreign_id,
+        "end_user_reference": "customer-1",
+    }
+    fields.update(overrides)
+    return fields
