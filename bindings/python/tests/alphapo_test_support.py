@@ -8,8 +8,10 @@ checkout these tests live in. A test that needs it fails (never skips) when it i
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
+import logging
 import os
 import queue
 import shutil
@@ -20,7 +22,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -223,3 +225,36 @@ def withdrawal_fields(foreign_id: str, **overrides: Any) -> Dict[str, Any]:
     }
     fields.update(overrides)
     return fields
+
+
+class ListHandler(logging.Handler):
+    """A logging handler that keeps every record it receives."""
+
+    def __init__(self, level: int = logging.DEBUG) -> None:
+        super().__init__(level)
+        self.records: List[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def alphapo_records(level: int = logging.DEBUG) -> Iterator[List[logging.LogRecord]]:
+    """The records of the ``alphapo`` logger at ``level`` and above, while inside."""
+    logger = logging.getLogger("alphapo")
+    handler = ListHandler(level)
+    saved = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(min(level, saved or logging.WARNING))
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved)
+
+
+def add_latency(sandbox: "Sandbox", path: str, ms: int, count: int = 1) -> None:
+    """Delays the sandbox's next ``count`` replies on ``/api/v2{path}`` by ``ms``."""
+    sandbox.ok(
+        "POST", "/faults", {"mode": "latency", "path": f"/api/v2{path}", "count": count, "ms": ms}
+    )

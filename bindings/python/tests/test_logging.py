@@ -15,32 +15,17 @@ import pytest
 
 import alphapo
 from alphapo import _log
-from alphapo_test_support import HEADER, KEY, PACKAGE_SOURCE, SECRET, invoice_fields, unique, withdrawal_fields
+from alphapo_test_support import (
+    HEADER, KEY, PACKAGE_SOURCE, SECRET, alphapo_records, invoice_fields, unique, withdrawal_fields,
+)
 
 SIGNATURE = re.compile(r"[0-9a-fA-F]{128}")
 
 
-class ListHandler(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: List[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
 def records() -> Iterator[List[logging.LogRecord]]:
-    logger = logging.getLogger("alphapo")
-    handler = ListHandler()
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield handler.records
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+    with alphapo_records(logging.DEBUG) as got:
+        yield got
 
 
 def _withdrawal(fid: str) -> dict:
