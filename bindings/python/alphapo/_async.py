@@ -157,7 +157,10 @@ class AsyncClient:
             self._closing = True
             pending = list(self._pending)
         if pending:
-            await asyncio.wait([asyncio.wrap_future(f) for f in pending])
+            # Their outcomes belong to their own callers (or to the cancellation record).
+            await asyncio.gather(
+                *(asyncio.wrap_future(f) for f in pending), return_exceptions=True
+            )
         self._pool.shutdown(wait=True)
         self._client.close()
 

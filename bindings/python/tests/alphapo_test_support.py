@@ -14,7 +14,9 @@ import json
 import logging
 import os
 import queue
+import re
 import shutil
+import sys
 import subprocess
 import tempfile
 import threading
@@ -258,3 +260,42 @@ def add_latency(sandbox: "Sandbox", path: str, ms: int, count: int = 1) -> None:
     sandbox.ok(
         "POST", "/faults", {"mode": "latency", "path": f"/api/v2{path}", "count": count, "ms": ms}
     )
+
+
+def run_python(script: str, timeout: float = 60) -> "subprocess.CompletedProcess[bytes]":
+    """Runs ``script`` in a fresh interpreter that imports this checkout's package."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(PACKAGE_SOURCE), *filter(None, [env.get("PYTHONPATH")])]
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, env=env, timeout=timeout
+    )
+
+
+def readme_example(section: str) -> Tuple[str, str]:
+    """The ``python`` block of the README's ``## section`` and the ``text`` block (its
+    output) after it."""
+    text = (PACKAGE_SOURCE / "README.md").read_text()
+    body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", body, re.S)
+    output = re.search(r"```text\n(.*?)```", body, re.S)
+    assert code and output, f"README section {section!r} lacks its example or its output"
+    return code.group(1), output.group(1)
+
+
+def run_readme_example(section: str, sandbox: "Sandbox") -> Tuple[str, str, str]:
+    """Runs the README's example of ``section`` against ``sandbox`` (``api_key`` and
+    ``secret`` defined, Client and AsyncClient aimed at it); returns (stdout, stderr,
+    the output the README shows)."""
+    code, expected = readme_example(section)
+    prelude = (
+        "import functools, alphapo\n"
+        f"alphapo.Client = functools.partial(alphapo.Client, base_url={sandbox.base_url!r})\n"
+        "alphapo.AsyncClient = functools.partial(\n"
+        f"    alphapo.AsyncClient, base_url={sandbox.base_url!r})\n"
+        f"api_key, secret = {KEY!r}, {SECRET!r}\n"
+    )
+    proc = run_python(prelude + code)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return proc.stdout.decode(), proc.stderr.decode(), expected

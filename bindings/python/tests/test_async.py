@@ -13,7 +13,16 @@ import pytest
 
 import alphapo
 from alphapo_test_support import (
-    KEY, SECRET, add_latency, alphapo_records, invoice_fields, unique, withdrawal_fields,
+    KEY,
+    SECRET,
+    Sandbox,
+    add_latency,
+    alphapo_records,
+    invoice_fields,
+    run_python,
+    run_readme_example,
+    unique,
+    withdrawal_fields,
 )
 
 
@@ -168,3 +177,30 @@ def test_lifecycle(sandbox):
     asyncio.run(main())
     with pytest.raises(ValueError):
         alphapo.AsyncClient(KEY, SECRET, max_workers=0)
+
+
+def test_the_readme_example():
+    own = Sandbox()  # the example's foreign_ids are fixed: a sandbox of its own
+    try:
+        stdout, stderr, expected = run_readme_example("asyncio", own)
+    finally:
+        own.stop()
+    assert (stdout, stderr) == (expected, "")
+
+
+def test_failed_calls_left_behind_print_nothing(sandbox):
+    # gather raises the first failure; aclose then waits for the others, whose failures
+    # must not surface as "Future exception was never retrieved".
+    proc = run_python(
+        f"""
+import asyncio, alphapo
+async def main():
+    async with alphapo.AsyncClient({KEY!r}, "wrong", base_url={sandbox.base_url!r}) as c:
+        await asyncio.gather(*(c.list_accounts() for _ in range(6)))
+try:
+    asyncio.run(main())
+except alphapo.AuthenticationError:
+    pass
+"""
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"", b"")

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import logging
 import re
-import subprocess
-import sys
 import time
 from typing import Iterator, List
 
@@ -16,7 +14,8 @@ import pytest
 import alphapo
 from alphapo import _log
 from alphapo_test_support import (
-    HEADER, KEY, PACKAGE_SOURCE, SECRET, alphapo_records, invoice_fields, unique, withdrawal_fields,
+    HEADER, KEY, SECRET, alphapo_records, invoice_fields, run_python, run_readme_example, unique,
+    withdrawal_fields,
 )
 
 SIGNATURE = re.compile(r"[0-9a-fA-F]{128}")
@@ -126,7 +125,8 @@ def test_routes_match_the_header():
 
 def test_silent_when_logging_is_not_configured(sandbox, faults):
     faults.ok("POST", "/faults", {"mode": "drop_after", "path": "/withdrawal/crypto"})
-    script = f"""
+    proc = run_python(
+        f"""
 import alphapo
 with alphapo.Client({KEY!r}, {SECRET!r}, base_url={sandbox.base_url!r}, max_retries=0) as c:
     c.ping()
@@ -138,14 +138,14 @@ with alphapo.Client({KEY!r}, {SECRET!r}, base_url={sandbox.base_url!r}, max_retr
     else:
         raise SystemExit("expected OutcomeUnknownError")
 """
-    env = {"PYTHONPATH": str(PACKAGE_SOURCE)}
-    import os
-
-    for name in ("ALPHAPO_LIBRARY", "PATH", "LD_LIBRARY_PATH"):
-        if name in os.environ:
-            env[name] = os.environ[name]
-    proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, env=env, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == b"" and proc.stdout == b""
+
+
+def test_the_readme_example(sandbox):
+    stdout, stderr, expected = run_readme_example("Logging", sandbox)
+    assert stdout == ""
+    assert re.sub(r"in \d+\.\d ms", "in N ms", stderr) == re.sub(
+        r"in \d+\.\d ms", "in N ms", expected
+    )
