@@ -15,7 +15,7 @@ import functools
 import inspect
 import json
 import threading
-from typing import Any, Callable, Mapping, Optional, Set, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Optional, Set, Tuple, TypeVar
 
 from ._client import Client, PreparedRequest
 from ._log import logger
@@ -163,6 +163,13 @@ class AsyncClient:
             )
         self._pool.shutdown(wait=True)
         self._client.close()
+
+    if TYPE_CHECKING:
+        # The coroutines are attached at import (below), which static checkers do not see;
+        # without ParamSpec (Python 3.10) their parameters cannot be carried over
+        # statically, so a checker sees each as a coroutine function of any arguments.
+        # inspect.signature() gives the exact ones at run time.
+        def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]: ...
 
     async def __aenter__(self: A) -> A:
         return self

@@ -263,11 +263,11 @@ def add_latency(sandbox: "Sandbox", path: str, ms: int, count: int = 1) -> None:
 
 
 def run_python(script: str, timeout: float = 60) -> "subprocess.CompletedProcess[bytes]":
-    """Runs ``script`` in a fresh interpreter that imports this checkout's package."""
+    """Runs ``script`` in a fresh interpreter that imports the same ``alphapo`` as these
+    tests (the source tree or an installed copy)."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(PACKAGE_SOURCE), *filter(None, [env.get("PYTHONPATH")])]
-    )
+    imported_from = str(Path(alphapo.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join([imported_from, *filter(None, [env.get("PYTHONPATH")])])
     return subprocess.run(
         [sys.executable, "-c", script], capture_output=True, env=env, timeout=timeout
     )
