@@ -68,6 +68,7 @@ from ._models import (
 )
 from ._signature import Signer, parse_callback, sign, sign_callback, verify, verify_callback
 from ._client import Client, Environment, Operation, PreparedRequest, parse_reply
+from ._async import AsyncClient
 
 LIBRARY_PATH = _ffi.LIBRARY_PATH
 """The path of the loaded libalphapo."""
@@ -84,6 +85,7 @@ __all__ = [
     "AlphaPoError",
     "Amount",
     "ApiError",
+    "AsyncClient",
     "AuthenticationError",
     "Callback",
     "Client",

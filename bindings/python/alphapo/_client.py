@@ -13,10 +13,12 @@ import enum
 import functools
 import inspect
 import os
+import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Mapping, Optional, TypeVar, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar, Union
+from urllib.parse import urlsplit
 
-from . import _ffi, _models
+from . import _ffi, _log, _models
 from ._convert import (
     AmountLike,
     BytesLike,
@@ -27,7 +29,7 @@ from ._convert import (
     timeout_ms,
     to_bytes,
 )
-from ._errors import ErrorSlot, InvalidArgumentError, envelope_text
+from ._errors import AlphaPoError, ErrorSlot, InvalidArgumentError, envelope_text
 from ._handle import Handle
 from ._signature import _cstr
 
@@ -204,7 +206,9 @@ def _operation(
     def decorate(fields_fn: FieldsMethod) -> Callable[..., R]:
         @functools.wraps(fields_fn)
         def run(self: "Client", *args: Any, **kwargs: Any) -> R:
-            return self._call(code, fields_fn(self, *args, **kwargs))  # type: ignore[no-any-return]
+            return self._call(  # type: ignore[no-any-return]
+                fields_fn.__name__, code, fields_fn(self, *args, **kwargs)
+            )
 
         result = inspect.signature(build).return_annotation
         run.__signature__ = inspect.signature(fields_fn).replace(  # type: ignore[attr-defined]
@@ -385,17 +389,51 @@ class Client(Handle):
 
     # --- plumbing ----------------------------------------------------------------------
 
-    def _call(self, code: int, fields: Dict[str, Any]) -> Any:
-        payload = request_json(fields)
+    def _run(
+        self,
+        operation: str,
+        code: int,
+        route: Tuple[str, str],
+        invoke: Callable[[Any, Any, Any], int],
+    ) -> Any:
+        """The single path of every call that reaches the network: runs
+        ``invoke(client_ptr, response_out, error_out)``, reads its result (``None`` for an
+        empty ``response_out``, which only reconcile's 404 leaves) and records the call
+        on the ``alphapo`` logger (see ``_log``)."""
+        start = time.monotonic()
         out = _ffi.ResponseP()
         slot = ErrorSlot()
-        ptr = self._acquire()
         try:
-            status = _ffi.lib.alphapo_client_call(ptr, code, payload, ctypes.byref(out), slot.ref)
-        finally:
-            self._release()
-        slot.check(status)
-        return _read_response(out, code)
+            ptr = self._acquire()
+            try:
+                status = invoke(ptr, ctypes.byref(out), slot.ref)
+            finally:
+                self._release()
+            slot.check(status)
+            if not out:
+                result, http_status = None, 404
+            else:
+                result = _read_response(out, code)
+                http_status = getattr(result, "http_status", None)
+        except AlphaPoError as error:
+            elapsed = (time.monotonic() - start) * 1000.0
+            _log.call_done(operation, route[0], route[1], elapsed, error.http_status, error)
+            raise
+        _log.call_done(operation, route[0], route[1], (time.monotonic() - start) * 1000.0, http_status)
+        return result
+
+    def _call(self, operation: str, code: int, fields: Dict[str, Any]) -> Any:
+        payload = request_json(fields)
+        if code == Operation.GENERIC:
+            route = (str(fields.get("method") or "POST").upper(), _log.bare_path(fields.get("path")))
+        else:
+            route = _log.ROUTES.get(code, ("?", "?"))
+        return self._run(
+            operation,
+            code,
+            route,
+            lambda ptr, out, err: _ffi.lib.alphapo_client_call(ptr, code, payload, out, err),
+        )
 
     def reconcile(self, foreign_id: str) -> Optional[_models.Transaction]:
         """Looks a money-moving operation up by its ``foreign_id`` (``transactions/info``):
@@ -409,19 +447,12 @@ class Client(Handle):
         if not isinstance(foreign_id, str):
             raise TypeError(f"foreign_id must be str, not {type(foreign_id).__name__}")
         text = _cstr(foreign_id, "foreign_id")
-        out = _ffi.ResponseP()
-        slot = ErrorSlot()
-        ptr = self._acquire()
-        try:
-            status = _ffi.lib.alphapo_client_reconcile(
-                ptr, text, ctypes.byref(out), slot.ref
-            )
-        finally:
-            self._release()
-        slot.check(status)
-        if not out:
-            return None
-        return _read_response(out, Operation.TRANSACTIONS_INFO)  # type: ignore[no-any-return]
+        return self._run(  # type: ignore[no-any-return]
+            "reconcile",
+            Operation.TRANSACTIONS_INFO,
+            _log.ROUTES[Operation.TRANSACTIONS_INFO],
+            lambda ptr, out, err: _ffi.lib.alphapo_client_reconcile(ptr, text, out, err),
+        )
 
     def _prepare(self, code: int, fields: Dict[str, Any]) -> PreparedRequest:
         payload = request_json(fields)
@@ -443,21 +474,17 @@ class Client(Handle):
         native = prepared._native
         if not isinstance(native, _NativePrepared):
             raise TypeError("send() takes a PreparedRequest made by a prepare_... method")
-        out = _ffi.ResponseP()
-        slot = ErrorSlot()
-        ptr = self._acquire()
-        try:
+        code = prepared.operation
+        route = _log.ROUTES.get(code) or (prepared.method, urlsplit(prepared.url).path)
+
+        def invoke(ptr: Any, out: Any, err: Any) -> int:
             prepared_ptr = native._acquire()
             try:
-                status = _ffi.lib.alphapo_client_send(
-                    ptr, prepared_ptr, ctypes.byref(out), slot.ref
-                )
+                return int(_ffi.lib.alphapo_client_send(ptr, prepared_ptr, out, err))
             finally:
                 native._release()
-        finally:
-            self._release()
-        slot.check(status)
-        return _read_response(out, prepared.operation)
+
+        return self._run("send", code, route, invoke)
 
     # --- operations --------------------------------------------------------------------
 

@@ -8,11 +8,15 @@ checkout these tests live in. A test that needs it fails (never skips) when it i
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
+import logging
 import os
 import queue
+import re
 import shutil
+import sys
 import subprocess
 import tempfile
 import threading
@@ -20,7 +24,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -210,3 +214,88 @@ def invoice_fields(**overrides: Any) -> Dict[str, Any]:
     }
     fields.update(overrides)
     return fields
+
+
+def withdrawal_fields(foreign_id: str, **overrides: Any) -> Dict[str, Any]:
+    """Fields of a valid sandbox withdrawal with the given foreign_id."""
+    fields: Dict[str, Any] = {
+        "currency": "BTC",
+        "address": "tb1qsandboxdestination0000000000000000",
+        "amount": "0.001",
+        "foreign_id": foreign_id,
+        "end_user_reference": "customer-1",
+    }
+    fields.update(overrides)
+    return fields
+
+
+class ListHandler(logging.Handler):
+    """A logging handler that keeps every record it receives."""
+
+    def __init__(self, level: int = logging.DEBUG) -> None:
+        super().__init__(level)
+        self.records: List[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def alphapo_records(level: int = logging.DEBUG) -> Iterator[List[logging.LogRecord]]:
+    """The records of the ``alphapo`` logger at ``level`` and above, while inside."""
+    logger = logging.getLogger("alphapo")
+    handler = ListHandler(level)
+    saved = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(min(level, saved or logging.WARNING))
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved)
+
+
+def add_latency(sandbox: "Sandbox", path: str, ms: int, count: int = 1) -> None:
+    """Delays the sandbox's next ``count`` replies on ``/api/v2{path}`` by ``ms``."""
+    sandbox.ok(
+        "POST", "/faults", {"mode": "latency", "path": f"/api/v2{path}", "count": count, "ms": ms}
+    )
+
+
+def run_python(script: str, timeout: float = 60) -> "subprocess.CompletedProcess[bytes]":
+    """Runs ``script`` in a fresh interpreter that imports the same ``alphapo`` as these
+    tests (the source tree or an installed copy)."""
+    env = dict(os.environ)
+    imported_from = str(Path(alphapo.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join([imported_from, *filter(None, [env.get("PYTHONPATH")])])
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, env=env, timeout=timeout
+    )
+
+
+def readme_example(section: str) -> Tuple[str, str]:
+    """The ``python`` block of the README's ``## section`` and the ``text`` block (its
+    output) after it."""
+    text = (PACKAGE_SOURCE / "README.md").read_text()
+    body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", body, re.S)
+    output = re.search(r"```text\n(.*?)```", body, re.S)
+    assert code and output, f"README section {section!r} lacks its example or its output"
+    return code.group(1), output.group(1)
+
+
+def run_readme_example(section: str, sandbox: "Sandbox") -> Tuple[str, str, str]:
+    """Runs the README's example of ``section`` against ``sandbox`` (``api_key`` and
+    ``secret`` defined, Client and AsyncClient aimed at it); returns (stdout, stderr,
+    the output the README shows)."""
+    code, expected = readme_example(section)
+    prelude = (
+        "import functools, alphapo\n"
+        f"alphapo.Client = functools.partial(alphapo.Client, base_url={sandbox.base_url!r})\n"
+        "alphapo.AsyncClient = functools.partial(\n"
+        f"    alphapo.AsyncClient, base_url={sandbox.base_url!r})\n"
+        f"api_key, secret = {KEY!r}, {SECRET!r}\n"
+    )
+    proc = run_python(prelude + code)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return proc.stdout.decode(), proc.stderr.decode(), expected

@@ -17,7 +17,7 @@ import pytest
 import alphapo
 from alphapo import _errors, _ffi
 
-from alphapo_test_support import KEY, SECRET, invoice_fields
+from alphapo_test_support import KEY, SECRET, invoice_fields, withdrawal_fields
 
 
 def _attributes_present(e: alphapo.AlphaPoError) -> None:
@@ -353,13 +353,7 @@ def test_exceptions_pickle_with_their_details(client):
 
 
 def _withdrawal(fid: str) -> dict:
-    return {
-        "currency": "BTC",
-        "address": "tb1qsandboxdestination0000000000000000",
-        "amount": "0.001",
-        "foreign_id": fid,
-        "end_user_reference": "customer-1",
-    }
+    return withdrawal_fields(fid)
 
 
 def _sent_and_held(sandbox, fid: str) -> tuple:

@@ -1,0 +1,90 @@
+"""Records on the ``alphapo`` logger.
+
+One DEBUG record per client call (operation, method, path template, HTTP status or error
+status, milliseconds) and a WARNING when a call ends with ``OUTCOME_UNKNOWN``. The logger
+carries a :class:`logging.NullHandler`, so nothing is printed unless the application
+configures logging. What goes into a record is chosen here and nowhere else: the operation's
+name, the method, the path without its query, statuses, timing and the ``foreign_id``;
+never a secret, a signature, an API key, a body or personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional, Tuple
+
+logger = logging.getLogger("alphapo")
+logger.addHandler(logging.NullHandler())
+
+# (method, path template) of each operation number, as the header documents them (a test
+# compares the two). Only used to name a call in a record; the core owns the routes.
+ROUTES: Dict[int, Tuple[str, str]] = {
+    1: ("GET", "/ping"),
+    2: ("POST", "/accounts/list"),
+    3: ("POST", "/currencies/list"),
+    4: ("POST", "/currencies/pairs"),
+    5: ("POST", "/currencies/rates"),
+    6: ("POST", "/addresses/take"),
+    7: ("POST", "/withdrawal/crypto"),
+    8: ("POST", "/exchange/calculate"),
+    9: ("POST", "/exchange/fixed"),
+    10: ("POST", "/exchange/now"),
+    11: ("POST", "/invoices/create"),
+    12: ("POST", "/invoices/{foreign_id}/cancel/"),
+    13: ("GET", "/transactions/info"),
+}
+
+
+def bare_path(path: Any) -> str:
+    """A caller-given path without its query or fragment (they may carry data)."""
+    text = path if isinstance(path, str) else "?"
+    return text.split("?", 1)[0].split("#", 1)[0]
+
+
+def call_done(
+    operation: str,
+    method: str,
+    path: str,
+    elapsed_ms: float,
+    http_status: Optional[int],
+    error: Optional[BaseException] = None,
+) -> None:
+    """Records the end of one call: DEBUG always, WARNING too for an unknown outcome."""
+    if error is None:
+        status = "OK"
+    else:
+        raw = getattr(error, "status", None)
+        status = getattr(raw, "name", None) or str(raw if raw is not None else type(error).__name__)
+    elapsed = round(elapsed_ms, 3)
+    fields: Dict[str, Any] = {
+        "operation": operation,
+        "method": method,
+        "path": path,
+        "http_status": http_status,
+        "status": status,
+        "elapsed_ms": elapsed,
+    }
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "%s %s %s -> %s in %.1f ms",
+            operation,
+            method,
+            path,
+            http_status if http_status else status,
+            elapsed,
+            extra=fields,
+        )
+    if status == "OUTCOME_UNKNOWN":
+        cause = getattr(error, "cause", None)
+        cause_name = getattr(cause, "name", None) or (None if cause is None else str(cause))
+        foreign_id = getattr(error, "foreign_id", None)
+        logger.warning(
+            "%s %s %s: outcome unknown (cause %s) for foreign_id %s; do not repeat it "
+            "with a new foreign_id: wait for its callback or reconcile(foreign_id)",
+            operation,
+            method,
+            path,
+            cause_name,
+            foreign_id,
+            extra={**fields, "cause": cause_name, "foreign_id": foreign_id},
+        )
