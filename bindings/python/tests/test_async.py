@@ -155,7 +155,9 @@ def test_the_pool_is_bounded(sandbox, faults):
             return time.monotonic() - start
 
     elapsed = asyncio.run(main())
-    assert 0.55 < elapsed < 1.2, elapsed  # two rounds of two, not one round of four
+    # Each ping waits 300 ms in the sandbox: four at once would end in about 0.3 s; two
+    # workers need two rounds. Only the lower bound is asserted (load only slows it down).
+    assert elapsed > 0.55, elapsed
 
 
 def test_lifecycle(sandbox):
