@@ -10,7 +10,7 @@
 //! redelivery of the same event the same key. [`Callback::is_fully_paid`] is the answer to
 //! "may I ship the order?".
 
-use crate::decode::{normalize, Fields};
+use crate::decode::{normalize, scalar_text, Fields};
 use crate::error::{Error, Result, Status};
 use crate::operations::{transaction_shape, Transaction};
 use crate::signature::Signer;
@@ -96,8 +96,8 @@ impl Callback {
             self.callback_type.as_deref().unwrap_or_default(),
             self.status.as_deref().unwrap_or_default(),
             transaction_ids(d),
-            scalar_text(&sent["remaining_amount"]),
-            scalar_text(&sent["received_amount"]),
+            scalar_text(&sent["remaining_amount"]).unwrap_or_default(),
+            scalar_text(&sent["received_amount"]).unwrap_or_default(),
         )
     }
 
@@ -146,22 +146,15 @@ impl Callback {
     }
 }
 
-/// A scalar as text (strings as they are, numbers as written), empty otherwise.
-fn scalar_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        _ => String::new(),
-    }
-}
-
 /// The sorted `transactions[].id` list of a dedupe key.
 fn transaction_ids(d: &Value) -> String {
     let Some(items) = d["transactions"].as_array() else {
         return String::new();
     };
-    let mut ids: Vec<String> = items.iter().map(|t| scalar_text(&t["id"])).collect();
+    let mut ids: Vec<String> = items
+        .iter()
+        .map(|t| scalar_text(&t["id"]).unwrap_or_default())
+        .collect();
     // Shorter first, then by text: numeric order for plain ids, deterministic for any.
     ids.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     let list = ids.join(",");

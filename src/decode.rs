@@ -166,6 +166,17 @@ fn walk(value: Value, kind: &Kind, path: &str, malformed: &mut Vec<String>) -> V
     }
 }
 
+/// A scalar as text: strings as they are, numbers as written, booleans `true`/`false`;
+/// `None` for null, objects and arrays.
+pub(crate) fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// Typed reads from a normalized object. Absent, null and malformed values read as `None`.
 pub trait Fields {
     /// A string field.

@@ -24,6 +24,17 @@ fn client(sb: &Sandbox, proxy: &str) -> Client {
     b.build().unwrap()
 }
 
+/// A withdrawal request (the money-moving case: a failure must say whether it was sent).
+fn withdrawal(foreign_id: &str) -> alphapo::Request {
+    alphapo::Request::from_json(
+        alphapo::OperationKind::WithdrawalCrypto,
+        &format!(
+            r#"{{"currency":"BTC","address":"tb1q","amount":"0.001","foreign_id":"{foreign_id}"}}"#
+        ),
+    )
+    .unwrap()
+}
+
 #[test]
 fn https_goes_through_a_connect_tunnel_and_tls_is_verified_end_to_end() {
     let sb = Sandbox::start(&["--tls"]);
@@ -55,15 +66,7 @@ fn https_goes_through_a_connect_tunnel_and_tls_is_verified_end_to_end() {
     assert!(!format!("{e} {e:?}").contains(PASSWORD));
     // A certificate refused in the handshake means nothing was sent: for a withdrawal that
     // is a definite TLS error, not OUTCOME_UNKNOWN.
-    let e = untrusted
-        .execute(
-            &alphapo::Request::from_json(
-                alphapo::OperationKind::WithdrawalCrypto,
-                r#"{"currency":"BTC","address":"tb1q","amount":"0.001","foreign_id":"tls-1"}"#,
-            )
-            .unwrap(),
-        )
-        .unwrap_err();
+    let e = untrusted.execute(&withdrawal("tls-1")).unwrap_err();
     assert_eq!(e.status(), Status::Tls, "{e:?}");
 }
 
@@ -88,15 +91,7 @@ fn a_dead_or_refusing_proxy_fails_the_call_and_shows_no_credentials() {
         "nothing reached the API"
     );
     // A dead proxy in front of a withdrawal: never sent, so a definite TRANSPORT error.
-    let e = client(&sb, &dead)
-        .execute(
-            &alphapo::Request::from_json(
-                alphapo::OperationKind::WithdrawalCrypto,
-                r#"{"currency":"BTC","address":"tb1q","amount":"0.001","foreign_id":"px-1"}"#,
-            )
-            .unwrap(),
-        )
-        .unwrap_err();
+    let e = client(&sb, &dead).execute(&withdrawal("px-1")).unwrap_err();
     assert_eq!(e.status(), Status::Transport, "{e:?}");
 }
 

@@ -5,6 +5,7 @@
 
 use super::strings::cstring;
 use super::try_str;
+use crate::decode::scalar_text;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::ffi::{c_char, CString};
@@ -62,16 +63,6 @@ fn resolve<'a>(value: &'a Value, segments: &[&str]) -> Option<&'a Value> {
             let index: usize = segments[0].parse().ok()?;
             resolve(items.get(index)?, &segments[1..])
         }
-        _ => None,
-    }
-}
-
-/// A scalar as text: strings as they are, numbers as written, booleans `true`/`false`.
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }

@@ -133,12 +133,17 @@ static int withdrawals_with(const char *fid) {
     return n;
 }
 
-static void withdraw(alphapo_client *c, const char *fid, alphapo_status want, const char *what) {
-    char json[256];
-    snprintf(json, sizeof json,
+/* The fields of a 0.001 BTC withdrawal with `fid` as its foreign_id, into json[256]. */
+static void withdrawal_json(char *json, size_t size, const char *fid) {
+    snprintf(json, size,
              "{\"currency\":\"BTC\",\"address\":\"tb1qfaultdestination\",\"amount\":\"0.001\","
              "\"foreign_id\":\"%s\",\"end_user_reference\":\"cust\"}",
              fid);
+}
+
+static void withdraw(alphapo_client *c, const char *fid, alphapo_status want, const char *what) {
+    char json[256];
+    withdrawal_json(json, sizeof json, fid);
     expect_call(c, ALPHAPO_OPERATION_WITHDRAWAL_CRYPTO, json, want, what);
 }
 
@@ -148,10 +153,7 @@ static void lost_withdrawal(alphapo_client *c, const char *mode, const char *lab
     const char *path = "/api/v2/withdrawal/crypto";
     char fid[96], json[256];
     snprintf(fid, sizeof fid, "%s-%s-%s", mode, label, run);
-    snprintf(json, sizeof json,
-             "{\"currency\":\"BTC\",\"address\":\"tb1qfaultdestination\",\"amount\":\"0.001\","
-             "\"foreign_id\":\"%s\",\"end_user_reference\":\"cust\"}",
-             fid);
+    withdrawal_json(json, sizeof json, fid);
     long before = sandbox_requests_on(path);
     arm(mode, "/withdrawal/crypto", "");
     alphapo_response *r = NULL;
