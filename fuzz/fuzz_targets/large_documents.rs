@@ -70,7 +70,7 @@ fn generate(recipe: &[u8]) -> (Vec<u8>, String) {
         2 => {
             body.push('{');
             for i in 0..count * 4 {
-                if body.len() > CAP - 4096 {
+                if body.len() + key.len() + 128 > CAP {
                     break;
                 }
                 if i > 0 {
@@ -83,7 +83,7 @@ fn generate(recipe: &[u8]) -> (Vec<u8>, String) {
         }
         // One very long string.
         3 => {
-            let n = (count * 512).min(CAP - 64);
+            let n = (count * 512).min(CAP - key.len() - 64);
             body.push_str(&format!("{{\"{key}\":\"{}\"}}", "y".repeat(n)));
             path = key.clone();
         }
@@ -91,7 +91,7 @@ fn generate(recipe: &[u8]) -> (Vec<u8>, String) {
         _ => {
             body.push('{');
             for i in 0..count {
-                if body.len() > CAP - 4096 {
+                if body.len() + key.len() + 128 > CAP {
                     break;
                 }
                 if i > 0 {
