@@ -97,7 +97,10 @@ fn generate(recipe: &[u8]) -> (Vec<u8>, String) {
                 if i > 0 {
                     body.push(',');
                 }
-                body.push_str(&format!("\"a.{i}\":{{\"{key}\":{}}},\"a\":{{\"{i}\":1}}", leaf(i)));
+                body.push_str(&format!(
+                    "\"a.{i}\":{{\"{key}\":{}}},\"a\":{{\"{i}\":1}}",
+                    leaf(i)
+                ));
             }
             body.push('}');
             path = format!("a.0.{key}");
