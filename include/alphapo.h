@@ -93,6 +93,32 @@ typedef enum {
 } alphapo_status;
 
 /*
+ The known API hosts, for `alphapo_client_builder_set_environment` (passed as `uint32_t`).
+ */
+typedef enum {
+  /*
+   `https://app.alphapo.net/api/v2` (the default).
+   */
+  ALPHAPO_ENVIRONMENT_ALPHAPO = 0,
+  /*
+   `https://app.cryptoprocessing.com/api/v2`.
+   */
+  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING = 1,
+  /*
+   `https://app.sandbox.cryptoprocessing.com/api/v2`.
+   */
+  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_SANDBOX = 2,
+  /*
+   `https://app.lt.cryptoprocessing.com/api/v2`.
+   */
+  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_LT = 3,
+  /*
+   `https://app.coinspaid.com/api/v2` (legacy host).
+   */
+  ALPHAPO_ENVIRONMENT_COINSPAID = 4,
+} alphapo_environment;
+
+/*
  The API's operations, numbered as in the spec's catalogue. In C this is
  `alphapo_operation`, passed as `uint32_t` to `alphapo_client_call` and
  `alphapo_client_prepare` with the operation's fields as a JSON object (spec names).
@@ -157,32 +183,6 @@ typedef enum {
    */
   ALPHAPO_OPERATION_GENERIC = 14,
 } alphapo_operation;
-
-/*
- The known API hosts, for `alphapo_client_builder_set_environment` (passed as `uint32_t`).
- */
-typedef enum {
-  /*
-   `https://app.alphapo.net/api/v2` (the default).
-   */
-  ALPHAPO_ENVIRONMENT_ALPHAPO = 0,
-  /*
-   `https://app.cryptoprocessing.com/api/v2`.
-   */
-  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING = 1,
-  /*
-   `https://app.sandbox.cryptoprocessing.com/api/v2`.
-   */
-  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_SANDBOX = 2,
-  /*
-   `https://app.lt.cryptoprocessing.com/api/v2`.
-   */
-  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_LT = 3,
-  /*
-   `https://app.coinspaid.com/api/v2` (legacy host).
-   */
-  ALPHAPO_ENVIRONMENT_COINSPAID = 4,
-} alphapo_environment;
 
 /*
  A verified, parsed callback. Owned by the caller, freed with `alphapo_callback_free`.
@@ -629,6 +629,20 @@ alphapo_status alphapo_invoice_request_set_sender_data(alphapo_invoice_request *
  `request` is NULL or a request from `alphapo_invoice_request_new`, not freed before.
  */
 void alphapo_invoice_request_free(alphapo_invoice_request *request);
+
+/*
+ The operations table as a JSON array, one object per operation in numeric order:
+ `{"code": 11, "name": "invoices/create", "method_name": "create_invoice",
+ "identifier": null, "http_method": "POST", "path": "/invoices/create",
+ "retry_class": "guarded", "result": "invoice"}`. `code` is the `alphapo_operation`
+ value; `method_name` is the client method in snake_case (the bindings' methods and their
+ `prepare` twins are derived from it); `identifier` is the one field a binding may take
+ positionally, or null; `result` names the typed result (`text`, `json`, `invoice`,
+ `address`, `withdrawal`, `exchange`, `transaction`, `accounts`, `currencies`, `pairs`).
+
+ A static string built on first use: never free it. Thread-safe.
+ */
+const char *alphapo_operations_json(void);
 
 /*
  `"GET"` or `"POST"`, borrowed.

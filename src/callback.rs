@@ -57,6 +57,8 @@ pub struct Callback {
     pub transaction: Transaction,
     /// Invoice callbacks: what is still due in the payer's currency.
     pub remaining_amount: Option<crate::amount::Amount>,
+    /// Deposits: what was credited to the merchant (`currency_received.amount_minus_fee`).
+    pub received_amount_minus_fee: Option<crate::amount::Amount>,
     /// Invoice callbacks: when the rate was fixed (Unix seconds).
     pub fixed_at: Option<i64>,
     /// Invoice callbacks: when the invoice expires (Unix seconds).
@@ -126,10 +128,50 @@ impl Callback {
             .is_some_and(|t| KNOWN_TYPES.contains(&t))
     }
 
+    /// The typed callback as JSON, field by field (amounts as decimal strings), with
+    /// `malformed_fields` naming the amounts kept as received.
+    pub fn typed_json(&self) -> Value {
+        let t = &self.transaction;
+        let amounts = [
+            ("sent_amount", &t.sent_amount),
+            ("received_amount", &t.received_amount),
+            ("received_amount_minus_fee", &self.received_amount_minus_fee),
+            ("remaining_amount", &self.remaining_amount),
+        ];
+        let malformed: Vec<&str> = amounts
+            .iter()
+            .filter(|(_, a)| a.as_ref().is_some_and(|a| !a.is_valid()))
+            .map(|(name, _)| *name)
+            .collect();
+        let amount = |a: &Option<crate::amount::Amount>| a.as_ref().map(|a| a.as_str().to_string());
+        serde_json::json!({
+            "id": self.id,
+            "type": self.callback_type,
+            "status": self.status,
+            "foreign_id": self.foreign_id,
+            "end_user_reference": t.end_user_reference,
+            "sent_currency": t.sent_currency,
+            "sent_amount": amount(&t.sent_amount),
+            "received_currency": t.received_currency,
+            "received_amount": amount(&t.received_amount),
+            "received_amount_minus_fee": amount(&self.received_amount_minus_fee),
+            "remaining_amount": amount(&self.remaining_amount),
+            "fixed_at": self.fixed_at,
+            "expires_at": self.expires_at,
+            "error": t.error,
+            "payment_request_id": self.payment_request_id,
+            "dedupe_key": self.dedupe_key(),
+            "fully_paid": self.is_fully_paid(),
+            "malformed_fields": malformed,
+        })
+    }
+
     /// The envelope the C ABI and the bindings read: `{"data": …, "malformed": […],
-    /// "dedupe_key": "…"}`.
+    /// "result": …}` (`result`: [`Callback::typed_json`]); `dedupe_key`, `fully_paid`,
+    /// `foreign_id` and `payment_request_id` also stand at the top, as before.
     pub fn envelope_json(&self) -> String {
         let mut map = serde_json::Map::new();
+        map.insert("result".into(), self.typed_json());
         map.insert("data".into(), self.json.clone());
         map.insert(
             "malformed".into(),
@@ -257,6 +299,7 @@ fn parse_verified(body: &[u8]) -> Result<Callback> {
         status: d.text("status"),
         transaction,
         remaining_amount: d["currency_sent"].amount("remaining_amount"),
+        received_amount_minus_fee: d["currency_received"].amount("amount_minus_fee"),
         fixed_at: d.int("fixed_at"),
         expires_at: d.int("expires_at"),
         json: n.value,

@@ -424,10 +424,12 @@ impl Client {
     }
 
     /// `POST /invoices/{foreign_id}/cancel/`.
-    pub fn cancel_invoice(&self, foreign_id: &str) -> Result<Response> {
+    /// Any 2xx is success; the invoice's fields are filled when the reply carries them.
+    pub fn cancel_invoice(&self, foreign_id: &str) -> Result<Invoice> {
         self.execute(&CancelInvoice {
             foreign_id: Some(foreign_id.to_string()),
         })
+        .map(Invoice::from_response)
     }
 
     /// `GET /transactions/info`.

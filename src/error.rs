@@ -50,28 +50,62 @@ pub enum Status {
     Panic = 99,
 }
 
-impl Status {
-    /// Every status, in numeric order (used by the bindings' consistency tests).
-    pub const ALL: [Status; 17] = [
-        Status::Ok,
-        Status::NullArgument,
-        Status::InvalidArgument,
-        Status::BufferTooSmall,
-        Status::Validation,
-        Status::SignatureMismatch,
-        Status::Auth,
-        Status::Api,
-        Status::DuplicateForeignId,
-        Status::RateLimited,
-        Status::Server,
-        Status::Transport,
-        Status::Timeout,
-        Status::Tls,
-        Status::Decode,
-        Status::OutcomeUnknown,
-        Status::Panic,
-    ];
+/// The status table: each status's name and description, defined once. The C names
+/// (`ALPHAPO_STATUS_<name>`) and [`Status::ALL`] come from it; a status missing here does
+/// not compile.
+macro_rules! status_table {
+    ($($variant:ident => $name:literal, $description:literal;)*) => {
+        impl Status {
+            /// Every status, in numeric order (used by the bindings' consistency tests).
+            pub const ALL: &'static [Status] = &[$(Status::$variant),*];
 
+            /// The constant's name without prefix, e.g. `"DUPLICATE_FOREIGN_ID"`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Status::$variant => $name,)*
+                }
+            }
+
+            /// A short fixed description of the status.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Status::$variant => $description,)*
+                }
+            }
+
+            /// The C constant's name, NUL-terminated (`"ALPHAPO_STATUS_OK\0"`).
+            pub(crate) fn c_name(self) -> &'static str {
+                match self {
+                    $(Status::$variant => concat!("ALPHAPO_STATUS_", $name, "\0"),)*
+                }
+            }
+        }
+    };
+}
+
+status_table! {
+    Ok => "OK", "success";
+    NullArgument => "NULL_ARGUMENT", "a required pointer was NULL";
+    InvalidArgument => "INVALID_ARGUMENT", "invalid argument";
+    BufferTooSmall => "BUFFER_TOO_SMALL", "output buffer too small";
+    Validation => "VALIDATION", "request validation failed; nothing was sent";
+    SignatureMismatch => "SIGNATURE_MISMATCH", "signature mismatch";
+    Auth => "AUTH", "the API refused the key or the signature";
+    Api => "API", "the API refused the request";
+    DuplicateForeignId => "DUPLICATE_FOREIGN_ID",
+        "foreign_id already taken: the operation may already have happened";
+    RateLimited => "RATE_LIMITED", "rate limited";
+    Server => "SERVER", "server error";
+    Transport => "TRANSPORT", "transport error";
+    Timeout => "TIMEOUT", "timeout";
+    Tls => "TLS", "TLS error";
+    Decode => "DECODE", "the reply was not understood";
+    OutcomeUnknown => "OUTCOME_UNKNOWN",
+        "the request may have reached the service and its outcome is unknown: do not repeat it blindly";
+    Panic => "PANIC", "internal error (panic)";
+}
+
+impl Status {
     /// The stable number.
     pub fn code(self) -> u32 {
         self as u32
@@ -80,56 +114,6 @@ impl Status {
     /// The status for a number, `None` for a number that is not assigned.
     pub fn from_code(code: u32) -> Option<Status> {
         Status::ALL.iter().copied().find(|s| s.code() == code)
-    }
-
-    /// The constant's name without prefix, e.g. `"DUPLICATE_FOREIGN_ID"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Ok => "OK",
-            Status::NullArgument => "NULL_ARGUMENT",
-            Status::InvalidArgument => "INVALID_ARGUMENT",
-            Status::BufferTooSmall => "BUFFER_TOO_SMALL",
-            Status::Validation => "VALIDATION",
-            Status::SignatureMismatch => "SIGNATURE_MISMATCH",
-            Status::Auth => "AUTH",
-            Status::Api => "API",
-            Status::DuplicateForeignId => "DUPLICATE_FOREIGN_ID",
-            Status::RateLimited => "RATE_LIMITED",
-            Status::Server => "SERVER",
-            Status::Transport => "TRANSPORT",
-            Status::Timeout => "TIMEOUT",
-            Status::Tls => "TLS",
-            Status::Decode => "DECODE",
-            Status::OutcomeUnknown => "OUTCOME_UNKNOWN",
-            Status::Panic => "PANIC",
-        }
-    }
-
-    /// A short fixed description of the status.
-    pub fn description(self) -> &'static str {
-        match self {
-            Status::Ok => "success",
-            Status::NullArgument => "a required pointer was NULL",
-            Status::InvalidArgument => "invalid argument",
-            Status::BufferTooSmall => "output buffer too small",
-            Status::Validation => "request validation failed; nothing was sent",
-            Status::SignatureMismatch => "signature mismatch",
-            Status::Auth => "the API refused the key or the signature",
-            Status::Api => "the API refused the request",
-            Status::DuplicateForeignId => {
-                "foreign_id already taken: the operation may already have happened"
-            }
-            Status::RateLimited => "rate limited",
-            Status::Server => "server error",
-            Status::Transport => "transport error",
-            Status::Timeout => "timeout",
-            Status::Tls => "TLS error",
-            Status::Decode => "the reply was not understood",
-            Status::OutcomeUnknown => {
-                "the request may have reached the service and its outcome is unknown: do not repeat it blindly"
-            }
-            Status::Panic => "internal error (panic)",
-        }
     }
 }
 
@@ -371,7 +355,7 @@ mod tests {
         let expected = [0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 99];
         let got: Vec<u32> = Status::ALL.iter().map(|s| s.code()).collect();
         assert_eq!(got, expected);
-        for s in Status::ALL {
+        for &s in Status::ALL {
             assert_eq!(Status::from_code(s.code()), Some(s));
         }
         assert_eq!(Status::from_code(6), None);

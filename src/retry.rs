@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn not_sent_or_rate_limited_is_resent_in_every_class() {
-        for kind in OperationKind::ALL {
+        for kind in crate::operations::OPERATIONS.iter().map(|o| o.kind) {
             let mut a = Attempts::new(kind, 2);
             let refused = Error::new(Status::Transport, "connection failed");
             assert!(a.failed(&refused, true).is_some(), "{kind:?}");

@@ -467,7 +467,7 @@ fn invoices_create_cancel_and_lookup() {
     assert_eq!(paid["status"], "confirmed", "{paid}");
 
     let cancelled = c.cancel_invoice("inv-1").unwrap();
-    assert_eq!(cancelled.http_status, 200);
+    assert_eq!(cancelled.response.http_status, 200);
     let again = c.cancel_invoice("inv-1").unwrap_err();
     assert_eq!(again.status(), Status::Api);
     assert_eq!(again.code(), Some("invalid_invoice_state"));
@@ -523,7 +523,7 @@ fn generic_request_and_prepare() {
 
     // prepare: no network; the signature is over exactly the body bytes.
     let before = requests_total(&sb);
-    for kind in OperationKind::ALL {
+    for kind in alphapo::operations::OPERATIONS.iter().map(|o| o.kind) {
         let json = match kind {
             OperationKind::CurrenciesRates => r#"{"currency_from":"BTC","currency_to":"EUR"}"#,
             OperationKind::AddressesTake => r#"{"currency":"BTC","foreign_id":"c1"}"#,

@@ -19,6 +19,14 @@ typedef enum {
 } alphapo_status;
 
 typedef enum {
+  ALPHAPO_ENVIRONMENT_ALPHAPO = 0,
+  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING = 1,
+  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_SANDBOX = 2,
+  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_LT = 3,
+  ALPHAPO_ENVIRONMENT_COINSPAID = 4,
+} alphapo_environment;
+
+typedef enum {
   ALPHAPO_OPERATION_PING = 1,
   ALPHAPO_OPERATION_ACCOUNTS_LIST = 2,
   ALPHAPO_OPERATION_CURRENCIES_LIST = 3,
@@ -34,14 +42,6 @@ typedef enum {
   ALPHAPO_OPERATION_TRANSACTIONS_INFO = 13,
   ALPHAPO_OPERATION_GENERIC = 14,
 } alphapo_operation;
-
-typedef enum {
-  ALPHAPO_ENVIRONMENT_ALPHAPO = 0,
-  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING = 1,
-  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_SANDBOX = 2,
-  ALPHAPO_ENVIRONMENT_CRYPTOPROCESSING_LT = 3,
-  ALPHAPO_ENVIRONMENT_COINSPAID = 4,
-} alphapo_environment;
 
 typedef struct alphapo_callback alphapo_callback;
 
@@ -174,6 +174,8 @@ alphapo_status alphapo_invoice_request_set_timer(alphapo_invoice_request *reques
 alphapo_status alphapo_invoice_request_set_sender_data(alphapo_invoice_request *request, const char *key, const char *value, alphapo_error **err);
 
 void alphapo_invoice_request_free(alphapo_invoice_request *request);
+
+const char *alphapo_operations_json(void);
 
 const char *alphapo_prepared_method(const alphapo_prepared *prepared);
 

@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     if data.len() < 2 {
         return;
     }
-    let kind = OperationKind::ALL[data[0] as usize % OperationKind::ALL.len()];
+    let kind = alphapo::operations::OPERATIONS[data[0] as usize % alphapo::operations::OPERATIONS.len()].kind;
     let status = STATUSES[data[1] as usize % STATUSES.len()];
     let body = &data[2..];
     let rust_status = match alphapo::reply::decode_reply(kind, status, body.to_vec(), None) {

@@ -72,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
-    let kind = OperationKind::ALL[selector as usize % OperationKind::ALL.len()];
+    let kind = alphapo::operations::OPERATIONS[selector as usize % alphapo::operations::OPERATIONS.len()].kind;
     let text = std::str::from_utf8(rest).ok();
     let rust_status = text.map(|json| match Request::from_json(kind, json) {
         Ok(req) => {

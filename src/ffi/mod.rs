@@ -20,6 +20,7 @@ pub mod callback;
 pub mod client;
 pub mod error;
 pub mod invoice;
+pub mod operations;
 mod paths;
 pub mod prepared;
 pub mod response;

@@ -21,14 +21,21 @@ pub(crate) fn accounts_list(value: &Value) -> Result<Request> {
 }
 
 /// One balance of `accounts/list`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Account {
     /// Currency code.
     pub currency: Option<String>,
     /// `crypto` or `fiat`.
+    #[serde(rename = "type")]
     pub account_type: Option<String>,
     /// The balance.
     pub balance: Option<Amount>,
+}
+
+impl super::TypedResult for Account {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        vec![("balance", self.balance.as_ref())]
+    }
 }
 
 impl Account {
@@ -82,11 +89,12 @@ impl ToRequest for CurrenciesList {
 }
 
 /// One currency of `currencies/list`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CurrencyInfo {
     /// Id.
     pub id: Option<i64>,
     /// `crypto` or `fiat`.
+    #[serde(rename = "type")]
     pub currency_type: Option<String>,
     /// Currency code.
     pub currency: Option<String>,
@@ -98,6 +106,19 @@ pub struct CurrencyInfo {
     pub withdrawal_fee_percent: Option<Amount>,
     /// Decimal places.
     pub precision: Option<i64>,
+}
+
+impl super::TypedResult for CurrencyInfo {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        vec![
+            ("minimum_amount", self.minimum_amount.as_ref()),
+            ("deposit_fee_percent", self.deposit_fee_percent.as_ref()),
+            (
+                "withdrawal_fee_percent",
+                self.withdrawal_fee_percent.as_ref(),
+            ),
+        ]
+    }
 }
 
 impl CurrencyInfo {
@@ -202,7 +223,7 @@ impl ToRequest for RatesQuery {
 }
 
 /// One pair of `currencies/pairs` or `currencies/rates`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CurrencyPair {
     /// Source currency code.
     pub currency_from: Option<String>,
@@ -214,6 +235,16 @@ pub struct CurrencyPair {
     pub rate_from: Option<Amount>,
     /// Target side of the rate.
     pub rate_to: Option<Amount>,
+}
+
+impl super::TypedResult for CurrencyPair {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        vec![
+            ("min_amount", self.min_amount.as_ref()),
+            ("rate_from", self.rate_from.as_ref()),
+            ("rate_to", self.rate_to.as_ref()),
+        ]
+    }
 }
 
 impl CurrencyPair {

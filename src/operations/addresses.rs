@@ -4,6 +4,7 @@ use super::invoices::put;
 use super::reader::Reader;
 use super::rules::{Party, Rules};
 use super::{check, OperationKind, Request, Response, ToRequest};
+use crate::amount::Amount;
 use crate::decode::Fields;
 use crate::error::Result;
 use serde_json::{Map, Value};
@@ -68,7 +69,7 @@ impl ToRequest for TakeAddress {
 }
 
 /// A deposit address.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Address {
     /// Id.
     pub id: Option<i64>,
@@ -85,7 +86,14 @@ pub struct Address {
     /// The customer's reference.
     pub end_user_reference: Option<String>,
     /// The whole reply.
+    #[serde(skip)]
     pub response: Response,
+}
+
+impl super::TypedResult for Address {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        Vec::new()
+    }
 }
 
 impl Address {

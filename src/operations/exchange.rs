@@ -231,7 +231,7 @@ impl ToRequest for ExchangeNow {
 }
 
 /// A quote (`exchange/calculate`) or an accepted exchange (`exchange/fixed`, `/now`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Exchange {
     /// Id (accepted exchanges only).
     pub id: Option<i64>,
@@ -258,7 +258,19 @@ pub struct Exchange {
     /// `processing` for accepted exchanges.
     pub status: Option<String>,
     /// The whole reply.
+    #[serde(skip)]
     pub response: Response,
+}
+
+impl super::TypedResult for Exchange {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        vec![
+            ("sender_amount", self.sender_amount.as_ref()),
+            ("receiver_amount", self.receiver_amount.as_ref()),
+            ("fee_amount", self.fee_amount.as_ref()),
+            ("price", self.price.as_ref()),
+        ]
+    }
 }
 
 impl Exchange {

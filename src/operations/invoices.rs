@@ -232,7 +232,7 @@ pub(crate) fn percent_encode_segment(s: &str) -> String {
 }
 
 /// A created invoice (spec §5.11), decoded tolerantly.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Invoice {
     /// The invoice id.
     pub id: Option<i64>,
@@ -263,7 +263,17 @@ pub struct Invoice {
     /// Seconds left to pay.
     pub seconds_left: Option<i64>,
     /// The whole reply: raw body, normalized JSON, malformed fields.
+    #[serde(skip)]
     pub response: Response,
+}
+
+impl super::TypedResult for Invoice {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        vec![
+            ("amount", self.amount.as_ref()),
+            ("sender_amount", self.sender_amount.as_ref()),
+        ]
+    }
 }
 
 impl Invoice {

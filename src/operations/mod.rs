@@ -27,6 +27,7 @@ pub use shapes::transaction_shape;
 pub use transactions::{Transaction, TransactionLookup};
 pub use withdrawals::{Withdrawal, WithdrawalRequest};
 
+use crate::amount::Amount;
 use crate::decode::{normalize, Kind, Normalized};
 use crate::error::{Error, FieldError, Result, Status};
 use serde_json::Value;
@@ -70,77 +71,343 @@ pub enum OperationKind {
 }
 
 impl OperationKind {
-    /// Every operation, in numeric order.
-    pub const ALL: [OperationKind; 14] = [
-        OperationKind::Ping,
-        OperationKind::AccountsList,
-        OperationKind::CurrenciesList,
-        OperationKind::CurrenciesPairs,
-        OperationKind::CurrenciesRates,
-        OperationKind::AddressesTake,
-        OperationKind::WithdrawalCrypto,
-        OperationKind::ExchangeCalculate,
-        OperationKind::ExchangeFixed,
-        OperationKind::ExchangeNow,
-        OperationKind::InvoicesCreate,
-        OperationKind::InvoicesCancel,
-        OperationKind::TransactionsInfo,
-        OperationKind::Generic,
-    ];
+    /// The operation's row of [`OPERATIONS`].
+    pub fn row(self) -> &'static Operation {
+        &OPERATIONS[self as usize - 1]
+    }
 
     /// The operation for a number, `None` if unknown.
     pub fn from_code(code: u32) -> Option<OperationKind> {
-        OperationKind::ALL
+        OPERATIONS
             .iter()
-            .copied()
+            .map(|row| row.kind)
             .find(|k| *k as u32 == code)
     }
 
     /// The operation's name, e.g. `"invoices/create"`.
     pub fn name(self) -> &'static str {
-        match self {
-            OperationKind::Ping => "ping",
-            OperationKind::AccountsList => "accounts/list",
-            OperationKind::CurrenciesList => "currencies/list",
-            OperationKind::CurrenciesPairs => "currencies/pairs",
-            OperationKind::CurrenciesRates => "currencies/rates",
-            OperationKind::AddressesTake => "addresses/take",
-            OperationKind::WithdrawalCrypto => "withdrawal/crypto",
-            OperationKind::ExchangeCalculate => "exchange/calculate",
-            OperationKind::ExchangeFixed => "exchange/fixed",
-            OperationKind::ExchangeNow => "exchange/now",
-            OperationKind::InvoicesCreate => "invoices/create",
-            OperationKind::InvoicesCancel => "invoices/cancel",
-            OperationKind::TransactionsInfo => "transactions/info",
-            OperationKind::Generic => "generic",
-        }
+        self.row().name
     }
 
     /// How a failed attempt of the operation may be repeated (ARCHITECTURE.md rule 11).
     /// The client's retry policy reads this and nothing else.
     pub fn retry_class(self) -> RetryClass {
-        use OperationKind as K;
-        match self {
-            K::Ping
-            | K::AccountsList
-            | K::CurrenciesList
-            | K::CurrenciesPairs
-            | K::CurrenciesRates
-            | K::ExchangeCalculate
-            | K::TransactionsInfo => RetryClass::ReadOnly,
-            K::InvoicesCreate => RetryClass::Guarded,
-            K::AddressesTake
-            | K::WithdrawalCrypto
-            | K::ExchangeFixed
-            | K::ExchangeNow
-            | K::InvoicesCancel
-            | K::Generic => RetryClass::Unguarded,
-        }
+        self.row().retry_class
     }
 
     /// The shape of the operation's `data`.
     pub(crate) fn data_kind(self) -> &'static Kind {
-        shapes::data_kind(self)
+        self.row().data
+    }
+}
+
+/// One operation: everything the library and its bindings know about it, in one row.
+#[derive(Debug)]
+pub struct Operation {
+    /// The operation (its number is the C `alphapo_operation` value).
+    pub kind: OperationKind,
+    /// The operation's name, e.g. `"invoices/create"`.
+    pub name: &'static str,
+    /// The client method's name in snake_case (`create_invoice`); Python uses it as is,
+    /// PHP in camelCase (`createInvoice`), every `prepare` twin with a `prepare_` prefix.
+    pub method_name: &'static str,
+    /// The field that identifies the request, when it has exactly one (bindings may take
+    /// it positionally: `cancel_invoice("order-1")`).
+    pub identifier: Option<&'static str>,
+    /// GET or POST.
+    pub method: Method,
+    /// The path below the API root, `{field}` marking a value taken from the request.
+    pub path: &'static str,
+    /// How a failed attempt may be repeated.
+    pub retry_class: RetryClass,
+    /// The typed result the reply becomes.
+    pub result: ResultKind,
+    /// The shape of the reply's `data`, for tolerant normalization.
+    pub(crate) data: &'static Kind,
+    /// Reads, validates and serializes the request from its JSON fields.
+    pub(crate) parse: fn(&Value) -> Result<Request>,
+}
+
+macro_rules! row {
+    ($kind:ident, $name:literal, $method_name:literal, $identifier:expr, $method:ident,
+     $path:literal, $retry:ident, $result:ident, $data:expr, $parse:expr) => {
+        Operation {
+            kind: OperationKind::$kind,
+            name: $name,
+            method_name: $method_name,
+            identifier: $identifier,
+            method: Method::$method,
+            path: $path,
+            retry_class: RetryClass::$retry,
+            result: ResultKind::$result,
+            data: $data,
+            parse: $parse,
+        }
+    };
+}
+
+/// THE operations table: one row per operation, in numeric order. Everything else (the
+/// C enum's numbers, names, retry classes, result types, the bindings' methods) reads it.
+pub static OPERATIONS: [Operation; 14] = [
+    row!(
+        Ping,
+        "ping",
+        "ping",
+        None,
+        Get,
+        "/ping",
+        ReadOnly,
+        Text,
+        &shapes::TEXT,
+        |v| {
+            reader::Reader::new(v).finish()?;
+            Ok(Request::ping())
+        }
+    ),
+    row!(
+        AccountsList,
+        "accounts/list",
+        "list_accounts",
+        None,
+        Post,
+        "/accounts/list",
+        ReadOnly,
+        Accounts,
+        &shapes::ACCOUNTS,
+        accounts::accounts_list
+    ),
+    row!(
+        CurrenciesList,
+        "currencies/list",
+        "list_currencies",
+        None,
+        Post,
+        "/currencies/list",
+        ReadOnly,
+        Currencies,
+        &shapes::CURRENCIES,
+        |v| CurrenciesList::from_json(v)?.to_request()
+    ),
+    row!(
+        CurrenciesPairs,
+        "currencies/pairs",
+        "currency_pairs",
+        None,
+        Post,
+        "/currencies/pairs",
+        ReadOnly,
+        Pairs,
+        &shapes::PAIRS,
+        |v| PairsQuery::from_json(v)?.to_request()
+    ),
+    row!(
+        CurrenciesRates,
+        "currencies/rates",
+        "currency_rates",
+        None,
+        Post,
+        "/currencies/rates",
+        ReadOnly,
+        Pairs,
+        &shapes::PAIRS,
+        |v| RatesQuery::from_json(v)?.to_request()
+    ),
+    row!(
+        AddressesTake,
+        "addresses/take",
+        "take_address",
+        None,
+        Post,
+        "/addresses/take",
+        Unguarded,
+        Address,
+        &shapes::ADDRESS_KIND,
+        |v| TakeAddress::from_json(v)?.to_request()
+    ),
+    row!(
+        WithdrawalCrypto,
+        "withdrawal/crypto",
+        "withdraw",
+        None,
+        Post,
+        "/withdrawal/crypto",
+        Unguarded,
+        Withdrawal,
+        &shapes::WITHDRAWAL_KIND,
+        |v| WithdrawalRequest::from_json(v)?.to_request()
+    ),
+    row!(
+        ExchangeCalculate,
+        "exchange/calculate",
+        "calculate_exchange",
+        None,
+        Post,
+        "/exchange/calculate",
+        ReadOnly,
+        Exchange,
+        &shapes::EXCHANGE_KIND,
+        |v| ExchangeCalculate::from_json(v)?.to_request()
+    ),
+    row!(
+        ExchangeFixed,
+        "exchange/fixed",
+        "exchange_fixed",
+        None,
+        Post,
+        "/exchange/fixed",
+        Unguarded,
+        Exchange,
+        &shapes::EXCHANGE_KIND,
+        |v| ExchangeFixed::from_json(v)?.to_request()
+    ),
+    row!(
+        ExchangeNow,
+        "exchange/now",
+        "exchange_now",
+        None,
+        Post,
+        "/exchange/now",
+        Unguarded,
+        Exchange,
+        &shapes::EXCHANGE_KIND,
+        |v| ExchangeNow::from_json(v)?.to_request()
+    ),
+    row!(
+        InvoicesCreate,
+        "invoices/create",
+        "create_invoice",
+        None,
+        Post,
+        "/invoices/create",
+        Guarded,
+        Invoice,
+        &shapes::INVOICE_KIND,
+        |v| InvoiceRequest::from_json(v)?.to_request()
+    ),
+    row!(
+        InvoicesCancel,
+        "invoices/cancel",
+        "cancel_invoice",
+        Some("foreign_id"),
+        Post,
+        "/invoices/{foreign_id}/cancel/",
+        Unguarded,
+        Invoice,
+        &shapes::INVOICE_KIND,
+        |v| CancelInvoice::from_json(v)?.to_request()
+    ),
+    row!(
+        TransactionsInfo,
+        "transactions/info",
+        "transaction_info",
+        Some("id"),
+        Get,
+        "/transactions/info",
+        ReadOnly,
+        Transaction,
+        &shapes::TRANSACTION_KIND,
+        |v| TransactionLookup::from_json(v)?.to_request()
+    ),
+    row!(
+        Generic,
+        "generic",
+        "request",
+        Some("path"),
+        Post,
+        "{path}",
+        Unguarded,
+        Json,
+        &shapes::ANY,
+        |v| GenericRequest::from_json(v)?.to_request()
+    ),
+];
+
+/// The typed result an operation's reply becomes. The core builds it (the API's quirks
+/// are handled once, here) and hands it over the C ABI as JSON, field for field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ResultKind {
+    /// The reply's text (`ping`: `"OK"`).
+    Text,
+    /// The normalized JSON, untyped (the generic call).
+    Json,
+    /// [`Invoice`].
+    Invoice,
+    /// [`Address`].
+    Address,
+    /// [`Withdrawal`].
+    Withdrawal,
+    /// [`Exchange`].
+    Exchange,
+    /// [`Transaction`].
+    Transaction,
+    /// A list of [`Account`].
+    Accounts,
+    /// A list of [`CurrencyInfo`].
+    Currencies,
+    /// A list of [`CurrencyPair`].
+    Pairs,
+}
+
+impl ResultKind {
+    /// The result's name, as the bindings know it (`"invoice"`, `"accounts"`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            ResultKind::Text => "text",
+            ResultKind::Json => "json",
+            ResultKind::Invoice => "invoice",
+            ResultKind::Address => "address",
+            ResultKind::Withdrawal => "withdrawal",
+            ResultKind::Exchange => "exchange",
+            ResultKind::Transaction => "transaction",
+            ResultKind::Accounts => "accounts",
+            ResultKind::Currencies => "currencies",
+            ResultKind::Pairs => "pairs",
+        }
+    }
+
+    /// The typed result of a decoded reply as JSON: the typed fields by name, amounts as
+    /// decimal strings; `malformed_fields` names the typed fields kept as received. Lists
+    /// are arrays of such objects; `Text` and `Json` are the normalized data itself.
+    pub fn typed_json(self, response: &Response) -> Value {
+        fn json<T: TypedResult>(t: &T) -> Value {
+            t.to_json()
+        }
+        fn list<T: TypedResult>(items: Vec<T>) -> Value {
+            Value::Array(items.iter().map(TypedResult::to_json).collect())
+        }
+        match self {
+            ResultKind::Text | ResultKind::Json => response.data.clone(),
+            ResultKind::Invoice => json(&Invoice::from_response(response.without_body())),
+            ResultKind::Address => json(&Address::from_response(response.without_body())),
+            ResultKind::Withdrawal => json(&Withdrawal::from_response(response.without_body())),
+            ResultKind::Exchange => json(&Exchange::from_response(response.without_body())),
+            ResultKind::Transaction => json(&Transaction::from_response(response)),
+            ResultKind::Accounts => list(Account::list(response)),
+            ResultKind::Currencies => list(CurrencyInfo::list(response)),
+            ResultKind::Pairs => list(CurrencyPair::list(response)),
+        }
+    }
+}
+
+/// A typed result: serialized field by field, with the names of its amounts that were kept
+/// as received because they could not be understood.
+pub(crate) trait TypedResult: serde::Serialize {
+    /// The typed fields' amounts, by field name.
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)>;
+
+    /// The fields as JSON plus `malformed_fields`.
+    fn to_json(&self) -> Value {
+        let mut value = serde_json::to_value(self).expect("a typed result serializes");
+        let malformed: Vec<Value> = self
+            .amounts()
+            .into_iter()
+            .filter(|(_, a)| a.is_some_and(|a| !a.is_valid()))
+            .map(|(name, _)| Value::String(name.into()))
+            .collect();
+        if let Value::Object(map) = &mut value {
+            map.insert("malformed_fields".into(), Value::Array(malformed));
+        }
+        value
     }
 }
 
@@ -290,25 +557,7 @@ impl Request {
     }
 
     fn from_value(kind: OperationKind, value: &Value) -> Result<Request> {
-        match kind {
-            OperationKind::Ping => {
-                reader::Reader::new(value).finish()?;
-                Ok(Request::ping())
-            }
-            OperationKind::AccountsList => accounts::accounts_list(value),
-            OperationKind::CurrenciesList => CurrenciesList::from_json(value)?.to_request(),
-            OperationKind::CurrenciesPairs => PairsQuery::from_json(value)?.to_request(),
-            OperationKind::CurrenciesRates => RatesQuery::from_json(value)?.to_request(),
-            OperationKind::AddressesTake => TakeAddress::from_json(value)?.to_request(),
-            OperationKind::WithdrawalCrypto => WithdrawalRequest::from_json(value)?.to_request(),
-            OperationKind::ExchangeCalculate => ExchangeCalculate::from_json(value)?.to_request(),
-            OperationKind::ExchangeFixed => ExchangeFixed::from_json(value)?.to_request(),
-            OperationKind::ExchangeNow => ExchangeNow::from_json(value)?.to_request(),
-            OperationKind::InvoicesCreate => InvoiceRequest::from_json(value)?.to_request(),
-            OperationKind::InvoicesCancel => CancelInvoice::from_json(value)?.to_request(),
-            OperationKind::TransactionsInfo => TransactionLookup::from_json(value)?.to_request(),
-            OperationKind::Generic => GenericRequest::from_json(value)?.to_request(),
-        }
+        (kind.row().parse)(value)
     }
 }
 
@@ -411,7 +660,20 @@ impl Response {
         })
     }
 
-    /// The envelope the C ABI and the bindings read: `{"data": …, "malformed": […]}`.
+    /// A copy without the raw body (typed results keep the data, not the bytes).
+    fn without_body(&self) -> Response {
+        Response {
+            kind: self.kind,
+            http_status: self.http_status,
+            raw_body: Vec::new(),
+            data: self.data.clone(),
+            malformed: self.malformed.clone(),
+        }
+    }
+
+    /// The envelope the C ABI and the bindings read: `{"data": …, "malformed": […],
+    /// "result": …}`, `result` being the operation's typed result
+    /// ([`ResultKind::typed_json`]).
     pub fn envelope_json(&self) -> String {
         let malformed: Vec<Value> = self
             .malformed
@@ -421,6 +683,7 @@ impl Response {
         let mut map = serde_json::Map::new();
         map.insert("data".into(), self.data.clone());
         map.insert("malformed".into(), Value::Array(malformed));
+        map.insert("result".into(), self.kind.row().result.typed_json(self));
         Value::Object(map).to_string()
     }
 }
@@ -437,6 +700,54 @@ pub(crate) fn check(errors: Vec<FieldError>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_is_in_numeric_order_and_each_name_once() {
+        for (i, row) in OPERATIONS.iter().enumerate() {
+            assert_eq!(row.kind as usize, i + 1, "{}", row.name);
+            assert_eq!(OperationKind::from_code(i as u32 + 1), Some(row.kind));
+            assert_eq!(OPERATIONS.iter().filter(|r| r.name == row.name).count(), 1);
+            assert_eq!(
+                OPERATIONS
+                    .iter()
+                    .filter(|r| r.method_name == row.method_name)
+                    .count(),
+                1
+            );
+        }
+        assert_eq!(OperationKind::from_code(0), None);
+        assert_eq!(OperationKind::from_code(OPERATIONS.len() as u32 + 1), None);
+    }
+
+    #[test]
+    fn typed_results_handle_the_quirks_once() {
+        let r = Response::decode(
+            OperationKind::InvoicesCreate,
+            201,
+            br#"{"data":{"id":"7","name":"Old title","amount":"0.106.75000000","sender_amount":1.5}}"#
+                .to_vec(),
+        )
+        .unwrap();
+        let envelope: Value = serde_json::from_str(&r.envelope_json()).unwrap();
+        let result = &envelope["result"];
+        assert_eq!(result["id"], 7);
+        assert_eq!(result["title"], "Old title", "title falls back to name");
+        assert_eq!(result["amount"], "0.106.75000000", "kept as received");
+        assert_eq!(result["sender_amount"], "1.5");
+        assert_eq!(result["malformed_fields"], serde_json::json!(["amount"]));
+        assert!(result.get("response").is_none());
+
+        let pairs = Response::decode(
+            OperationKind::CurrenciesPairs,
+            200,
+            br#"{"data":[{"currency_from":{"currency":"BTC","min_amount":"0.001"},"currency_to":{"currency":"EUR"},"rate_from":"1","rate_to":"30000"}]}"#
+                .to_vec(),
+        )
+        .unwrap();
+        let envelope: Value = serde_json::from_str(&pairs.envelope_json()).unwrap();
+        assert_eq!(envelope["result"][0]["min_amount"], "0.001");
+        assert_eq!(envelope["result"][0]["currency_to"], "EUR");
+    }
 
     #[test]
     fn any_2xx_of_a_cancel_is_success() {

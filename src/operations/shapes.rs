@@ -1,6 +1,5 @@
 //! The known fields of every reply and callback, for tolerant normalization (spec §5, §8).
 
-use super::OperationKind;
 use crate::decode::{Kind, Shape};
 
 static ACCOUNT: &Shape = &[("balance", Kind::Amount)];
@@ -105,34 +104,16 @@ static TRANSACTION: &Shape = &[
     ("expires_at", Kind::Int),
 ];
 
-static TRANSACTION_KIND: Kind = Kind::Object(TRANSACTION);
-static ACCOUNTS: Kind = Kind::Array(&Kind::Object(ACCOUNT));
-static CURRENCIES: Kind = Kind::Array(&Kind::Object(CURRENCY));
-static PAIRS: Kind = Kind::Array(&Kind::Object(PAIR));
-static ADDRESS_KIND: Kind = Kind::Object(ADDRESS);
-static WITHDRAWAL_KIND: Kind = Kind::Object(WITHDRAWAL);
-static EXCHANGE_KIND: Kind = Kind::Object(EXCHANGE);
-static INVOICE_KIND: Kind = Kind::Object(INVOICE);
-static TEXT: Kind = Kind::Text;
-static ANY: Kind = Kind::Any;
-
-/// The shape of an operation's `data`.
-pub(crate) fn data_kind(kind: OperationKind) -> &'static Kind {
-    match kind {
-        OperationKind::Ping => &TEXT,
-        OperationKind::AccountsList => &ACCOUNTS,
-        OperationKind::CurrenciesList => &CURRENCIES,
-        OperationKind::CurrenciesPairs | OperationKind::CurrenciesRates => &PAIRS,
-        OperationKind::AddressesTake => &ADDRESS_KIND,
-        OperationKind::WithdrawalCrypto => &WITHDRAWAL_KIND,
-        OperationKind::ExchangeCalculate
-        | OperationKind::ExchangeFixed
-        | OperationKind::ExchangeNow => &EXCHANGE_KIND,
-        OperationKind::InvoicesCreate | OperationKind::InvoicesCancel => &INVOICE_KIND,
-        OperationKind::TransactionsInfo => &TRANSACTION_KIND,
-        OperationKind::Generic => &ANY,
-    }
-}
+pub(crate) static TRANSACTION_KIND: Kind = Kind::Object(TRANSACTION);
+pub(crate) static ACCOUNTS: Kind = Kind::Array(&Kind::Object(ACCOUNT));
+pub(crate) static CURRENCIES: Kind = Kind::Array(&Kind::Object(CURRENCY));
+pub(crate) static PAIRS: Kind = Kind::Array(&Kind::Object(PAIR));
+pub(crate) static ADDRESS_KIND: Kind = Kind::Object(ADDRESS);
+pub(crate) static WITHDRAWAL_KIND: Kind = Kind::Object(WITHDRAWAL);
+pub(crate) static EXCHANGE_KIND: Kind = Kind::Object(EXCHANGE);
+pub(crate) static INVOICE_KIND: Kind = Kind::Object(INVOICE);
+pub(crate) static TEXT: Kind = Kind::Text;
+pub(crate) static ANY: Kind = Kind::Any;
 
 /// The shape of a transaction object: the reply of transactions/info and every callback.
 pub fn transaction_shape() -> &'static Kind {

@@ -75,11 +75,12 @@ impl ToRequest for TransactionLookup {
 }
 
 /// A transaction: the reply of transactions/info, shaped like a callback.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Transaction {
     /// Id.
     pub id: Option<i64>,
     /// `deposit`, `withdrawal`, `exchange`, `invoice`, … (open set).
+    #[serde(rename = "type")]
     pub transaction_type: Option<String>,
     /// `confirmed`, `not_confirmed`, `cancelled`, `pending`, `declined`, … (open set).
     pub status: Option<String>,
@@ -99,7 +100,17 @@ pub struct Transaction {
     /// Error text for failed transactions.
     pub error: Option<String>,
     /// The normalized object (all fields, unknown ones too).
+    #[serde(skip)]
     pub json: Value,
+}
+
+impl super::TypedResult for Transaction {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        vec![
+            ("sent_amount", self.sent_amount.as_ref()),
+            ("received_amount", self.received_amount.as_ref()),
+        ]
+    }
 }
 
 impl Transaction {

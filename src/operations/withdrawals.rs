@@ -108,13 +108,14 @@ impl ToRequest for WithdrawalRequest {
 }
 
 /// An accepted withdrawal; its final status arrives by callback.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Withdrawal {
     /// Id.
     pub id: Option<i64>,
     /// The merchant's reference.
     pub foreign_id: Option<String>,
     /// `withdrawal` or `withdrawal_exchange`.
+    #[serde(rename = "type")]
     pub withdrawal_type: Option<String>,
     /// `processing`, `pending`, …
     pub status: Option<String>,
@@ -129,7 +130,18 @@ pub struct Withdrawal {
     /// Delivered amount.
     pub receiver_amount: Option<Amount>,
     /// The whole reply.
+    #[serde(skip)]
     pub response: Response,
+}
+
+impl super::TypedResult for Withdrawal {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        vec![
+            ("amount", self.amount.as_ref()),
+            ("sender_amount", self.sender_amount.as_ref()),
+            ("receiver_amount", self.receiver_amount.as_ref()),
+        ]
+    }
 }
 
 impl Withdrawal {

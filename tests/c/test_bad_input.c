@@ -88,6 +88,13 @@ static void p_status_name(void) {
     CHECK_STR(alphapo_status_name(UINT32_MAX), "ALPHAPO_STATUS_UNKNOWN");
 }
 
+static void p_operations_json(void) {
+    const char *table = alphapo_operations_json();
+    CHECK(table != NULL && table[0] == '[');
+    CHECK(strstr(table, "\"code\":11,\"name\":\"invoices/create\"") != NULL);
+    CHECK(alphapo_operations_json() == table); /* static: the same string each time */
+}
+
 static void p_test_panic(void) {
     E2(alphapo_test_panic(&err), alphapo_test_panic(NULL), ALPHAPO_STATUS_PANIC);
 }
@@ -894,6 +901,7 @@ struct probe {
 static struct probe PROBES[] = {
     P(version),
     P(status_name),
+    P(operations_json),
     P(test_panic),
     P(callback_verify),
     P(callback_parse),

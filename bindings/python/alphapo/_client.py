@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar, Union
 from urllib.parse import urlsplit
 
-from . import _ffi, _log, _models
+from . import _ffi, _log, _models, _operations
 from ._convert import (
     AmountLike,
     BytesLike,
@@ -68,26 +68,6 @@ class Operation(enum.IntEnum):
     GENERIC = 14
 
 
-Builder = Callable[[Mapping[str, Any], bytes, int], Any]
-
-_BUILDERS: Dict[int, Builder] = {
-    Operation.PING: _models.response,
-    Operation.ACCOUNTS_LIST: _models.accounts,
-    Operation.CURRENCIES_LIST: _models.currencies,
-    Operation.CURRENCIES_PAIRS: _models.pairs,
-    Operation.CURRENCIES_RATES: _models.pairs,
-    Operation.ADDRESSES_TAKE: _models.address,
-    Operation.WITHDRAWAL_CRYPTO: _models.withdrawal,
-    Operation.EXCHANGE_CALCULATE: _models.exchange,
-    Operation.EXCHANGE_FIXED: _models.exchange,
-    Operation.EXCHANGE_NOW: _models.exchange,
-    Operation.INVOICES_CREATE: _models.invoice,
-    Operation.INVOICES_CANCEL: _models.invoice,
-    Operation.TRANSACTIONS_INFO: _models.transaction,
-    Operation.GENERIC: _models.response,
-}
-
-
 def _read_response(out: Any, operation: int) -> Any:
     """Reads and frees an ``alphapo_response *``, building the operation's result."""
     lib = _ffi.lib
@@ -99,8 +79,7 @@ def _read_response(out: Any, operation: int) -> Any:
         raw_body = _ffi.read_bytes(lib.alphapo_response_raw_body, out)
     finally:
         lib.alphapo_response_free(out)
-    build: Builder = _BUILDERS.get(operation, _models.response)
-    return build(envelope, raw_body, http_status)
+    return _models.build(_operations.BY_CODE[operation].result, envelope, raw_body, http_status)
 
 
 class _NativePrepared(Handle):
@@ -195,22 +174,25 @@ R = TypeVar("R")
 FieldsMethod = Callable[..., Dict[str, Any]]
 
 
-def _operation(
-    code: Operation, build: Callable[..., R]
-) -> Callable[[FieldsMethod], Callable[..., R]]:
+def _result_annotation(code: Operation) -> Any:
+    result = _operations.BY_CODE[code].result
+    cls = _models.RESULT_TYPES[result]
+    return _models.ResultList[cls] if result in ("accounts", "currencies", "pairs") else cls  # type: ignore[valid-type]
+
+
+def _operation(code: Operation) -> Callable[[FieldsMethod], Callable[..., Any]]:
     """Turns a method that maps its arguments to the operation's fields into the method
-    that runs the operation (its result built by ``build``), and records what its
-    ``prepare_`` twin needs."""
-    assert _BUILDERS[code] is build
+    that runs the operation (its typed result named by the core's operations table), and
+    records what its ``prepare_`` twin needs."""
 
-    def decorate(fields_fn: FieldsMethod) -> Callable[..., R]:
+    def decorate(fields_fn: FieldsMethod) -> Callable[..., Any]:
+        assert _operations.BY_CODE[code].method_name == fields_fn.__name__, fields_fn.__name__
+
         @functools.wraps(fields_fn)
-        def run(self: "Client", *args: Any, **kwargs: Any) -> R:
-            return self._call(  # type: ignore[no-any-return]
-                fields_fn.__name__, code, fields_fn(self, *args, **kwargs)
-            )
+        def run(self: "Client", *args: Any, **kwargs: Any) -> Any:
+            return self._call(fields_fn.__name__, code, fields_fn(self, *args, **kwargs))
 
-        result = inspect.signature(build).return_annotation
+        result = _result_annotation(code)
         run.__signature__ = inspect.signature(fields_fn).replace(  # type: ignore[attr-defined]
             return_annotation=result
         )
@@ -427,7 +409,7 @@ class Client(Handle):
         if code == Operation.GENERIC:
             route = (str(fields.get("method") or "POST").upper(), _log.bare_path(fields.get("path")))
         else:
-            route = _log.ROUTES.get(code, ("?", "?"))
+            route = _log.route(code) or ("?", "?")
         return self._run(
             operation,
             code,
@@ -450,7 +432,7 @@ class Client(Handle):
         return self._run(  # type: ignore[no-any-return]
             "reconcile",
             Operation.TRANSACTIONS_INFO,
-            _log.ROUTES[Operation.TRANSACTIONS_INFO],
+            _log.route(Operation.TRANSACTIONS_INFO) or ("GET", "?"),
             lambda ptr, out, err: _ffi.lib.alphapo_client_reconcile(ptr, text, out, err),
         )
 
@@ -475,7 +457,7 @@ class Client(Handle):
         if not isinstance(native, _NativePrepared):
             raise TypeError("send() takes a PreparedRequest made by a prepare_... method")
         code = prepared.operation
-        route = _log.ROUTES.get(code) or (prepared.method, urlsplit(prepared.url).path)
+        route = _log.route(code) or (prepared.method, urlsplit(prepared.url).path)
 
         def invoke(ptr: Any, out: Any, err: Any) -> int:
             prepared_ptr = native._acquire()
@@ -488,37 +470,37 @@ class Client(Handle):
 
     # --- operations --------------------------------------------------------------------
 
-    @_operation(Operation.PING, _models.response)
+    @_operation(Operation.PING)
     def ping(self) -> Dict[str, Any]:
         """``GET /ping``: whether the API answers (``.data == "OK"``)."""
         return {}
 
-    @_operation(Operation.ACCOUNTS_LIST, _models.accounts)
+    @_operation(Operation.ACCOUNTS_LIST)
     def list_accounts(self) -> Dict[str, Any]:
         """``POST /accounts/list``: every balance (:class:`Account` items)."""
         return {}
 
-    @_operation(Operation.CURRENCIES_LIST, _models.currencies)
+    @_operation(Operation.CURRENCIES_LIST)
     def list_currencies(self, *, visible: Optional[bool] = None) -> Dict[str, Any]:
         """``POST /currencies/list``: the currencies (:class:`Currency` items); ``visible``
         ``True`` for enabled ones, ``False`` for disabled ones."""
         return {"visible": visible}
 
-    @_operation(Operation.CURRENCIES_PAIRS, _models.pairs)
+    @_operation(Operation.CURRENCIES_PAIRS)
     def currency_pairs(
         self, *, currency_from: Optional[str] = None, currency_to: Optional[str] = None
     ) -> Dict[str, Any]:
         """``POST /currencies/pairs``: exchangeable pairs, optionally filtered."""
         return {"currency_from": currency_from, "currency_to": currency_to}
 
-    @_operation(Operation.CURRENCIES_RATES, _models.pairs)
+    @_operation(Operation.CURRENCIES_RATES)
     def currency_rates(
         self, *, currency_from: Optional[str] = None, currency_to: Optional[str] = None
     ) -> Dict[str, Any]:
         """``POST /currencies/rates``: the rate of one pair (both currencies required)."""
         return {"currency_from": currency_from, "currency_to": currency_to}
 
-    @_operation(Operation.ADDRESSES_TAKE, _models.address)
+    @_operation(Operation.ADDRESSES_TAKE)
     def take_address(
         self,
         *,
@@ -540,7 +522,7 @@ class Client(Handle):
             "sender_data": None if sender_data is None else dict(sender_data),
         }
 
-    @_operation(Operation.WITHDRAWAL_CRYPTO, _models.withdrawal)
+    @_operation(Operation.WITHDRAWAL_CRYPTO)
     def withdraw(
         self,
         *,
@@ -575,7 +557,7 @@ class Client(Handle):
             "receiver_data": None if receiver_data is None else dict(receiver_data),
         }
 
-    @_operation(Operation.EXCHANGE_CALCULATE, _models.exchange)
+    @_operation(Operation.EXCHANGE_CALCULATE)
     def calculate_exchange(
         self,
         *,
@@ -593,7 +575,7 @@ class Client(Handle):
             "receiver_amount": _amount(receiver_amount, "receiver_amount"),
         }
 
-    @_operation(Operation.EXCHANGE_FIXED, _models.exchange)
+    @_operation(Operation.EXCHANGE_FIXED)
     def exchange_fixed(
         self,
         *,
@@ -614,7 +596,7 @@ class Client(Handle):
             "price": _amount(price, "price"),
         }
 
-    @_operation(Operation.EXCHANGE_NOW, _models.exchange)
+    @_operation(Operation.EXCHANGE_NOW)
     def exchange_now(
         self,
         *,
@@ -633,7 +615,7 @@ class Client(Handle):
             "foreign_id": foreign_id,
         }
 
-    @_operation(Operation.INVOICES_CREATE, _models.invoice)
+    @_operation(Operation.INVOICES_CREATE)
     def create_invoice(
         self,
         *,
@@ -675,8 +657,8 @@ class Client(Handle):
             "sender_data": None if sender_data is None else dict(sender_data),
         }
 
-    @_operation(Operation.INVOICES_CANCEL, _models.invoice)
-    def cancel_invoice(self, *, foreign_id: Optional[str] = None) -> Dict[str, Any]:
+    @_operation(Operation.INVOICES_CANCEL)
+    def cancel_invoice(self, foreign_id: Optional[str] = None) -> Dict[str, Any]:
         """``POST /invoices/{foreign_id}/cancel/``: moves an unpaid invoice to ``failed``.
 
         The documentation shows the text ``OK`` as the reply: then every typed field is
@@ -684,11 +666,11 @@ class Client(Handle):
         are filled."""
         return {"foreign_id": foreign_id}
 
-    @_operation(Operation.TRANSACTIONS_INFO, _models.transaction)
+    @_operation(Operation.TRANSACTIONS_INFO)
     def transaction_info(
         self,
-        *,
         id: Optional[int] = None,
+        *,
         foreign_id: Optional[str] = None,
         txid: Optional[str] = None,
     ) -> Dict[str, Any]:
@@ -696,7 +678,7 @@ class Client(Handle):
         ``foreign_id`` and ``txid``."""
         return {"id": id, "foreign_id": foreign_id, "txid": txid}
 
-    @_operation(Operation.GENERIC, _models.response)
+    @_operation(Operation.GENERIC)
     def request(
         self, path: str, body: Optional[Mapping[str, Any]] = None, method: str = "POST"
     ) -> Dict[str, Any]:
@@ -706,17 +688,8 @@ class Client(Handle):
         ``"GET"``. Only retried when nothing reached the server."""
         return {"method": method, "path": path, "body": None if body is None else dict(body)}
 
-    prepare_ping = _prepare_twin(ping)
-    prepare_list_accounts = _prepare_twin(list_accounts)
-    prepare_list_currencies = _prepare_twin(list_currencies)
-    prepare_currency_pairs = _prepare_twin(currency_pairs)
-    prepare_currency_rates = _prepare_twin(currency_rates)
-    prepare_take_address = _prepare_twin(take_address)
-    prepare_withdraw = _prepare_twin(withdraw)
-    prepare_calculate_exchange = _prepare_twin(calculate_exchange)
-    prepare_exchange_fixed = _prepare_twin(exchange_fixed)
-    prepare_exchange_now = _prepare_twin(exchange_now)
-    prepare_create_invoice = _prepare_twin(create_invoice)
-    prepare_cancel_invoice = _prepare_twin(cancel_invoice)
-    prepare_transaction_info = _prepare_twin(transaction_info)
-    prepare_request = _prepare_twin(request)
+
+# Every operation's ``prepare_`` twin, derived from the operations table.
+for _row in _operations.OPERATIONS:
+    setattr(Client, f"prepare_{_row.method_name}", _prepare_twin(getattr(Client, _row.method_name)))
+del _row

@@ -277,6 +277,7 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
     ),
     "alphapo_invoice_request_free": (None, [InvoiceRequestP]),
     # prepared requests
+    "alphapo_operations_json": (c_char_p, []),
     "alphapo_prepared_method": (c_char_p, [PreparedP]),
     "alphapo_prepared_url": (c_char_p, [PreparedP]),
     "alphapo_prepared_body": (bytes_out, [PreparedP, POINTER(c_size_t)]),

@@ -13,26 +13,18 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, Optional, Tuple
 
+from . import _operations
+
 logger = logging.getLogger("alphapo")
 logger.addHandler(logging.NullHandler())
 
-# (method, path template) of each operation number, as the header documents them (a test
-# compares the two). Only used to name a call in a record; the core owns the routes.
-ROUTES: Dict[int, Tuple[str, str]] = {
-    1: ("GET", "/ping"),
-    2: ("POST", "/accounts/list"),
-    3: ("POST", "/currencies/list"),
-    4: ("POST", "/currencies/pairs"),
-    5: ("POST", "/currencies/rates"),
-    6: ("POST", "/addresses/take"),
-    7: ("POST", "/withdrawal/crypto"),
-    8: ("POST", "/exchange/calculate"),
-    9: ("POST", "/exchange/fixed"),
-    10: ("POST", "/exchange/now"),
-    11: ("POST", "/invoices/create"),
-    12: ("POST", "/invoices/{foreign_id}/cancel/"),
-    13: ("GET", "/transactions/info"),
-}
+def route(code: int) -> Optional[Tuple[str, str]]:
+    """(method, path template) of an operation, from the core's operations table; None for
+    the generic call (its path is the caller's) and unknown numbers."""
+    row = _operations.BY_CODE.get(code)
+    if row is None or row.path.startswith("{"):
+        return None
+    return (row.http_method, row.path)
 
 
 def bare_path(path: Any) -> str:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import functools
 import inspect
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from typing import (
     Any,
     Callable,
     Dict,
+    FrozenSet,
     Generic,
     Iterator,
     Mapping,
@@ -30,6 +31,7 @@ from typing import (
     Type,
     TypeVar,
     Union,
+    get_type_hints,
 )
 
 Amount = Union[Decimal, str]
@@ -56,46 +58,6 @@ def _keyword_only(cls: Type[C]) -> Type[C]:
     )
     cls.__init__ = __init__  # type: ignore[misc]
     return cls
-
-
-class _Reader:
-    """Typed reads from one object of the normalized data, aware of malformed paths."""
-
-    __slots__ = ("data", "prefix", "malformed")
-
-    def __init__(self, data: Any, prefix: str, malformed: "frozenset[str]") -> None:
-        self.data = data if isinstance(data, dict) else {}
-        self.prefix = prefix
-        self.malformed = malformed
-
-    def sub(self, key: str) -> "_Reader":
-        return _Reader(self.data.get(key), f"{self.prefix}{key}.", self.malformed)
-
-    def _get(self, key: str) -> Tuple[Any, bool]:
-        return self.data.get(key), f"{self.prefix}{key}" in self.malformed
-
-    def amount(self, key: str) -> Optional[Amount]:
-        value, bad = self._get(key)
-        if value is None or bad:
-            return value  # type: ignore[no-any-return]  # as received
-        if isinstance(value, Decimal):
-            return value
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
-            try:
-                return Decimal(value)
-            except (InvalidOperation, ValueError):
-                return str(value)
-        return value  # type: ignore[no-any-return]  # as received
-
-    def int(self, key: str) -> Any:
-        value, _ = self._get(key)
-        return value
-
-    def text(self, key: str) -> Any:
-        value, bad = self._get(key)
-        if value is None or bad or isinstance(value, str):
-            return value
-        return str(value)
 
 
 @_keyword_only
@@ -321,187 +283,83 @@ class Callback(Result):
     """Invoice ``confirmed`` with nothing remaining, or payment request ``paid``."""
 
 
-# --- builders: (data, envelope) -> result ----------------------------------------------
+# --- building results from the core's typed JSON ---------------------------------------
+#
+# The core has built the typed result (``envelope["result"]``): the API's quirks are handled
+# there, once. Here a field is read by its name; amounts become ``Decimal`` unless the core
+# lists them in ``malformed_fields`` (kept as the ``str`` received).
 
 
-def _common(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> Dict[str, Any]:
-    return {
+_BASE_FIELDS = frozenset(f.name for f in fields(Result))
+
+
+@functools.lru_cache(maxsize=None)
+def _amount_fields(cls: type) -> FrozenSet[str]:
+    hints = get_type_hints(cls, globalns=globals())  # public classes say __module__ "alphapo"
+    return frozenset(name for name, hint in hints.items() if hint == Optional[Amount])
+
+
+def result_fields(cls: type) -> Tuple[str, ...]:
+    """The typed fields of a result class (what the core's result JSON must hold)."""
+    return tuple(f.name for f in fields(cls) if f.name not in _BASE_FIELDS)
+
+
+def _typed(cls: Type[C], obj: Any, **common: Any) -> C:
+    obj = obj if isinstance(obj, dict) else {}
+    amounts = _amount_fields(cls)
+    malformed = frozenset(obj.get("malformed_fields") or ())
+    values: Dict[str, Any] = {}
+    for name in result_fields(cls):
+        value = obj.get(name)
+        if name in amounts and isinstance(value, str) and name not in malformed:
+            value = Decimal(value)
+        values[name] = value
+    return cls(**common, **values)  # type: ignore[call-arg]
+
+
+_SINGLE: Dict[str, type] = {
+    "invoice": Invoice,
+    "address": Address,
+    "withdrawal": Withdrawal,
+    "exchange": Exchange,
+    "transaction": Transaction,
+}
+_LISTS: Dict[str, type] = {"accounts": Account, "currencies": Currency, "pairs": CurrencyPair}
+RESULT_TYPES: Dict[str, type] = {**_SINGLE, **_LISTS, "text": Response, "json": Response}
+"""The class (or list item class) of each result name of the operations table."""
+
+
+def build(result: str, envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> Any:
+    """The typed result named ``result`` (a row's ``result``) of a reply envelope."""
+    common = {
         "raw": envelope.get("data"),
         "raw_body": raw_body,
         "http_status": http_status,
         "malformed": tuple(envelope.get("malformed") or ()),
     }
-
-
-def _reader(envelope: Mapping[str, Any], prefix: str = "") -> _Reader:
-    return _Reader(envelope.get("data"), prefix, frozenset(envelope.get("malformed") or ()))
-
-
-def response(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> Response:
-    return Response(**_common(envelope, raw_body, http_status))
-
-
-def invoice(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> Invoice:
-    r = _reader(envelope)
-    return Invoice(
-        **_common(envelope, raw_body, http_status),
-        id=r.int("id"),
-        url=r.text("url"),
-        foreign_id=r.text("foreign_id"),
-        end_user_reference=r.text("end_user_reference"),
-        address=r.text("address"),
-        title=r.text("title") if r.data.get("title") is not None else r.text("name"),
-        status=r.text("status"),
-        currency=r.text("currency"),
-        amount=r.amount("amount"),
-        sender_currency=r.text("sender_currency"),
-        sender_amount=r.amount("sender_amount"),
-        fixed_at=r.int("fixed_at"),
-        release_at=r.int("release_at"),
-        seconds_left=r.int("seconds_left"),
-    )
-
-
-def address(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> Address:
-    r = _reader(envelope)
-    return Address(
-        **_common(envelope, raw_body, http_status),
-        id=r.int("id"),
-        currency=r.text("currency"),
-        convert_to=r.text("convert_to"),
-        address=r.text("address"),
-        tag=r.text("tag"),
-        foreign_id=r.text("foreign_id"),
-        end_user_reference=r.text("end_user_reference"),
-    )
-
-
-def withdrawal(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> Withdrawal:
-    r = _reader(envelope)
-    return Withdrawal(
-        **_common(envelope, raw_body, http_status),
-        id=r.int("id"),
-        foreign_id=r.text("foreign_id"),
-        type=r.text("type"),
-        status=r.text("status"),
-        amount=r.amount("amount"),
-        sender_currency=r.text("sender_currency"),
-        sender_amount=r.amount("sender_amount"),
-        receiver_currency=r.text("receiver_currency"),
-        receiver_amount=r.amount("receiver_amount"),
-    )
-
-
-def exchange(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> Exchange:
-    r = _reader(envelope)
-    return Exchange(
-        **_common(envelope, raw_body, http_status),
-        id=r.int("id"),
-        foreign_id=r.text("foreign_id"),
-        sender_currency=r.text("sender_currency"),
-        sender_amount=r.amount("sender_amount"),
-        receiver_currency=r.text("receiver_currency"),
-        receiver_amount=r.amount("receiver_amount"),
-        fee_currency=r.text("fee_currency"),
-        fee_amount=r.amount("fee_amount"),
-        price=r.amount("price"),
-        ts_fixed=r.int("ts_fixed"),
-        ts_release=r.int("ts_release"),
-        status=r.text("status"),
-    )
-
-
-def _transaction_fields(r: _Reader) -> Dict[str, Any]:
-    sent = r.sub("currency_sent")
-    received = r.sub("currency_received")
-    error = r.text("error")
-    return {
-        "id": r.int("id"),
-        "type": r.text("type"),
-        "status": r.text("status"),
-        "foreign_id": r.text("foreign_id"),
-        "end_user_reference": r.text("end_user_reference"),
-        "sent_currency": sent.text("currency"),
-        "sent_amount": sent.amount("amount"),
-        "received_currency": received.text("currency"),
-        "received_amount": received.amount("amount"),
-        "error": error or None,
-    }
-
-
-def transaction(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> Transaction:
-    return Transaction(
-        **_common(envelope, raw_body, http_status), **_transaction_fields(_reader(envelope))
-    )
+    typed = envelope.get("result")
+    if result in _SINGLE:
+        return _typed(_SINGLE[result], typed, **common)
+    if result in _LISTS:
+        raw_items = common["raw"] if isinstance(common["raw"], list) else []
+        items = tuple(
+            _typed(_LISTS[result], item, raw=raw)
+            for item, raw in zip(typed if isinstance(typed, list) else (), raw_items)
+        )
+        return ResultList(**common, items=items)
+    return Response(**common)
 
 
 def callback(envelope: Mapping[str, Any], raw_body: bytes) -> Callback:
-    r = _reader(envelope)
-    sent = r.sub("currency_sent")
-    received = r.sub("currency_received")
-    fields = _transaction_fields(r)
-    fields["foreign_id"] = envelope.get("foreign_id")  # deposits: the address's
-    return Callback(
-        **_common(envelope, raw_body, 0),
-        **fields,
-        payment_request_id=envelope.get("payment_request_id"),
-        fully_paid=bool(envelope.get("fully_paid")),
-        received_amount_minus_fee=received.amount("amount_minus_fee"),
-        remaining_amount=sent.amount("remaining_amount"),
-        fixed_at=r.int("fixed_at"),
-        expires_at=r.int("expires_at"),
-        dedupe_key=str(envelope.get("dedupe_key") or ""),
+    """A verified callback's typed fields, from the core's result JSON."""
+    typed = dict(envelope.get("result") or {})
+    typed["dedupe_key"] = str(typed.get("dedupe_key") or "")
+    typed["fully_paid"] = bool(typed.get("fully_paid"))
+    return _typed(
+        Callback,
+        typed,
+        raw=envelope.get("data"),
+        raw_body=raw_body,
+        http_status=0,
+        malformed=tuple(envelope.get("malformed") or ()),
     )
-
-
-def _items(envelope: Mapping[str, Any]) -> Iterator[Tuple[Any, _Reader]]:
-    data = envelope.get("data")
-    malformed = frozenset(envelope.get("malformed") or ())
-    for i, item in enumerate(data if isinstance(data, list) else ()):
-        yield item, _Reader(item, f"{i}.", malformed)
-
-
-def accounts(envelope: Mapping[str, Any], raw_body: bytes, http_status: int) -> ResultList[Account]:
-    items = tuple(
-        Account(
-            raw=item, currency=r.text("currency"), type=r.text("type"), balance=r.amount("balance")
-        )
-        for item, r in _items(envelope)
-    )
-    return ResultList(**_common(envelope, raw_body, http_status), items=items)
-
-
-def currencies(
-    envelope: Mapping[str, Any], raw_body: bytes, http_status: int
-) -> ResultList[Currency]:
-    items = tuple(
-        Currency(
-            raw=item,
-            id=r.int("id"),
-            type=r.text("type"),
-            currency=r.text("currency"),
-            minimum_amount=r.amount("minimum_amount"),
-            deposit_fee_percent=r.amount("deposit_fee_percent"),
-            withdrawal_fee_percent=r.amount("withdrawal_fee_percent"),
-            precision=r.int("precision"),
-        )
-        for item, r in _items(envelope)
-    )
-    return ResultList(**_common(envelope, raw_body, http_status), items=items)
-
-
-def pairs(
-    envelope: Mapping[str, Any], raw_body: bytes, http_status: int
-) -> ResultList[CurrencyPair]:
-    items = tuple(
-        CurrencyPair(
-            raw=item,
-            currency_from=r.sub("currency_from").text("currency"),
-            currency_to=r.sub("currency_to").text("currency"),
-            min_amount=r.sub("currency_from").amount("min_amount"),
-            rate_from=r.amount("rate_from"),
-            rate_to=r.amount("rate_to"),
-        )
-        for item, r in _items(envelope)
-    )
-    return ResultList(**_common(envelope, raw_body, http_status), items=items)

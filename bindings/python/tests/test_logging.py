@@ -119,8 +119,9 @@ def test_routes_match_the_header():
             r"`(GET|POST) (/[^` ]*)`[^=]*?ALPHAPO_OPERATION_\w+ = (\d+)", text, re.S
         )
     }
-    assert documented == _log.ROUTES
-    assert set(_log.ROUTES) | {alphapo.Operation.GENERIC} == set(alphapo.Operation)
+    derived = {int(op): _log.route(op) for op in alphapo.Operation if _log.route(op)}
+    assert documented == derived
+    assert set(derived) | {alphapo.Operation.GENERIC} == set(alphapo.Operation)
 
 
 def test_silent_when_logging_is_not_configured(sandbox, faults):

@@ -135,23 +135,10 @@ def test_generic_request(client):
 
 
 def test_every_operation_has_a_typed_keyword_only_method_and_a_prepare_twin():
-    names = [
-        "create_invoice",
-        "cancel_invoice",
-        "take_address",
-        "withdraw",
-        "calculate_exchange",
-        "exchange_fixed",
-        "exchange_now",
-        "list_accounts",
-        "list_currencies",
-        "currency_pairs",
-        "currency_rates",
-        "transaction_info",
-        "ping",
-        "request",
-    ]
-    for name in names:
+    from alphapo import _operations
+
+    for row in _operations.OPERATIONS:
+        name = row.method_name
         method = getattr(alphapo.Client, name)
         twin = getattr(alphapo.Client, f"prepare_{name}")
         sig = inspect.signature(method)
@@ -160,8 +147,19 @@ def test_every_operation_has_a_typed_keyword_only_method_and_a_prepare_twin():
         assert method.__doc__ and twin.__doc__
         params = list(sig.parameters.values())[1:]
         if name != "request":
-            assert all(p.kind is p.KEYWORD_ONLY for p in params), name
+            # Keyword-only, but for the one identifying field of the table's row.
+            for p in params:
+                expected = p.POSITIONAL_OR_KEYWORD if p.name == row.identifier else p.KEYWORD_ONLY
+                assert p.kind is expected, (name, p.name)
         assert all(p.annotation is not inspect.Parameter.empty for p in params), name
+
+
+def test_the_identifying_argument_may_be_positional(sandbox):
+    client = sandbox.client()
+    prepared = client.prepare_cancel_invoice("order-1")
+    assert prepared.url.endswith("/invoices/order-1/cancel/")
+    lookup = client.prepare_transaction_info(12345)
+    assert b'"id":12345' in lookup.body
 
 
 # --- prepared requests ------------------------------------------------------------------

@@ -1,0 +1,48 @@
+//! `alphapo_operations_json`: the operations table, for the bindings to derive their
+//! methods from (and their tests to check against).
+
+use super::ffi_boundary;
+use super::strings::cstring;
+use crate::operations::{RetryClass, OPERATIONS};
+use serde_json::{json, Value};
+use std::ffi::{c_char, CString};
+use std::sync::OnceLock;
+
+fn table() -> Value {
+    let rows: Vec<Value> = OPERATIONS
+        .iter()
+        .map(|op| {
+            json!({
+                "code": op.kind as u32,
+                "name": op.name,
+                "method_name": op.method_name,
+                "identifier": op.identifier,
+                "http_method": op.method.as_str(),
+                "path": op.path,
+                "retry_class": match op.retry_class {
+                    RetryClass::ReadOnly => "read_only",
+                    RetryClass::Guarded => "guarded",
+                    RetryClass::Unguarded => "unguarded",
+                },
+                "result": op.result.name(),
+            })
+        })
+        .collect();
+    Value::Array(rows)
+}
+
+/// The operations table as a JSON array, one object per operation in numeric order:
+/// `{"code": 11, "name": "invoices/create", "method_name": "create_invoice",
+/// "identifier": null, "http_method": "POST", "path": "/invoices/create",
+/// "retry_class": "guarded", "result": "invoice"}`. `code` is the `alphapo_operation`
+/// value; `method_name` is the client method in snake_case (the bindings' methods and their
+/// `prepare` twins are derived from it); `identifier` is the one field a binding may take
+/// positionally, or null; `result` names the typed result (`text`, `json`, `invoice`,
+/// `address`, `withdrawal`, `exchange`, `transaction`, `accounts`, `currencies`, `pairs`).
+///
+/// A static string built on first use: never free it. Thread-safe.
+#[no_mangle]
+pub extern "C" fn alphapo_operations_json() -> *const c_char {
+    static TABLE: OnceLock<CString> = OnceLock::new();
+    ffi_boundary!({ TABLE.get_or_init(|| cstring(&table().to_string())).as_ptr() })
+}
