@@ -141,26 +141,14 @@ final class LoggerTest extends SandboxTestCase
         }
     }
 
-    /** Without psr/log installed, any object with PSR-3's methods is a logger. */
-    public function testAPsr3ShapedLoggerWithoutPsrLog(): void
+    /** examples/php/logging.php: a logger with PSR-3's methods, and psr/log never loaded. */
+    public function testTheExampleLogsWithoutPsrLog(): void
     {
-        $script = <<<'PHP'
-require getenv('ALPHAPO_AUTOLOAD');
-if (interface_exists('Psr\Log\LoggerInterface')) {
-    exit("psr/log is loaded\n");
-}
-$logger = new class () {
-    public function debug($message, array $context = []): void { echo "debug: $message\n"; }
-    public function warning($message, array $context = []): void { echo "warning: $message\n"; }
-};
-$client = new AlphaPo\Client(getenv('ALPHAPO_KEY'), getenv('ALPHAPO_SECRET'), [
-    'baseUrl' => getenv('ALPHAPO_BASE_URL'), 'logger' => $logger,
-]);
-$client->ping();
-PHP;
+        $script = 'require getenv("ALPHAPO_EXAMPLE"); '
+            . 'exit(interface_exists("Psr\\Log\\LoggerInterface", false) ? 3 : 0);';
         $command = sprintf(
-            'ALPHAPO_AUTOLOAD=%s ALPHAPO_KEY=%s ALPHAPO_SECRET=%s ALPHAPO_BASE_URL=%s %s -d ffi.enable=1 -r %s 2>&1',
-            escapeshellarg(dirname(__DIR__) . '/autoload.php'),
+            'ALPHAPO_EXAMPLE=%s ALPHAPO_KEY=%s ALPHAPO_SECRET=%s ALPHAPO_BASE_URL=%s %s -d ffi.enable=1 -r %s 2>&1',
+            escapeshellarg(dirname(__DIR__, 3) . '/examples/php/logging.php'),
             escapeshellarg(Sandbox::KEY),
             escapeshellarg(Sandbox::SECRET),
             escapeshellarg($this->sandbox()->baseUrl),
@@ -168,9 +156,10 @@ PHP;
             escapeshellarg($script)
         );
         exec($command, $output, $code);
-        $output = implode("\n", $output);
-        self::assertSame(0, $code, $output);
-        self::assertMatchesRegularExpression('#^debug: alphapo: ping GET /ping -> 200 in \d+\.\d ms$#', $output);
+        self::assertSame(0, $code, implode("\n", $output));
+        self::assertCount(2, $output);
+        self::assertMatchesRegularExpression('#^DEBUG alphapo: ping GET /ping -> 200 in \d+\.\d ms \{"operation":"ping",#', $output[0]);
+        self::assertMatchesRegularExpression('#^DEBUG alphapo: listAccounts POST /accounts/list -> 200 in \d+\.\d ms \{#', $output[1]);
     }
 
     public function testRoutesMatchTheHeader(): void
