@@ -279,7 +279,7 @@ final class Client
      */
     public function reconcile(string $foreignId): ?Result
     {
-        $route = ['reconcile'] + CallLog::ROUTES[Operation::TRANSACTIONS_INFO];
+        $route = CallLog::route(Operation::TRANSACTIONS_INFO, '{}', 'reconcile');
         return CallLog::around($this->logger, $route, function () use ($foreignId): ?Result {
             return $this->reconcileUnlogged($foreignId);
         });

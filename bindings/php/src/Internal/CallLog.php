@@ -71,15 +71,17 @@ final class CallLog
 
     /**
      * [name, method, path] of a call() of `$operation` with `$request` (the generic
-     * operation: the request's method and its path without query).
+     * operation: the request's method and its path without query); `$name` replaces the
+     * operation's name (e.g. 'reconcile').
      *
      * @param string|array<string, mixed> $request
      * @return array{0: string, 1: string, 2: string}
      */
-    public static function route(int $operation, $request): array
+    public static function route(int $operation, $request, ?string $name = null): array
     {
         if (isset(self::ROUTES[$operation])) {
-            return self::ROUTES[$operation];
+            [$known, $method, $path] = self::ROUTES[$operation];
+            return [$name ?? $known, $method, $path];
         }
         if ($operation !== Operation::GENERIC) {
             return ['call', '?', '?'];
