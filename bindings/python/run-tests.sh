@@ -3,8 +3,9 @@
 #
 #   bindings/python/run-tests.sh [pytest arguments]
 #
-# 1. Installs pytest with pip when it is missing (and `wheel`, needed to build with a
-#    setuptools older than 70.1); fails loudly when that is impossible.
+# 1. Installs pytest, and Flask, Django, FastAPI and uvicorn (the recipes' frameworks), with
+#    pip when they are missing (and `wheel`, needed to build with a setuptools older than
+#    70.1); fails loudly when that is impossible.
 # 2. Installs the package from source into a temporary directory, offline
 #    (pip --no-build-isolation --no-index): the install path users take is tested too.
 # 3. Runs pytest on bindings/python/tests against that installed copy, with
@@ -44,6 +45,12 @@ need() {  # need MODULE PACKAGE: import MODULE, installing PACKAGE with pip when
     fi
 }
 need pytest pytest
+# The web frameworks of the callback recipes (examples/python/frameworks, tests/test_frameworks.py):
+# the last releases that still run on Python 3.9.
+need flask "Flask==3.1.3"
+need django "Django==4.2.30"
+need fastapi "fastapi==0.128.8"
+need uvicorn "uvicorn==0.39.0"
 "$python" -c 'import setuptools' >/dev/null 2>&1 \
     || fail "setuptools is missing for $python; it is needed to install the package offline"
 if ! "$python" -c 'import setuptools.command.bdist_wheel' >/dev/null 2>&1; then

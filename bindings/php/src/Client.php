@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace AlphaPo;
 
 use AlphaPo\Exception\InvalidArgumentException;
+use AlphaPo\Internal\CallLog;
 use AlphaPo\Internal\Fields;
 use AlphaPo\Internal\Native;
 use FFI\CData;
@@ -47,9 +48,11 @@ final class Client
         'allowInsecureHttp', // allow http:// to a non-loopback baseUrl (tests only)
         'proxy',             // 'http://[user:pass@]host:port': HTTPS through a CONNECT tunnel
         'proxyFromEnvironment', // read HTTPS_PROXY / NO_PROXY (never HTTP_PROXY under CGI)
+        'logger',            // a PSR-3 logger (Psr\Log\LoggerInterface or any object with its methods)
     ];
 
     private ?CData $handle = null;
+    private ?object $logger = null;
 
     /**
      * @param string $apiKey the `X-Processing-Key`
@@ -66,6 +69,7 @@ final class Client
                 implode(', ', self::OPTIONS)
             ));
         }
+        $this->logger = CallLog::logger($options['logger'] ?? null);
         $ffi = Native::ffi();
         $builder = Native::slot('alphapo_client_builder');
         $error = Native::slot('alphapo_error');
@@ -275,6 +279,14 @@ final class Client
      */
     public function reconcile(string $foreignId): ?Result
     {
+        $route = CallLog::route(Operation::TRANSACTIONS_INFO, '{}', 'reconcile');
+        return CallLog::around($this->logger, $route, function () use ($foreignId): ?Result {
+            return $this->reconcileUnlogged($foreignId);
+        });
+    }
+
+    private function reconcileUnlogged(string $foreignId): ?Result
+    {
         $ffi = Native::ffi();
         $out = Native::slot('alphapo_response');
         $error = Native::slot('alphapo_error');
@@ -382,6 +394,14 @@ final class Client
      */
     public function call(int $operation, $request = '{}'): Result
     {
+        return CallLog::around($this->logger, CallLog::route($operation, $request), function () use ($operation, $request): Result {
+            return $this->callUnlogged($operation, $request);
+        });
+    }
+
+    /** @param string|array<string, mixed> $request */
+    private function callUnlogged(int $operation, $request): Result
+    {
         $ffi = Native::ffi();
         $out = Native::slot('alphapo_response');
         $error = Native::slot('alphapo_error');
@@ -417,6 +437,13 @@ final class Client
 
     /** Sends a prepared request (the same bytes on every retry) and decodes the reply. */
     public function send(PreparedRequest $prepared): Result
+    {
+        return CallLog::around($this->logger, CallLog::preparedRoute($prepared), function () use ($prepared): Result {
+            return $this->sendUnlogged($prepared);
+        });
+    }
+
+    private function sendUnlogged(PreparedRequest $prepared): Result
     {
         $ffi = Native::ffi();
         $out = Native::slot('alphapo_response');

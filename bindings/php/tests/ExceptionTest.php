@@ -115,13 +115,7 @@ final class ExceptionTest extends SandboxTestCase
     /** @return array<string, int|string> */
     private static function withdrawal(string $foreignId): array
     {
-        return [
-            'currency' => 'BTC',
-            'address' => 'tb1qsandboxdestination0000000000000000',
-            'amount' => '0.001',
-            'foreign_id' => $foreignId,
-            'end_user_reference' => 'customer-1',
-        ];
+        return self::withdrawalFields($foreignId);
     }
 
     /** @return array{0: int, 1: int} requests to withdrawal/crypto, withdrawals with the id */

@@ -13,4 +13,10 @@ if (!in_array(strtolower((string) ini_get('ffi.enable')), ['1', 'on', 'true', 'p
     fwrite(STDERR, 'FATAL: ffi.enable=' . ini_get('ffi.enable') . " forbids FFI in the test process\n");
     exit(1);
 }
+// Debian's php-psr-log (scripts/install-test-deps.sh installs it): the logger tests use a
+// real Psr\Log\LoggerInterface. The package itself does not need psr/log.
+if (!(@include_once 'Psr/Log/autoload.php') || !interface_exists('Psr\\Log\\LoggerInterface')) {
+    fwrite(STDERR, "FATAL: psr/log is missing (Debian: apt-get install php-psr-log)\n");
+    exit(1);
+}
 error_reporting(E_ALL);

@@ -49,6 +49,18 @@ abstract class SandboxTestCase extends TestCase
         return $prefix . '-' . bin2hex(random_bytes(8));
     }
 
+    /** @return array<string, mixed> the fields of a valid sandbox withdrawal, wire names */
+    protected static function withdrawalFields(string $foreignId, array $override = []): array
+    {
+        return $override + [
+            'currency' => 'BTC',
+            'address' => 'tb1qsandboxdestination0000000000000000',
+            'amount' => '0.001',
+            'foreign_id' => $foreignId,
+            'end_user_reference' => 'customer-1',
+        ];
+    }
+
     /** @return array<string, mixed> the fields of a valid invoice, wire names */
     protected static function invoiceFields(array $override = []): array
     {

@@ -1,0 +1,184 @@
+<?php
+
+declare(strict_types=1);
+
+namespace AlphaPo\Internal;
+
+use AlphaPo\Exception\AlphaPoException;
+use AlphaPo\Exception\InvalidArgumentException;
+use AlphaPo\Operation;
+use AlphaPo\PreparedRequest;
+use AlphaPo\Result;
+use AlphaPo\Status;
+
+/**
+ * Records of the client's `'logger'` option (a PSR-3 logger): one DEBUG record per call
+ * (operation, method, path template, HTTP status or error status, milliseconds) and a
+ * WARNING when a call ends with OUTCOME_UNKNOWN. What goes into a record is chosen here and
+ * nowhere else: the operation's name, the method, the path without its query, statuses,
+ * timing and the `foreign_id`; never a secret, a signature, an API key, a body or personal
+ * data. The package does not require psr/log: any object with PSR-3's `debug()` and
+ * `warning()` methods will do. A logger that throws never turns a call's result into a
+ * failure (nor replaces its exception).
+ *
+ * @internal
+ */
+final class CallLog
+{
+    /**
+     * Name (the Client method), HTTP method and path template of each operation, as the
+     * header documents them (tests/LoggerTest.php compares the two). Only used to name a
+     * call in a record; the library owns the routes.
+     */
+    public const ROUTES = [
+        Operation::PING => ['ping', 'GET', '/ping'],
+        Operation::ACCOUNTS_LIST => ['listAccounts', 'POST', '/accounts/list'],
+        Operation::CURRENCIES_LIST => ['listCurrencies', 'POST', '/currencies/list'],
+        Operation::CURRENCIES_PAIRS => ['currencyPairs', 'POST', '/currencies/pairs'],
+        Operation::CURRENCIES_RATES => ['currencyRates', 'POST', '/currencies/rates'],
+        Operation::ADDRESSES_TAKE => ['takeAddress', 'POST', '/addresses/take'],
+        Operation::WITHDRAWAL_CRYPTO => ['withdraw', 'POST', '/withdrawal/crypto'],
+        Operation::EXCHANGE_CALCULATE => ['calculateExchange', 'POST', '/exchange/calculate'],
+        Operation::EXCHANGE_FIXED => ['exchangeFixed', 'POST', '/exchange/fixed'],
+        Operation::EXCHANGE_NOW => ['exchangeNow', 'POST', '/exchange/now'],
+        Operation::INVOICES_CREATE => ['createInvoice', 'POST', '/invoices/create'],
+        Operation::INVOICES_CANCEL => ['cancelInvoice', 'POST', '/invoices/{foreign_id}/cancel/'],
+        Operation::TRANSACTIONS_INFO => ['transactionInfo', 'GET', '/transactions/info'],
+    ];
+
+    private function __construct()
+    {
+    }
+
+    /**
+     * Checks the `'logger'` option: null, or an object with PSR-3's `debug()` and `warning()`.
+     *
+     * @param mixed $logger
+     */
+    public static function logger($logger): ?object
+    {
+        if ($logger === null) {
+            return null;
+        }
+        if (!is_object($logger) || !method_exists($logger, 'debug') || !method_exists($logger, 'warning')) {
+            throw new InvalidArgumentException(
+                'logger must be a Psr\Log\LoggerInterface (or an object with its debug() and warning() methods), not '
+                . Fields::typeName($logger)
+            );
+        }
+        return $logger;
+    }
+
+    /**
+     * [name, method, path] of a call() of `$operation` with `$request` (the generic
+     * operation: the request's method and its path without query); `$name` replaces the
+     * operation's name (e.g. 'reconcile').
+     *
+     * @param string|array<string, mixed> $request
+     * @return array{0: string, 1: string, 2: string}
+     */
+    public static function route(int $operation, $request, ?string $name = null): array
+    {
+        if (isset(self::ROUTES[$operation])) {
+            [$known, $method, $path] = self::ROUTES[$operation];
+            return [$name ?? $known, $method, $path];
+        }
+        if ($operation !== Operation::GENERIC) {
+            return ['call', '?', '?'];
+        }
+        $fields = is_array($request) ? $request : json_decode((string) $request, true);
+        $method = is_array($fields) && is_string($fields['method'] ?? null) ? strtoupper($fields['method']) : 'POST';
+        $path = is_array($fields) ? ($fields['path'] ?? null) : null;
+        return ['request', $method, self::barePath($path)];
+    }
+
+    /**
+     * [name, method, path] of a send() of `$prepared`.
+     *
+     * @return array{0: string, 1: string, 2: string}
+     */
+    public static function preparedRoute(PreparedRequest $prepared): array
+    {
+        $known = self::ROUTES[$prepared->operation] ?? null;
+        if ($known !== null) {
+            return ['send', $known[1], $known[2]];
+        }
+        return ['send', $prepared->method, self::barePath(parse_url($prepared->url, PHP_URL_PATH))];
+    }
+
+    /** @param mixed $path a caller-given path: without its query or fragment (they may carry data) */
+    public static function barePath($path): string
+    {
+        if (!is_string($path)) {
+            return '?';
+        }
+        return explode('#', explode('?', $path, 2)[0], 2)[0];
+    }
+
+    /**
+     * Runs `$call` and records it on `$logger` (nothing when null); returns its result and
+     * lets its exception through.
+     *
+     * @template T
+     * @param array{0: string, 1: string, 2: string} $route see route()
+     * @param callable(): T $call
+     * @return T
+     */
+    public static function around(?object $logger, array $route, callable $call)
+    {
+        if ($logger === null) {
+            return $call();
+        }
+        $start = hrtime(true);
+        try {
+            $result = $call();
+        } catch (AlphaPoException $e) {
+            self::done($logger, $route, (hrtime(true) - $start) / 1e6, null, $e);
+            throw $e;
+        }
+        // Only reconcile() returns something else than a Result: null for its 404.
+        $httpStatus = $result instanceof Result ? $result->httpStatus : 404;
+        self::done($logger, $route, (hrtime(true) - $start) / 1e6, $httpStatus, null);
+        return $result;
+    }
+
+    /** @param array{0: string, 1: string, 2: string} $route */
+    private static function done(object $logger, array $route, float $ms, ?int $httpStatus, ?AlphaPoException $error): void
+    {
+        [$operation, $method, $path] = $route;
+        if ($error !== null) {
+            $httpStatus = $error->getHttpStatus() > 0 ? $error->getHttpStatus() : null;
+        }
+        $status = $error === null ? 'OK' : $error->getStatusName();
+        $context = [
+            'operation' => $operation,
+            'method' => $method,
+            'path' => $path,
+            'http_status' => $httpStatus,
+            'status' => $status,
+            'elapsed_ms' => round($ms, 3),
+        ];
+        $summary = sprintf('%s %s %s', $operation, $method, $path);
+        try {
+            $logger->debug(sprintf(
+                'alphapo: %s -> %s in %.1f ms',
+                $summary,
+                $httpStatus ?? $status,
+                $ms
+            ), $context);
+            if ($error !== null && $error->getStatus() === Status::OUTCOME_UNKNOWN) {
+                $cause = $error->getCause() === null ? null : Status::name($error->getCause());
+                $foreignId = $error->getForeignId();
+                $logger->warning(sprintf(
+                    'alphapo: %s: outcome unknown (cause %s) for foreign_id %s; do not repeat it '
+                    . 'with a new foreign_id: wait for its callback or reconcile(foreign_id)',
+                    $summary,
+                    $cause ?? '-',
+                    $foreignId ?? '-'
+                ), $context + ['cause' => $cause, 'foreign_id' => $foreignId]);
+            }
+        } catch (\Throwable $ignored) {
+            // The call's own result (or exception) matters more than its log record.
+        }
+    }
+}
