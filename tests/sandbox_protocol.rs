@@ -36,13 +36,18 @@ fn api(sb: &Sandbox, method: &str, path: &str, body: &Value) -> (u16, Value) {
 }
 
 fn signed(sb: &Sandbox, method: &str, path: &str, raw: &[u8]) -> std::io::Result<Reply> {
+    signed_at(sb, method, &format!("/api/v2{path}"), raw)
+}
+
+/// A correctly signed request to an absolute path (`/api/payments/v1/requests`).
+fn signed_at(sb: &Sandbox, method: &str, path: &str, raw: &[u8]) -> std::io::Result<Reply> {
     let sig = sign(sb.secret(), raw);
     let headers = [
         ("Content-Type", "application/json"),
         ("X-Processing-Key", sb.key()),
         ("X-Processing-Signature", sig.as_str()),
     ];
-    sb.request(method, &format!("/api/v2{path}"), &headers, raw)
+    sb.request(method, path, &headers, raw)
 }
 
 fn post(sb: &Sandbox, path: &str, body: Value) -> (u16, Value) {
@@ -1885,4 +1890,550 @@ fn keep_alive_serves_many_requests_on_one_connection() {
         assert!(n > 0);
         tail.extend_from_slice(&chunk[..n]);
     }
+}
+
+// ---- payment requests (POST /api/payments/v1/requests) ----
+
+const PR_PATH: &str = "/api/payments/v1/requests";
+
+/// A signed `POST /api/payments/v1/requests`.
+fn create_pr(sb: &Sandbox, body: Value) -> (u16, Value) {
+    let raw = serde_json::to_vec(&body).unwrap();
+    let r = signed_at(sb, "POST", PR_PATH, &raw).expect("request");
+    let v = serde_json::from_slice(&r.body).unwrap_or(Value::String(r.text()));
+    (r.status, v)
+}
+
+/// The spec's example request (payment-requests §1.6), with a lifetime of `seconds`.
+fn pr_body(foreign_id: &str, seconds: i64) -> Value {
+    json!({
+        "amount": "250.00",
+        "currency": {"iso": "USDT", "network_name": "tron"},
+        "life_time_duration": seconds,
+        "end_user_email": "buyer@example.org",
+        "end_user_reference": "cust-8841",
+        "description": "Order A-1009",
+        "foreign_id": foreign_id,
+        "url_store": "https://shop.example.org/cart",
+        "url_success": "https://shop.example.org/thanks",
+        "url_failed": "https://shop.example.org/retry",
+        "sender_type": "natural",
+        "sender_data": {"first_name": "Ana", "last_name": "Silva", "date_of_birth": "1990-02-03"},
+    })
+}
+
+fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+        && parts.iter().all(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        })
+}
+
+/// A control action on a payment request (`proceed`, `pay`, `expire`).
+fn pr_action(sb: &Sandbox, id: &str, action: &str, body: Value) -> (u16, Value) {
+    control(sb, "POST", &format!("payment-requests/{id}/{action}"), body)
+}
+
+fn pr_state(sb: &Sandbox, id: &str) -> Value {
+    state(sb)["payment_requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no payment request {id} in the state"))
+}
+
+#[test]
+fn payment_requests_are_created_signed_like_v2_with_the_documented_reply() {
+    let sb = Sandbox::start(&["--key", "pr-key", "--secret", "pr-secret"]);
+    let now = state(&sb)["now"].as_i64().unwrap();
+    let (s, v) = create_pr(&sb, pr_body("order-A-1009", 7200));
+    assert_eq!(s, 200, "{v}");
+    let d = &v["data"];
+    let id = d["id"].as_str().unwrap();
+    assert!(is_uuid(id), "{id}");
+    assert_eq!(
+        &id[14..15],
+        "7",
+        "a version 7 UUID, like the docs' examples"
+    );
+    assert_eq!(
+        (d["status"].as_str(), d["amount"].as_str()),
+        (Some("created"), Some("250.00")),
+        "the amount is echoed as sent"
+    );
+    assert_eq!(
+        d["currency"],
+        json!({"iso": "USDT", "network_name": "tron"})
+    );
+    let life_time = d["life_time"].as_i64().unwrap();
+    assert!(
+        (now + 7200..=now + 7210).contains(&life_time),
+        "{life_time}"
+    );
+    for (k, want) in [
+        ("end_user_email", "buyer@example.org"),
+        ("end_user_reference", "cust-8841"),
+        ("description", "Order A-1009"),
+        ("foreign_id", "order-A-1009"),
+        ("url_store", "https://shop.example.org/cart"),
+        ("url_success", "https://shop.example.org/thanks"),
+        ("url_failed", "https://shop.example.org/retry"),
+    ] {
+        assert_eq!(d[k], want, "{k}");
+    }
+    assert!(d.get("sender_data").is_none() && d.get("sender_type").is_none());
+    // The payment link is served (a bare page), and only for known requests.
+    let link = d["payment_link"].as_str().unwrap();
+    let page_path = link
+        .strip_prefix(&format!("http://{}", sb.addr()))
+        .unwrap_or_else(|| panic!("{link}"));
+    assert!(page_path.starts_with("/payment/"), "{link}");
+    let r = sb.request("GET", page_path, &[], b"").unwrap();
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    assert!(r.text().contains("250 USDT") && r.text().contains("created"));
+    assert_eq!(
+        sb.request("GET", "/payment/nope", &[], b"").unwrap().status,
+        404
+    );
+
+    // The older spelling life_time_date_time and life_time_datetime are absolute times.
+    for field in ["life_time_datetime", "life_time_date_time"] {
+        let mut b = pr_body("", 0);
+        let o = b.as_object_mut().unwrap();
+        o.remove("life_time_duration");
+        o.remove("foreign_id");
+        o.insert(field.into(), json!(now + 3600));
+        let (s, v) = create_pr(&sb, b);
+        assert_eq!(
+            (s, v["data"]["life_time"].as_i64()),
+            (200, Some(now + 3600)),
+            "{field}: {v}"
+        );
+        assert!(
+            v["data"].get("foreign_id").is_none(),
+            "echoed only when sent"
+        );
+    }
+
+    // The auth layer is v2's: the same codes and bodies.
+    let raw = serde_json::to_vec(&pr_body("x", 600)).unwrap();
+    let good = sign("pr-secret", &raw);
+    let call = |headers: &[(&str, &str)]| {
+        let r = sb.request("POST", PR_PATH, headers, &raw).unwrap();
+        (r.status, serde_json::from_slice::<Value>(&r.body).unwrap())
+    };
+    let ct = ("Content-Type", "application/json");
+    let key = ("X-Processing-Key", "pr-key");
+    assert_eq!(
+        call(&[ct, ("X-Processing-Signature", &good)]),
+        (
+            403,
+            json!({"error": "No key header", "code": "required_header_key"})
+        )
+    );
+    assert_eq!(
+        call(&[
+            ct,
+            key,
+            ("X-Processing-Signature", &sign("sandbox-secret", &raw))
+        ]),
+        (
+            403,
+            json!({"error": "Bad signature header", "code": "bad_header_signature"})
+        )
+    );
+    assert_eq!(
+        call(&[ct, key]),
+        (
+            403,
+            json!({"error": "No signature header", "code": "required_header_signature"})
+        )
+    );
+    assert_eq!(
+        call(&[
+            ("Content-Type", "text/plain"),
+            key,
+            ("X-Processing-Signature", &good)
+        ]),
+        (
+            400,
+            json!({"error": "Bad content format", "code": "bad_content_format"})
+        )
+    );
+    // Other methods and paths below /api/payments are unknown: v2's 403 for those.
+    for (method, path) in [
+        ("GET", PR_PATH),
+        ("POST", "/api/payments/v1/requests/x"),
+        ("POST", "/api/v2/requests"),
+    ] {
+        let r = signed_at(&sb, method, path, &raw).unwrap();
+        assert_eq!(r.status, 403, "{method} {path}");
+        assert!(r.text().contains("required_header_key"));
+    }
+    let st = state(&sb);
+    assert_eq!(st["requests"]["by_path"][PR_PATH], 7);
+    assert_eq!(st["payment_requests"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn payment_request_fields_follow_the_documented_rules() {
+    let sb = Sandbox::start(&[]);
+    let err = |body: Value| {
+        let (s, v) = create_pr(&sb, body);
+        assert_eq!(s, 400, "{v}");
+        v["errors"].clone()
+    };
+    assert_eq!(
+        err(json!({})),
+        json!({
+            "amount": "The amount field is required.",
+            "currency": "The currency field is required.",
+            "life_time_duration":
+                "The life time duration field is required when life time datetime is not present.",
+        })
+    );
+    let mut b = pr_body("f", 600);
+    b["amount"] = json!(250.5); // a float on the wire: money is a string here
+    b["currency"] = json!({"iso": "USDT", "network_name": "bitcoin"});
+    b["payment_currency"] = json!({"iso": "EUR"});
+    b["life_time_datetime"] = json!(1);
+    b["url_store"] = json!("https://192.168.1.10/cart");
+    b["url_failed"] = json!("http://shop.example.org/retry");
+    b["end_user_email"] = json!("buyer");
+    b["sender_data"] = json!({"first_name": "Ana", "last_name": "Silva", "legal_name": "ACME"});
+    assert_eq!(
+        err(b),
+        json!({
+            "amount": "The amount must be a string.",
+            "currency.network_name": "The selected currency.network name is invalid.",
+            "payment_currency.iso": "The selected payment currency.iso is invalid.",
+            "life_time_duration":
+                "The life time duration field prohibits life time datetime from being present.",
+            "end_user_email": "The end user email must be a valid email address.",
+            "url_store": "The url store format is invalid.",
+            "url_failed": "The url failed format is invalid.",
+            "sender_data.legal_name": "The sender data.legal name field is prohibited.",
+        })
+    );
+    let mut b = pr_body("f", 59);
+    b["amount"] = json!("9.99");
+    b["currency"] = json!({"iso": "EUR"});
+    b["sender_type"] = json!("legal");
+    b.as_object_mut().unwrap().remove("sender_data");
+    assert_eq!(
+        err(b),
+        json!({
+            "amount": "The amount is too small. The minimum amount is 10.00 EUR.",
+            "life_time_duration": "The life time duration must be between 60 and 2592000.",
+            "sender_data": "The sender data field is required when sender type is present.",
+        })
+    );
+    let mut b = pr_body("f", 600);
+    b["currency"] = json!("USDT");
+    b["amount"] = json!("1.123456789");
+    let e = err(b);
+    assert_eq!(e["currency"], "The currency must be an array.");
+    assert_eq!(e["amount"], "The amount must have 0-8 decimal places.");
+    // A crypto without a network is its first network; payment_currency forces the payer's.
+    let mut b = pr_body("ok", 600);
+    b["currency"] = json!({"iso": "EUR"});
+    b["amount"] = json!("100");
+    b["payment_currency"] = json!({"iso": "BTC"});
+    let (s, v) = create_pr(&sb, b);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["data"]["payment_currency"], json!({"iso": "BTC"}));
+}
+
+#[test]
+fn a_repeated_payment_request_foreign_id_is_refused_only_with_the_switch() {
+    let sb = Sandbox::start(&[]);
+    let taken = json!({"errors": {"foreign_id": "The foreign id has already been taken."}});
+    assert_eq!(create_pr(&sb, pr_body("twice", 600)).0, 200);
+    assert_eq!(create_pr(&sb, pr_body("twice", 600)).0, 200);
+    assert_eq!(state(&sb)["payment_requests"].as_array().unwrap().len(), 2);
+    control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"refuse_duplicate_foreign_id": true}),
+    );
+    assert_eq!(create_pr(&sb, pr_body("twice", 600)), (400, taken.clone()));
+    // A reply lost after the request was applied (drop_after): the sandbox holds it once,
+    // and a blind repeat is refused as a duplicate.
+    arm(&sb, json!({"mode": "drop_after", "path": PR_PATH}));
+    let raw = serde_json::to_vec(&pr_body("lost", 600)).unwrap();
+    assert!(signed_at(&sb, "POST", PR_PATH, &raw).is_err());
+    let held = state(&sb)["payment_requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["foreign_id"] == "lost")
+        .count();
+    assert_eq!(held, 1);
+    assert_eq!(create_pr(&sb, pr_body("lost", 600)), (400, taken));
+}
+
+#[test]
+fn a_payment_request_is_driven_to_paid_with_signed_callbacks() {
+    let rx = Receiver::start(vec![]);
+    let sb = Sandbox::start(&["--callback-url", &rx.url, "--secret", "pr-cb-secret"]);
+    let mut b = pr_body("order-pr-1", 7200);
+    b["currency"] = json!({"iso": "EUR"});
+    b["amount"] = json!("100");
+    let (s, v) = create_pr(&sb, b);
+    assert_eq!(s, 200, "{v}");
+    let id = v["data"]["id"].as_str().unwrap().to_string();
+    let eur0 = units(&balance(&sb, "EUR"));
+    // The payer picks LTC and proceeds: processing, the rate fixed for an hour.
+    let (s, p) = pr_action(&sb, &id, "proceed", json!({"currency": {"iso": "LTC"}}));
+    assert_eq!((s, p["status"].as_str()), (200, Some("processing")), "{p}");
+    let addr = &p["payment_request_address"];
+    assert_eq!(
+        addr["currency"],
+        json!({"iso": "LTC", "network_name": "litecoin"})
+    );
+    let expected = addr["expected_amount"].as_str().unwrap().to_string();
+    assert_eq!(
+        p["expires_at"].as_i64().unwrap() - p["fixed_at"].as_i64().unwrap(),
+        3600
+    );
+    // A part, then the rest (by foreign_id; no amount: what is due).
+    let part = "0.5";
+    let (s, p) = pr_action(&sb, &id, "pay", json!({"amount": part}));
+    assert_eq!((s, p["status"].as_str()), (200, Some("processing")), "{p}");
+    let (s, p) = pr_action(&sb, "order-pr-1", "pay", json!({}));
+    assert_eq!((s, p["status"].as_str()), (200, Some("paid")), "{p}");
+    assert_eq!(p["received_amount"], expected.as_str());
+    assert_eq!(
+        units(&balance(&sb, "EUR")) - eur0,
+        units("100"),
+        "the merchant gets exactly what was requested"
+    );
+    let got = rx.wait_for(4);
+    let cbs: Vec<Value> = got
+        .iter()
+        .map(|(h, body, _)| {
+            assert_eq!(header(h, "content-type"), "application/json");
+            assert_eq!(header(h, "x-processing-key"), "sandbox-key");
+            assert_eq!(
+                header(h, "x-processing-signature"),
+                sign("pr-cb-secret", body),
+                "signed over the raw body"
+            );
+            serde_json::from_slice(body).unwrap()
+        })
+        .collect();
+    let seen: Vec<(&str, &str, usize)> = cbs
+        .iter()
+        .map(|c| {
+            (
+                c["status"].as_str().unwrap(),
+                c["currency_sent"]["received_amount"].as_str().unwrap(),
+                c["transactions"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("processing", "0", 0),
+            ("processing", part, 1),
+            ("processing", expected.as_str(), 2),
+            ("paid", expected.as_str(), 2),
+        ]
+    );
+    for c in &cbs {
+        assert_eq!(
+            (c["type"].as_str(), c["payment_request_id"].as_str()),
+            (Some("payment_request"), Some(id.as_str()))
+        );
+        assert_eq!(c["foreign_id"], "order-pr-1");
+        assert_eq!(c["end_user_email"], "buyer@example.org");
+        assert_eq!(
+            c["payment_request_amount"],
+            json!({"currency": {"iso": "EUR"}, "amount": "100"})
+        );
+        assert_eq!(
+            c["payment_request_address"]["convert_to"],
+            json!({"iso": "EUR"})
+        );
+        assert!(is_uuid(
+            c["payment_request_address"]["id"].as_str().unwrap()
+        ));
+        assert_eq!(c["expires_at"], c["valid_until"]);
+        assert!(c["fixed_at"].is_i64());
+    }
+    let paid = &cbs[3];
+    assert_eq!(paid["currency_sent"]["remaining_amount"], "0");
+    assert_eq!(paid["currency_sent"]["expected_amount"], expected.as_str());
+    assert_eq!(cbs[1]["transactions"][0]["confirmations"], 0, "seen");
+    let txs = paid["transactions"].as_array().unwrap();
+    assert!(txs
+        .iter()
+        .all(|t| t["confirmations"] == 3 && t["late"] == false));
+    assert_eq!(txs[0]["amount"], part);
+    assert_eq!(
+        txs[0]["currency"],
+        json!({"iso": "LTC", "network_name": "litecoin"})
+    );
+    assert_eq!(
+        txs[0]["address"],
+        paid["payment_request_address"]["address"]
+    );
+
+    // Paid is final: no expiry; a later payment is a late payment, refunded, not credited.
+    assert_eq!(pr_action(&sb, &id, "expire", json!({})).0, 409);
+    let (s, p) = pr_action(&sb, &id, "pay", json!({"amount": "0.1"}));
+    assert_eq!(
+        (s, p["status"].as_str(), p["late_transactions"].as_u64()),
+        (200, Some("paid"), Some(1))
+    );
+    let late: Value = serde_json::from_slice(&rx.wait_for(5)[4].1).unwrap();
+    assert_eq!(late["status"], "late_payment");
+    assert_eq!(late["transactions"][2]["late"], true);
+    assert_eq!(late["currency_sent"]["received_amount"], expected.as_str());
+    assert_eq!(units(&balance(&sb, "EUR")) - eur0, units("100"));
+    // The switch: the request's own status instead.
+    control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"payment_request_late_status": "unchanged"}),
+    );
+    pr_action(&sb, &id, "pay", json!({"amount": "0.1"}));
+    let late: Value = serde_json::from_slice(&rx.wait_for(6)[5].1).unwrap();
+    assert_eq!(late["status"], "paid");
+    // "Repeat callback" by payment_request_id sends the latest again.
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "callbacks/repeat",
+        json!({"payment_request_id": id}),
+    );
+    assert_eq!(s, 200);
+    let got = rx.wait_for(7);
+    assert_eq!(got[6].1, got[5].1);
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "callbacks/repeat",
+        json!({"payment_request_id": "nope"}),
+    );
+    assert_eq!(s, 404);
+}
+
+/// The statuses of every callback logged for a payment request (no callback URL: each one
+/// is logged at once as undeliverable).
+fn pr_callbacks(sb: &Sandbox, id: &str) -> Vec<Value> {
+    let (_, log) = control(sb, "GET", "callbacks", json!(null));
+    log["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| serde_json::from_str::<Value>(a["body"].as_str().unwrap()).unwrap())
+        .filter(|b| b["payment_request_id"] == id)
+        .collect()
+}
+
+fn statuses_of(cbs: &[Value]) -> Vec<&str> {
+    cbs.iter().map(|c| c["status"].as_str().unwrap()).collect()
+}
+
+#[test]
+fn payment_requests_fail_when_underpaid_and_expire_by_the_clock() {
+    let sb = Sandbox::start(&["--payment-request-late-status", "unchanged"]);
+    let new = |body: Value| -> String {
+        let (s, v) = create_pr(&sb, body);
+        assert_eq!(s, 200, "{v}");
+        v["data"]["id"].as_str().unwrap().to_string()
+    };
+    // Underpaid in the requested currency itself (no rate lock): failed at the lifetime's end.
+    let mut b = pr_body("short", 600);
+    b["amount"] = json!("100");
+    let short = new(b);
+    let (s, p) = pr_action(&sb, &short, "pay", json!({"amount": "40"}));
+    assert_eq!((s, p["status"].as_str()), (200, Some("processing")), "{p}");
+    assert_eq!(
+        p["expires_at"], p["life_time"],
+        "same currency: no rate lock"
+    );
+    // Never proceeded: expires with no address.
+    let mut b = pr_body("idle", 600);
+    b["currency"] = json!({"iso": "EUR"});
+    let idle = new(b);
+    // Fixed mode: the payer's currency is forced, the rate locked from creation for an hour.
+    let mut b = pr_body("fixed", 7200);
+    b["payment_currency"] = json!({"iso": "BTC", "network_name": "bitcoin"});
+    let fixed = new(b);
+    let p = pr_state(&sb, &fixed);
+    assert_eq!(p["status"], "created");
+    assert_eq!(
+        p["expires_at"].as_i64().unwrap() - p["created_at"].as_i64().unwrap(),
+        3600
+    );
+    assert_eq!(
+        pr_action(&sb, &fixed, "proceed", json!({"currency": "ETH"})).0,
+        409,
+        "the forced currency only"
+    );
+    assert_eq!(pr_action(&sb, &fixed, "proceed", json!({})).0, 200);
+
+    let (s, _) = control(&sb, "POST", "time", json!({"advance": 601}));
+    assert_eq!(s, 200);
+    let cbs = pr_callbacks(&sb, &short);
+    assert_eq!(statuses_of(&cbs), ["processing", "processing", "failed"]);
+    assert_eq!(cbs[2]["currency_sent"]["remaining_amount"], "60");
+    let cbs = pr_callbacks(&sb, &idle);
+    assert_eq!(statuses_of(&cbs), ["expired"]);
+    assert!(cbs[0].get("payment_request_address").is_none());
+    assert!(cbs[0].get("currency_sent").is_none());
+    assert_eq!(cbs[0]["transactions"], json!([]));
+    let (s, v) = pr_action(&sb, &idle, "pay", json!({}));
+    assert_eq!(s, 409, "no address to pay to: {v}");
+    assert_eq!(pr_state(&sb, &fixed)["status"], "processing");
+    control(&sb, "POST", "time", json!({"advance": 3000}));
+    let cbs = pr_callbacks(&sb, &fixed);
+    assert_eq!(statuses_of(&cbs), ["processing", "expired"]);
+    assert_eq!(
+        cbs[1]["payment_request_address"]["currency"],
+        json!({"iso": "BTC", "network_name": "bitcoin"})
+    );
+    // A late payment with the switch at `unchanged`: the final status again.
+    assert_eq!(
+        pr_action(&sb, &short, "pay", json!({"amount": "60"})).0,
+        200
+    );
+    let cbs = pr_callbacks(&sb, &short);
+    assert_eq!(
+        statuses_of(&cbs),
+        ["processing", "processing", "failed", "failed"]
+    );
+    assert_eq!(cbs[3]["transactions"][1]["late"], true);
+    assert_eq!(pr_state(&sb, &short)["status"], "failed");
+
+    // Expired on demand; then final. Unknown requests and actions are 404.
+    let now_id = new(pr_body("now", 600));
+    let (s, p) = pr_action(&sb, &now_id, "expire", json!({}));
+    assert_eq!((s, p["status"].as_str()), (200, Some("expired")));
+    assert_eq!(pr_action(&sb, &now_id, "expire", json!({})).0, 409);
+    assert_eq!(pr_action(&sb, "no-such-id", "pay", json!({})).0, 404);
+    assert_eq!(pr_action(&sb, &now_id, "refund", json!({})).0, 404);
+    assert_eq!(
+        pr_action(&sb, &now_id, "pay", json!({"currency": {"iso": "DOGE"}})).0,
+        400
+    );
+    // Two requests never share a payment_request_id.
+    let ids: std::collections::HashSet<String> = [&short, &idle, &fixed, &now_id]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(ids.len(), 4);
+    // A reset forgets them.
+    control(&sb, "POST", "reset", json!({}));
+    assert_eq!(state(&sb)["payment_requests"], json!([]));
 }
