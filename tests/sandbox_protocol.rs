@@ -105,6 +105,12 @@ fn a_signed_request_passes_and_each_auth_failure_has_its_documented_code() {
     let path = "/api/v2/accounts/list";
     let call = |headers: &[(&str, &str)], body: &[u8]| {
         let r = sb.request("POST", path, headers, body).unwrap();
+        assert!(
+            r.header("content-type")
+                .unwrap()
+                .starts_with("application/json"),
+            "JSON, errors too"
+        );
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         (r.status, v)
     };
@@ -190,12 +196,33 @@ fn a_signed_request_passes_and_each_auth_failure_has_its_documented_code() {
         "bad_header_signature",
         "Bad signature header",
     );
-    expect(
-        call(&[ct, key, ("X-Processing-Signature", "zz")], body),
-        403,
-        "bad_header_signature",
-        "Bad signature header",
-    );
+    for wrong in ["zz".to_string(), "00".repeat(64)] {
+        expect(
+            call(&[ct, key, ("X-Processing-Signature", wrong.as_str())], body),
+            403,
+            "bad_header_signature",
+            "Bad signature header",
+        );
+    }
+}
+
+#[test]
+fn the_official_signature_vector_is_accepted() {
+    // spec §1.4: secret, body and signature exactly as published.
+    let body = br#"{"currency":"BTC","foreign_id":"123456"}"#;
+    let published = "03c25fcf7cd35e7d995e402cd5d51edd72d48e1471e865907967809a0c189ba5\
+                     5b90815f20e2bb10f82c7a9e9d865546fda58989c2ae9e8e2ff7bc29195fa1ec";
+    assert_eq!(sign("AbCdEfG123456", body), published);
+    let sb = Sandbox::start(&["--secret", "AbCdEfG123456"]);
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("X-Processing-Key", "sandbox-key"),
+        ("X-Processing-Signature", published),
+    ];
+    let r = sb
+        .request("POST", "/api/v2/accounts/list", &headers, body)
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
 }
 
 #[test]
@@ -348,6 +375,65 @@ fn field_errors_carry_the_documented_messages() {
         e,
         json!({"foreign_id": "The foreign id field is required."})
     );
+    let e = err(
+        "/invoices/create",
+        json!({"timer": "soon", "title": "t", "currency": "EUR", "amount": "100", "foreign_id": "f",
+               "end_user_reference": "u", "email_user": "not-an-email", "sender_type": "robot"}),
+    );
+    assert_eq!(
+        e,
+        json!({"timer": "The timer field must be true or false.",
+               "email_user": "The email user must be a valid email address.",
+               "sender_type": "The selected sender type is invalid."})
+    );
+    let e = err(
+        "/invoices/create",
+        json!({"title": "t", "currency": "EUR", "amount": "100", "foreign_id": "f"}),
+    );
+    assert_eq!(
+        e,
+        json!({"timer": "The timer field is required.",
+               "end_user_reference": "The end user reference field is required."})
+    );
+    let mut b = invoice_body("legal");
+    b["sender_type"] = json!("legal");
+    b["sender_data"] = json!({"legal_name": "ACME", "country_of_registration": "Germany"});
+    assert_eq!(
+        err("/invoices/create", b),
+        json!({"sender_data.country_of_registration":
+               "The sender data.country of registration must not be greater than 3 characters."})
+    );
+    let e = err(
+        "/withdrawal/crypto",
+        json!({"currency": "BTC", "address": "tb1q", "amount": "0.123456789", "foreign_id": "w",
+               "end_user_reference": "u"}),
+    );
+    assert_eq!(
+        e,
+        json!({"amount": "The amount must have 0-8 decimal places."})
+    );
+    let e = err(
+        "/withdrawal/crypto",
+        json!({"currency": "BTC", "address": "tb1q", "foreign_id": "w", "end_user_reference": "u"}),
+    );
+    assert_eq!(
+        e,
+        json!({"amount": "The amount field is required when amount to is not present."})
+    );
+    // BCH is listed as disabled: refused as input; fiat has no deposit addresses.
+    let e = err(
+        "/exchange/calculate",
+        json!({"sender_currency": "BCH", "receiver_currency": "EUR", "sender_amount": 1}),
+    );
+    assert_eq!(
+        e,
+        json!({"sender_currency": "The selected sender currency is invalid."})
+    );
+    let e = err(
+        "/addresses/take",
+        json!({"currency": "EUR", "foreign_id": "c", "end_user_reference": "c"}),
+    );
+    assert_eq!(e, json!({"currency": "The selected currency is invalid."}));
     let e = err("/currencies/list", json!({"visible": "maybe"}));
     assert_eq!(
         e,
@@ -358,9 +444,22 @@ fn field_errors_carry_the_documented_messages() {
 #[test]
 fn every_operation_answers_in_its_documented_shape() {
     let sb = Sandbox::start(&[]);
+    let (s, v) = post(&sb, "/accounts/list", json!({}));
+    assert_eq!(s, 200);
+    assert!(
+        v["data"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"currency": "BTC", "type": "crypto", "balance": "2.50000000"})),
+        "{v}"
+    );
     let (s, v) = post(&sb, "/currencies/list", json!({}));
     assert_eq!(s, 200);
     let list = v["data"].as_array().unwrap();
+    assert!(list.iter().all(|c| {
+        let six = |k: &str| c[k].as_str().unwrap().split('.').nth(1).map(str::len) == Some(6);
+        six("deposit_fee_percent") && six("withdrawal_fee_percent")
+    }));
     let btc = list.iter().find(|c| c["currency"] == "BTC").unwrap();
     for k in [
         "id",
@@ -388,6 +487,22 @@ fn every_operation_answers_in_its_documented_shape() {
                 .iter()
                 .all(|p| p["currency_from"]["currency"] == "BTC")
     );
+    let (s, v) = post(&sb, "/currencies/pairs", json!({"currency_to": "EUR"}));
+    assert_eq!(s, 200);
+    let pairs = v["data"].as_array().unwrap();
+    assert!(!pairs.is_empty());
+    for p in pairs {
+        assert_eq!(p["currency_to"]["currency"], "EUR");
+        // Crypto sources say what a deposit with exchange needs at least.
+        let crypto = p["currency_from"]["type"] == "crypto";
+        assert_eq!(
+            p["currency_from"]
+                .get("min_amount_deposit_with_exchange")
+                .is_some(),
+            crypto,
+            "{p}"
+        );
+    }
     let (s, v) = post(
         &sb,
         "/currencies/rates",
@@ -450,6 +565,30 @@ fn every_operation_answers_in_its_documented_shape() {
     );
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["data"]["type"], "exchange");
+    // A quote: receiver amount = sender amount x price, rounded down to 8 places.
+    let (s, q) = post(
+        &sb,
+        "/exchange/calculate",
+        json!({"sender_currency": "BTC", "receiver_currency": "ETH", "sender_amount": "0.01"}),
+    );
+    assert_eq!(s, 200, "{q}");
+    let price = units(q["data"]["price"].as_str().unwrap());
+    assert_eq!(
+        units(q["data"]["receiver_amount"].as_str().unwrap()),
+        1_000_000 * price / 100_000_000
+    );
+    // By receiver amount: exactly what was asked arrives.
+    let (s, v) = post(
+        &sb,
+        "/exchange/now",
+        json!({"sender_currency": "EUR", "receiver_currency": "BTC", "receiver_amount": "0.01",
+               "foreign_id": "now-1"}),
+    );
+    assert_eq!(
+        (s, v["data"]["receiver_amount"].as_str()),
+        (201, Some("0.01000000")),
+        "{v}"
+    );
 
     // Invoice types: 1 (no timer), 2 (timer), 3 (timer + payment currency).
     let mut b = invoice_body("inv-1");
@@ -498,6 +637,8 @@ fn every_operation_answers_in_its_documented_shape() {
     );
     assert!(d["address"].is_string() && d["sender_amount"].is_string());
     assert_eq!(d["amount"], "100.00000000");
+    let left = d["seconds_left"].as_i64().unwrap();
+    assert!(0 < left && left <= 900, "{left}");
 
     let (s, v) = post(&sb, "/invoices/inv-2/cancel/", json!({}));
     assert_eq!(s, 200, "{v}");
@@ -626,6 +767,9 @@ fn withdrawals_and_exchanges_move_balances_exactly() {
         units(&balance(&sb, "EUR")) - eur0,
         units(e["receiver_amount"].as_str().unwrap())
     );
+    // Settled once only.
+    let cancel = format!("exchanges/{}/cancel", e["id"]);
+    assert_eq!(control(&sb, "POST", &cancel, json!({})).0, 409);
     // A wrong price is refused.
     let (s, v) = post(
         &sb,
@@ -701,9 +845,14 @@ fn foreign_id_is_unique_per_operation_but_names_a_customer_for_addresses() {
 fn a_repeated_withdrawal_or_exchange_foreign_id_is_accepted_unless_switched_on() {
     let sb = Sandbox::start(&[]);
     let taken = json!({"foreign_id": "The foreign id has already been taken."});
-    let (s, v) = control(&sb, "GET", "switches", json!(null));
-    assert_eq!(s, 200);
-    assert_eq!(v["switches"]["refuse_duplicate_foreign_id"], false);
+    let defaults = json!({"switches": {
+        "refuse_duplicate_foreign_id": false, "cancel_reply": "invoice",
+        "withdrawal_approval_above": null, "deposit_confirmations": "two_step",
+        "payment_request_late_status": "late_payment"}});
+    assert_eq!(
+        control(&sb, "GET", "switches", json!(null)),
+        (200, defaults.clone())
+    );
     // Off (the default): the documentation states no refusal, so a second one is made.
     let w = json!({"currency": "BTC", "address": "tb1q", "amount": "0.01", "foreign_id": "again", "end_user_reference": "u"});
     let (s1, w1) = post(&sb, "/withdrawal/crypto", w.clone());
@@ -774,10 +923,12 @@ fn a_repeated_withdrawal_or_exchange_foreign_id_is_accepted_unless_switched_on()
     );
     assert_eq!(s, 400);
     assert_eq!(state(&sb)["switches"]["refuse_duplicate_foreign_id"], true);
-    // A reset goes back to the command line's value (off here).
+    // A reset goes back to the command line's values (the defaults here).
     control(&sb, "POST", "reset", json!({}));
-    let (_, v) = control(&sb, "GET", "switches", json!(null));
-    assert_eq!(v["switches"]["refuse_duplicate_foreign_id"], false);
+    assert_eq!(
+        control(&sb, "GET", "switches", json!(null)),
+        (200, defaults)
+    );
     // Set on the command line: refused from the start, and still after a reset.
     let sb = Sandbox::start(&["--refuse-duplicate-foreign-id"]);
     for _ in 0..2 {
@@ -1043,14 +1194,24 @@ fn paying_an_invoice_sends_signed_callbacks_in_order() {
     }
     assert_eq!(statuses, ["processing", "confirmed"]);
     let last: Value = serde_json::from_slice(&got[1].1).unwrap();
-    assert_eq!(last["currency_sent"]["remaining_amount"], "0.00000000");
+    assert_eq!(
+        last["currency_sent"],
+        json!({"currency": "BTC", "amount": "0.00171464", "remaining_amount": "0.00000000"})
+    );
+    assert_eq!(last["crypto_address"]["convert_to"], "EUR");
+    assert_eq!(last["error"], "");
+    assert!(last["fixed_at"].is_i64() && last["expires_at"].is_i64());
+    assert_eq!(last["transactions"][0]["amount"], "0.00171464");
     assert_eq!(last["transactions"][0]["confirmations"], 3);
+    assert_eq!(last["fees"][0]["type"], "fee_crypto_deposit");
     // The log holds every attempt, with the response status.
     let attempts = wait_log(&sb, 2);
     assert_eq!(attempts.len(), 2);
     assert!(attempts
         .iter()
         .all(|a| a["response_status"] == 200 && a["attempt"] == 1 && a["url"] == rx.url.as_str()));
+    let logged: Value = serde_json::from_str(attempts[1]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(logged, last);
     // "Repeat callback" sends the latest again.
     let (s, _) = control(
         &sb,
@@ -1148,6 +1309,8 @@ fn deposits_call_back_not_confirmed_then_confirmed_and_credit_the_balance() {
         (v[0]["status"].as_str(), v[1]["status"].as_str()),
         (Some("not_confirmed"), Some("confirmed"))
     );
+    assert_eq!(v[0]["transactions"][0]["confirmations"], 0);
+    assert_eq!(v[0]["fees"], json!([]));
     assert_eq!(v[1]["type"], "deposit_exchange");
     assert_eq!(v[1]["crypto_address"]["foreign_id"], "c1");
     assert_eq!(v[1]["transactions"][1]["transaction_type"], "exchange");
@@ -1157,6 +1320,32 @@ fn deposits_call_back_not_confirmed_then_confirmed_and_credit_the_balance() {
             .unwrap(),
     );
     assert_eq!(units(&balance(&sb, "EUR")) - eur0, credited);
+    // A confirmed withdrawal calls back with its foreign_id and a txid.
+    let (_, w) = post(
+        &sb,
+        "/withdrawal/crypto",
+        json!({"currency": "BTC", "address": "tb1q", "amount": "0.01", "foreign_id": "wd-cb",
+               "end_user_reference": "u"}),
+    );
+    let (s, _) = control(
+        &sb,
+        "POST",
+        &format!("withdrawals/{}/confirm", w["data"]["id"]),
+        json!({}),
+    );
+    assert_eq!(s, 200);
+    let cb: Value = serde_json::from_slice(&rx.wait_for(3)[2].1).unwrap();
+    assert_eq!(
+        (
+            cb["type"].as_str(),
+            cb["status"].as_str(),
+            cb["foreign_id"].as_str()
+        ),
+        (Some("withdrawal"), Some("confirmed"), Some("wd-cb"))
+    );
+    assert!(cb["transactions"][0]["txid"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
 }
 
 /// The statuses of every callback logged for transaction `id`, oldest first (without a
@@ -1473,8 +1662,11 @@ fn exchange_calculate_is_rate_limited_with_a_plain_text_429() {
     assert_eq!(r.status, 429);
     assert_eq!(r.text(), "error code: 1015");
     assert!(r.header("content-type").unwrap().starts_with("text/plain"));
-    // Other endpoints are not limited.
+    // Other endpoints are not limited, exchange/now included.
     assert_eq!(post(&sb, "/accounts/list", json!({})).0, 200);
+    let mut now = body.clone();
+    now["foreign_id"] = json!("not-limited");
+    assert_eq!(post(&sb, "/exchange/now", now).0, 201);
     // The limit can be changed (and the window reset) through the control API.
     control(&sb, "POST", "rate-limit", json!({"per_minute": 0}));
     assert_eq!(post(&sb, "/exchange/calculate", body).0, 200);
@@ -1586,6 +1778,8 @@ fn faults_break_responses_as_armed() {
         head.contains(&format!("Content-Length: {}", 64u64 << 20)),
         "{head}"
     );
+    let start = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert!(got[start..].starts_with(b"{\"data\":\"aaaa"));
     drop(s);
 
     // Slow drip: one byte at a time.
@@ -1601,6 +1795,23 @@ fn faults_break_responses_as_armed() {
 
     let (_, v) = control(&sb, "GET", "faults", json!(null));
     assert_eq!(v["faults"], json!([]));
+    // Listed with what is left of its count, then used up.
+    arm(
+        &sb,
+        json!({"mode": "http_502", "count": 2, "path": "/ping"}),
+    );
+    let (_, v) = control(&sb, "GET", "faults", json!(null));
+    assert_eq!(
+        (
+            v["faults"][0]["mode"].as_str(),
+            v["faults"][0]["count"].as_u64()
+        ),
+        (Some("http_502"), Some(2))
+    );
+    let pings: Vec<u16> = (0..3)
+        .map(|_| sb.request("GET", "/api/v2/ping", &[], b"").unwrap().status)
+        .collect();
+    assert_eq!(pings, [502, 502, 200]);
     let (s, _) = control(&sb, "POST", "faults", json!({"mode": "explode"}));
     assert_eq!(s, 400);
 }
@@ -1665,6 +1876,7 @@ fn reset_restores_the_initial_state() {
     let st = state(&sb);
     assert_eq!(st["withdrawals"], json!([]));
     assert_eq!(st["requests"]["total"], 1);
+    assert_eq!(control(&sb, "GET", "no-such-thing", json!(null)).0, 404);
 }
 
 #[test]
@@ -2436,4 +2648,120 @@ fn payment_requests_fail_when_underpaid_and_expire_by_the_clock() {
     // A reset forgets them.
     control(&sb, "POST", "reset", json!({}));
     assert_eq!(state(&sb)["payment_requests"], json!([]));
+}
+
+// ---- invoices without a timer, undeliverable callbacks, connection cap, shutdown ----
+
+#[test]
+fn a_type_1_invoice_goes_created_pending_processing_confirmed() {
+    let rx = Receiver::start(vec![]);
+    let sb = Sandbox::start(&["--callback-url", &rx.url]);
+    let mut b = invoice_body("t1");
+    b["timer"] = json!(false);
+    b.as_object_mut().unwrap().remove("sender_currency");
+    let (_, v) = post(&sb, "/invoices/create", b);
+    assert_eq!(v["data"]["status"], "created");
+    assert!(v["data"]["release_at"].is_null());
+    // The payer picks ETH: the timer starts then.
+    let (s, paid) = control(
+        &sb,
+        "POST",
+        "invoices/t1/pay",
+        json!({"amount": "1", "currency": "ETH"}),
+    );
+    assert_eq!(s, 200, "{paid}");
+    assert_eq!(paid["sender_currency"], "ETH");
+    assert_eq!(
+        paid["release_at"].as_i64().unwrap() - paid["fixed_at"].as_i64().unwrap(),
+        900
+    );
+    let cbs: Vec<Value> = rx
+        .wait_for(3)
+        .iter()
+        .map(|(_, b, _)| serde_json::from_slice(b).unwrap())
+        .collect();
+    let statuses: Vec<&str> = cbs.iter().map(|c| c["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["pending", "processing", "confirmed"]);
+    let due = paid["sender_amount"].as_str().unwrap();
+    assert_eq!(
+        cbs[0]["currency_sent"],
+        json!({"currency": "ETH", "amount": due, "remaining_amount": due})
+    );
+    assert_eq!(cbs[0]["transactions"], json!([]));
+    assert_eq!(cbs[2]["transactions"].as_array().unwrap().len(), 1);
+    // Processing: the window is 24 hours from the fix.
+    assert_eq!(
+        cbs[1]["expires_at"].as_i64().unwrap(),
+        paid["fixed_at"].as_i64().unwrap() + 24 * 3600
+    );
+}
+
+#[test]
+fn callbacks_without_a_url_are_logged_and_can_be_repeated_once_it_is_set() {
+    let sb = Sandbox::start(&[]);
+    post(&sb, "/invoices/create", invoice_body("late-url"));
+    control(&sb, "POST", "invoices/late-url/expire", json!({}));
+    let log = wait_log(&sb, 1);
+    assert_eq!(log[0]["error"], "no callback URL set");
+    assert!(log[0]["url"].is_null());
+    let rx = Receiver::start(vec![]);
+    assert_eq!(
+        control(&sb, "POST", "callback-url", json!({"url": rx.url})),
+        (200, json!({"url": rx.url}))
+    );
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "callbacks/repeat",
+        json!({"foreign_id": "late-url"}),
+    );
+    assert_eq!(s, 200);
+    let body: Value = serde_json::from_slice(&rx.wait_for(1)[0].1).unwrap();
+    assert_eq!(
+        (body["foreign_id"].as_str(), body["status"].as_str()),
+        (Some("late-url"), Some("failed"))
+    );
+    assert_eq!(
+        control(&sb, "POST", "callbacks/repeat", json!({"id": 1})).0,
+        404,
+        "nothing was ever sent for it"
+    );
+    assert_eq!(control(&sb, "POST", "callbacks/repeat", json!({})).0, 400);
+}
+
+#[test]
+fn connections_are_capped_and_slots_come_back() {
+    let sb = Sandbox::start(&["--max-connections", "2"]);
+    let mut idle: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(sb.addr()).unwrap())
+        .collect();
+    // Both slots are taken once the sandbox has accepted the two idle connections.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let r = sb.request("GET", "/api/v2/ping", &[], b"").unwrap();
+        if r.status == 503 {
+            assert_eq!(r.text(), "too many connections");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never refused: {}", r.status);
+        thread::sleep(Duration::from_millis(10));
+    }
+    idle.pop();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while sb.request("GET", "/api/v2/ping", &[], b"").unwrap().status != 200 {
+        assert!(Instant::now() < deadline, "the slot was not given back");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sigterm_shuts_the_sandbox_down_cleanly() {
+    let mut sb = Sandbox::start(&[]);
+    assert_eq!(post(&sb, "/accounts/list", json!({})).0, 200);
+    let status = sb.terminate().expect("exits within 10 s");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(
+        TcpStream::connect(sb.addr()).is_err(),
+        "no longer listening"
+    );
 }

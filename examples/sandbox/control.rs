@@ -607,6 +607,49 @@ mod tests {
     }
 
     #[test]
+    fn peers_off_loopback_are_refused_before_anything_else() {
+        use crate::callbacks::Dispatcher;
+        use crate::server::Config;
+        use crate::sign::Signer;
+        use std::sync::Arc;
+        let signer = Signer::new(b"s");
+        let dispatcher = Arc::new(Dispatcher::new("k".into(), signer.clone(), None, 1.0));
+        let app = App::new(
+            Config {
+                key: "k".into(),
+                signer,
+                origin: "http://127.0.0.1:8080".into(),
+                quirks: Quirks::default(),
+                callback_url: None,
+                rate_limit: 30,
+                auto_confirm: None,
+                max_connections: 4,
+                switches: Default::default(),
+                tls: None,
+            },
+            dispatcher,
+        );
+        let req = request(
+            "POST",
+            &[
+                ("Host", "127.0.0.1:8080"),
+                ("Content-Type", "application/json"),
+            ],
+            b"{}",
+        );
+        let answer = |peer: &str| {
+            let r = handle(&app, &req, peer.parse().unwrap());
+            (r.status, String::from_utf8(r.body).unwrap())
+        };
+        let (status, body) = answer("192.0.2.7");
+        assert_eq!(status, 403);
+        assert!(body.contains("loopback peers"), "{body}");
+        assert_eq!(answer("2001:db8::1").0, 403);
+        assert_eq!(answer("127.0.0.1").0, 200, "the same request from loopback");
+        assert_eq!(answer("::1").0, 200);
+    }
+
+    #[test]
     fn loopback_hosts() {
         for ok in [
             "localhost",
