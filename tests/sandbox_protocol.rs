@@ -2765,3 +2765,46 @@ fn sigterm_shuts_the_sandbox_down_cleanly() {
         "no longer listening"
     );
 }
+
+#[test]
+fn payment_request_callbacks_are_retried_and_its_control_actions_guarded() {
+    let rx = Receiver::start(vec![503]);
+    let sb = Sandbox::start(&["--callback-url", &rx.url, "--callback-time-scale", "0.001"]);
+    let (_, v) = create_pr(&sb, pr_body("retry-pr", 600));
+    let id = v["data"]["id"].as_str().unwrap().to_string();
+    // What a web page could send: refused, nothing happens.
+    let path = format!("/_sandbox/payment-requests/{id}/expire");
+    let r = sb
+        .request("POST", &path, &[("Content-Type", "text/plain")], b"{}")
+        .unwrap();
+    assert_eq!(r.status, 415);
+    let r = sb
+        .request(
+            "POST",
+            &path,
+            &[
+                ("Content-Type", "application/json"),
+                ("Origin", "http://evil.example"),
+            ],
+            b"{}",
+        )
+        .unwrap();
+    assert_eq!(r.status, 403);
+    assert_eq!(pr_state(&sb, &id)["status"], "created");
+    // Refused once: the same bytes again one (scaled) minute later.
+    let (s, _) = pr_action(&sb, &id, "expire", json!({}));
+    assert_eq!(s, 200);
+    let got = rx.wait_for(2);
+    assert_eq!(got[0].1, got[1].1);
+    assert!(got[1].2 - got[0].2 >= Duration::from_millis(55));
+    let log: Vec<(u64, Value)> = wait_log(&sb, 2)
+        .iter()
+        .map(|a| (a["attempt"].as_u64().unwrap(), a["response_status"].clone()))
+        .collect();
+    assert_eq!(log, vec![(1, json!(503)), (2, json!(200))]);
+    let cb: Value = serde_json::from_slice(&got[1].1).unwrap();
+    assert_eq!(
+        (cb["status"].as_str(), cb["payment_request_id"].as_str()),
+        (Some("expired"), Some(id.as_str()))
+    );
+}
