@@ -2502,7 +2502,11 @@ fn a_payment_request_is_driven_to_paid_with_signed_callbacks() {
     assert_eq!(pr_action(&sb, &id, "expire", json!({})).0, 409);
     let (s, p) = pr_action(&sb, &id, "pay", json!({"amount": "0.1"}));
     assert_eq!(
-        (s, p["status"].as_str(), p["late_transactions"].as_u64()),
+        (
+            s,
+            p["status"].as_str(),
+            p["late_transaction_count"].as_u64()
+        ),
         (200, Some("paid"), Some(1))
     );
     let late: Value = serde_json::from_slice(&rx.wait_for(5)[4].1).unwrap();

@@ -98,6 +98,7 @@ impl PrCurrency {
         }
     }
 
+    /// `{"iso": ...}`, with `network_name` when there is one.
     pub fn json(&self) -> Value {
         match self.network {
             Some(n) => json!({"iso": self.iso, "network_name": n}),
@@ -115,6 +116,7 @@ impl PrCurrency {
 /// `payment_currency`).
 pub struct PayIn {
     pub currency: PrCurrency,
+    /// `payment_request_address.id`, a UUID.
     pub address_id: String,
     pub address: String,
     pub tag: Option<String>,
@@ -122,6 +124,7 @@ pub struct PayIn {
     pub expected: Dec,
 }
 
+/// A payer's transaction to the request's address.
 pub struct PrTx {
     pub id: u64,
     pub amount: Dec,
@@ -131,6 +134,7 @@ pub struct PrTx {
     pub late: bool,
 }
 
+/// One payment request and where its lifecycle stands.
 pub struct PaymentRequest {
     /// The sandbox's number for it: the key of its callback queue.
     pub key: u64,
@@ -151,10 +155,12 @@ pub struct PaymentRequest {
 }
 
 impl PaymentRequest {
+    /// Still takes payments within its window: `created` or `processing`.
     pub fn open(&self) -> bool {
         matches!(self.status, "created" | "processing")
     }
 
+    /// Still due in the payer's currency (zero before the payer proceeded).
     pub fn remaining(&self) -> Dec {
         match &self.payin {
             Some(p) => p
@@ -512,8 +518,8 @@ pub fn state_json(pr: &PaymentRequest) -> Value {
     v["created_at"] = pr.created_at.into();
     v["callback_key"] = pr.key.into();
     v["received_amount"] = pr.received.fmt_trim().into();
-    v["transactions"] = pr.txs.len().into();
-    v["late_transactions"] = pr.txs.iter().filter(|t| t.late).count().into();
+    v["transaction_count"] = pr.txs.len().into();
+    v["late_transaction_count"] = pr.txs.iter().filter(|t| t.late).count().into();
     v["payment_request_address"] = match &pr.payin {
         Some(p) => json!({
             "currency": p.currency.json(), "address": p.address, "tag": p.tag,
@@ -637,6 +643,7 @@ impl Store {
         }
     }
 
+    /// The callback key of the request with this `data.id` or `foreign_id`.
     pub fn payment_request_key(&self, id: &str) -> Option<u64> {
         self.pr_ids
             .get(id)
