@@ -65,7 +65,6 @@ test-c: lib sandbox
 	bash tests/c/run.sh
 
 test-python: lib sandbox
-	python3 -m pytest -q tests/sandbox
 	bash bindings/python/run-tests.sh
 
 test-php: lib sandbox

@@ -36,13 +36,18 @@ fn api(sb: &Sandbox, method: &str, path: &str, body: &Value) -> (u16, Value) {
 }
 
 fn signed(sb: &Sandbox, method: &str, path: &str, raw: &[u8]) -> std::io::Result<Reply> {
+    signed_at(sb, method, &format!("/api/v2{path}"), raw)
+}
+
+/// A correctly signed request to an absolute path (`/api/payments/v1/requests`).
+fn signed_at(sb: &Sandbox, method: &str, path: &str, raw: &[u8]) -> std::io::Result<Reply> {
     let sig = sign(sb.secret(), raw);
     let headers = [
         ("Content-Type", "application/json"),
         ("X-Processing-Key", sb.key()),
         ("X-Processing-Signature", sig.as_str()),
     ];
-    sb.request(method, &format!("/api/v2{path}"), &headers, raw)
+    sb.request(method, path, &headers, raw)
 }
 
 fn post(sb: &Sandbox, path: &str, body: Value) -> (u16, Value) {
@@ -100,6 +105,12 @@ fn a_signed_request_passes_and_each_auth_failure_has_its_documented_code() {
     let path = "/api/v2/accounts/list";
     let call = |headers: &[(&str, &str)], body: &[u8]| {
         let r = sb.request("POST", path, headers, body).unwrap();
+        assert!(
+            r.header("content-type")
+                .unwrap()
+                .starts_with("application/json"),
+            "JSON, errors too"
+        );
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         (r.status, v)
     };
@@ -185,12 +196,33 @@ fn a_signed_request_passes_and_each_auth_failure_has_its_documented_code() {
         "bad_header_signature",
         "Bad signature header",
     );
-    expect(
-        call(&[ct, key, ("X-Processing-Signature", "zz")], body),
-        403,
-        "bad_header_signature",
-        "Bad signature header",
-    );
+    for wrong in ["zz".to_string(), "00".repeat(64)] {
+        expect(
+            call(&[ct, key, ("X-Processing-Signature", wrong.as_str())], body),
+            403,
+            "bad_header_signature",
+            "Bad signature header",
+        );
+    }
+}
+
+#[test]
+fn the_official_signature_vector_is_accepted() {
+    // spec §1.4: secret, body and signature exactly as published.
+    let body = br#"{"currency":"BTC","foreign_id":"123456"}"#;
+    let published = "03c25fcf7cd35e7d995e402cd5d51edd72d48e1471e865907967809a0c189ba5\
+                     5b90815f20e2bb10f82c7a9e9d865546fda58989c2ae9e8e2ff7bc29195fa1ec";
+    assert_eq!(sign("AbCdEfG123456", body), published);
+    let sb = Sandbox::start(&["--secret", "AbCdEfG123456"]);
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("X-Processing-Key", "sandbox-key"),
+        ("X-Processing-Signature", published),
+    ];
+    let r = sb
+        .request("POST", "/api/v2/accounts/list", &headers, body)
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
 }
 
 #[test]
@@ -343,6 +375,65 @@ fn field_errors_carry_the_documented_messages() {
         e,
         json!({"foreign_id": "The foreign id field is required."})
     );
+    let e = err(
+        "/invoices/create",
+        json!({"timer": "soon", "title": "t", "currency": "EUR", "amount": "100", "foreign_id": "f",
+               "end_user_reference": "u", "email_user": "not-an-email", "sender_type": "robot"}),
+    );
+    assert_eq!(
+        e,
+        json!({"timer": "The timer field must be true or false.",
+               "email_user": "The email user must be a valid email address.",
+               "sender_type": "The selected sender type is invalid."})
+    );
+    let e = err(
+        "/invoices/create",
+        json!({"title": "t", "currency": "EUR", "amount": "100", "foreign_id": "f"}),
+    );
+    assert_eq!(
+        e,
+        json!({"timer": "The timer field is required.",
+               "end_user_reference": "The end user reference field is required."})
+    );
+    let mut b = invoice_body("legal");
+    b["sender_type"] = json!("legal");
+    b["sender_data"] = json!({"legal_name": "ACME", "country_of_registration": "Germany"});
+    assert_eq!(
+        err("/invoices/create", b),
+        json!({"sender_data.country_of_registration":
+               "The sender data.country of registration must not be greater than 3 characters."})
+    );
+    let e = err(
+        "/withdrawal/crypto",
+        json!({"currency": "BTC", "address": "tb1q", "amount": "0.123456789", "foreign_id": "w",
+               "end_user_reference": "u"}),
+    );
+    assert_eq!(
+        e,
+        json!({"amount": "The amount must have 0-8 decimal places."})
+    );
+    let e = err(
+        "/withdrawal/crypto",
+        json!({"currency": "BTC", "address": "tb1q", "foreign_id": "w", "end_user_reference": "u"}),
+    );
+    assert_eq!(
+        e,
+        json!({"amount": "The amount field is required when amount to is not present."})
+    );
+    // BCH is listed as disabled: refused as input; fiat has no deposit addresses.
+    let e = err(
+        "/exchange/calculate",
+        json!({"sender_currency": "BCH", "receiver_currency": "EUR", "sender_amount": 1}),
+    );
+    assert_eq!(
+        e,
+        json!({"sender_currency": "The selected sender currency is invalid."})
+    );
+    let e = err(
+        "/addresses/take",
+        json!({"currency": "EUR", "foreign_id": "c", "end_user_reference": "c"}),
+    );
+    assert_eq!(e, json!({"currency": "The selected currency is invalid."}));
     let e = err("/currencies/list", json!({"visible": "maybe"}));
     assert_eq!(
         e,
@@ -353,9 +444,22 @@ fn field_errors_carry_the_documented_messages() {
 #[test]
 fn every_operation_answers_in_its_documented_shape() {
     let sb = Sandbox::start(&[]);
+    let (s, v) = post(&sb, "/accounts/list", json!({}));
+    assert_eq!(s, 200);
+    assert!(
+        v["data"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"currency": "BTC", "type": "crypto", "balance": "2.50000000"})),
+        "{v}"
+    );
     let (s, v) = post(&sb, "/currencies/list", json!({}));
     assert_eq!(s, 200);
     let list = v["data"].as_array().unwrap();
+    assert!(list.iter().all(|c| {
+        let six = |k: &str| c[k].as_str().unwrap().split('.').nth(1).map(str::len) == Some(6);
+        six("deposit_fee_percent") && six("withdrawal_fee_percent")
+    }));
     let btc = list.iter().find(|c| c["currency"] == "BTC").unwrap();
     for k in [
         "id",
@@ -383,6 +487,22 @@ fn every_operation_answers_in_its_documented_shape() {
                 .iter()
                 .all(|p| p["currency_from"]["currency"] == "BTC")
     );
+    let (s, v) = post(&sb, "/currencies/pairs", json!({"currency_to": "EUR"}));
+    assert_eq!(s, 200);
+    let pairs = v["data"].as_array().unwrap();
+    assert!(!pairs.is_empty());
+    for p in pairs {
+        assert_eq!(p["currency_to"]["currency"], "EUR");
+        // Crypto sources say what a deposit with exchange needs at least.
+        let crypto = p["currency_from"]["type"] == "crypto";
+        assert_eq!(
+            p["currency_from"]
+                .get("min_amount_deposit_with_exchange")
+                .is_some(),
+            crypto,
+            "{p}"
+        );
+    }
     let (s, v) = post(
         &sb,
         "/currencies/rates",
@@ -445,6 +565,30 @@ fn every_operation_answers_in_its_documented_shape() {
     );
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["data"]["type"], "exchange");
+    // A quote: receiver amount = sender amount x price, rounded down to 8 places.
+    let (s, q) = post(
+        &sb,
+        "/exchange/calculate",
+        json!({"sender_currency": "BTC", "receiver_currency": "ETH", "sender_amount": "0.01"}),
+    );
+    assert_eq!(s, 200, "{q}");
+    let price = units(q["data"]["price"].as_str().unwrap());
+    assert_eq!(
+        units(q["data"]["receiver_amount"].as_str().unwrap()),
+        1_000_000 * price / 100_000_000
+    );
+    // By receiver amount: exactly what was asked arrives.
+    let (s, v) = post(
+        &sb,
+        "/exchange/now",
+        json!({"sender_currency": "EUR", "receiver_currency": "BTC", "receiver_amount": "0.01",
+               "foreign_id": "now-1"}),
+    );
+    assert_eq!(
+        (s, v["data"]["receiver_amount"].as_str()),
+        (201, Some("0.01000000")),
+        "{v}"
+    );
 
     // Invoice types: 1 (no timer), 2 (timer), 3 (timer + payment currency).
     let mut b = invoice_body("inv-1");
@@ -493,6 +637,8 @@ fn every_operation_answers_in_its_documented_shape() {
     );
     assert!(d["address"].is_string() && d["sender_amount"].is_string());
     assert_eq!(d["amount"], "100.00000000");
+    let left = d["seconds_left"].as_i64().unwrap();
+    assert!(0 < left && left <= 900, "{left}");
 
     let (s, v) = post(&sb, "/invoices/inv-2/cancel/", json!({}));
     assert_eq!(s, 200, "{v}");
@@ -621,6 +767,9 @@ fn withdrawals_and_exchanges_move_balances_exactly() {
         units(&balance(&sb, "EUR")) - eur0,
         units(e["receiver_amount"].as_str().unwrap())
     );
+    // Settled once only.
+    let cancel = format!("exchanges/{}/cancel", e["id"]);
+    assert_eq!(control(&sb, "POST", &cancel, json!({})).0, 409);
     // A wrong price is refused.
     let (s, v) = post(
         &sb,
@@ -696,9 +845,14 @@ fn foreign_id_is_unique_per_operation_but_names_a_customer_for_addresses() {
 fn a_repeated_withdrawal_or_exchange_foreign_id_is_accepted_unless_switched_on() {
     let sb = Sandbox::start(&[]);
     let taken = json!({"foreign_id": "The foreign id has already been taken."});
-    let (s, v) = control(&sb, "GET", "switches", json!(null));
-    assert_eq!(s, 200);
-    assert_eq!(v["switches"]["refuse_duplicate_foreign_id"], false);
+    let defaults = json!({"switches": {
+        "refuse_duplicate_foreign_id": false, "cancel_reply": "invoice",
+        "withdrawal_approval_above": null, "deposit_confirmations": "two_step",
+        "payment_request_late_status": "late_payment"}});
+    assert_eq!(
+        control(&sb, "GET", "switches", json!(null)),
+        (200, defaults.clone())
+    );
     // Off (the default): the documentation states no refusal, so a second one is made.
     let w = json!({"currency": "BTC", "address": "tb1q", "amount": "0.01", "foreign_id": "again", "end_user_reference": "u"});
     let (s1, w1) = post(&sb, "/withdrawal/crypto", w.clone());
@@ -769,10 +923,12 @@ fn a_repeated_withdrawal_or_exchange_foreign_id_is_accepted_unless_switched_on()
     );
     assert_eq!(s, 400);
     assert_eq!(state(&sb)["switches"]["refuse_duplicate_foreign_id"], true);
-    // A reset goes back to the command line's value (off here).
+    // A reset goes back to the command line's values (the defaults here).
     control(&sb, "POST", "reset", json!({}));
-    let (_, v) = control(&sb, "GET", "switches", json!(null));
-    assert_eq!(v["switches"]["refuse_duplicate_foreign_id"], false);
+    assert_eq!(
+        control(&sb, "GET", "switches", json!(null)),
+        (200, defaults)
+    );
     // Set on the command line: refused from the start, and still after a reset.
     let sb = Sandbox::start(&["--refuse-duplicate-foreign-id"]);
     for _ in 0..2 {
@@ -1038,14 +1194,24 @@ fn paying_an_invoice_sends_signed_callbacks_in_order() {
     }
     assert_eq!(statuses, ["processing", "confirmed"]);
     let last: Value = serde_json::from_slice(&got[1].1).unwrap();
-    assert_eq!(last["currency_sent"]["remaining_amount"], "0.00000000");
+    assert_eq!(
+        last["currency_sent"],
+        json!({"currency": "BTC", "amount": "0.00171464", "remaining_amount": "0.00000000"})
+    );
+    assert_eq!(last["crypto_address"]["convert_to"], "EUR");
+    assert_eq!(last["error"], "");
+    assert!(last["fixed_at"].is_i64() && last["expires_at"].is_i64());
+    assert_eq!(last["transactions"][0]["amount"], "0.00171464");
     assert_eq!(last["transactions"][0]["confirmations"], 3);
+    assert_eq!(last["fees"][0]["type"], "fee_crypto_deposit");
     // The log holds every attempt, with the response status.
     let attempts = wait_log(&sb, 2);
     assert_eq!(attempts.len(), 2);
     assert!(attempts
         .iter()
         .all(|a| a["response_status"] == 200 && a["attempt"] == 1 && a["url"] == rx.url.as_str()));
+    let logged: Value = serde_json::from_str(attempts[1]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(logged, last);
     // "Repeat callback" sends the latest again.
     let (s, _) = control(
         &sb,
@@ -1143,6 +1309,8 @@ fn deposits_call_back_not_confirmed_then_confirmed_and_credit_the_balance() {
         (v[0]["status"].as_str(), v[1]["status"].as_str()),
         (Some("not_confirmed"), Some("confirmed"))
     );
+    assert_eq!(v[0]["transactions"][0]["confirmations"], 0);
+    assert_eq!(v[0]["fees"], json!([]));
     assert_eq!(v[1]["type"], "deposit_exchange");
     assert_eq!(v[1]["crypto_address"]["foreign_id"], "c1");
     assert_eq!(v[1]["transactions"][1]["transaction_type"], "exchange");
@@ -1152,6 +1320,32 @@ fn deposits_call_back_not_confirmed_then_confirmed_and_credit_the_balance() {
             .unwrap(),
     );
     assert_eq!(units(&balance(&sb, "EUR")) - eur0, credited);
+    // A confirmed withdrawal calls back with its foreign_id and a txid.
+    let (_, w) = post(
+        &sb,
+        "/withdrawal/crypto",
+        json!({"currency": "BTC", "address": "tb1q", "amount": "0.01", "foreign_id": "wd-cb",
+               "end_user_reference": "u"}),
+    );
+    let (s, _) = control(
+        &sb,
+        "POST",
+        &format!("withdrawals/{}/confirm", w["data"]["id"]),
+        json!({}),
+    );
+    assert_eq!(s, 200);
+    let cb: Value = serde_json::from_slice(&rx.wait_for(3)[2].1).unwrap();
+    assert_eq!(
+        (
+            cb["type"].as_str(),
+            cb["status"].as_str(),
+            cb["foreign_id"].as_str()
+        ),
+        (Some("withdrawal"), Some("confirmed"), Some("wd-cb"))
+    );
+    assert!(cb["transactions"][0]["txid"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
 }
 
 /// The statuses of every callback logged for transaction `id`, oldest first (without a
@@ -1468,8 +1662,11 @@ fn exchange_calculate_is_rate_limited_with_a_plain_text_429() {
     assert_eq!(r.status, 429);
     assert_eq!(r.text(), "error code: 1015");
     assert!(r.header("content-type").unwrap().starts_with("text/plain"));
-    // Other endpoints are not limited.
+    // Other endpoints are not limited, exchange/now included.
     assert_eq!(post(&sb, "/accounts/list", json!({})).0, 200);
+    let mut now = body.clone();
+    now["foreign_id"] = json!("not-limited");
+    assert_eq!(post(&sb, "/exchange/now", now).0, 201);
     // The limit can be changed (and the window reset) through the control API.
     control(&sb, "POST", "rate-limit", json!({"per_minute": 0}));
     assert_eq!(post(&sb, "/exchange/calculate", body).0, 200);
@@ -1581,6 +1778,8 @@ fn faults_break_responses_as_armed() {
         head.contains(&format!("Content-Length: {}", 64u64 << 20)),
         "{head}"
     );
+    let start = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert!(got[start..].starts_with(b"{\"data\":\"aaaa"));
     drop(s);
 
     // Slow drip: one byte at a time.
@@ -1596,6 +1795,23 @@ fn faults_break_responses_as_armed() {
 
     let (_, v) = control(&sb, "GET", "faults", json!(null));
     assert_eq!(v["faults"], json!([]));
+    // Listed with what is left of its count, then used up.
+    arm(
+        &sb,
+        json!({"mode": "http_502", "count": 2, "path": "/ping"}),
+    );
+    let (_, v) = control(&sb, "GET", "faults", json!(null));
+    assert_eq!(
+        (
+            v["faults"][0]["mode"].as_str(),
+            v["faults"][0]["count"].as_u64()
+        ),
+        (Some("http_502"), Some(2))
+    );
+    let pings: Vec<u16> = (0..3)
+        .map(|_| sb.request("GET", "/api/v2/ping", &[], b"").unwrap().status)
+        .collect();
+    assert_eq!(pings, [502, 502, 200]);
     let (s, _) = control(&sb, "POST", "faults", json!({"mode": "explode"}));
     assert_eq!(s, 400);
 }
@@ -1660,6 +1876,7 @@ fn reset_restores_the_initial_state() {
     let st = state(&sb);
     assert_eq!(st["withdrawals"], json!([]));
     assert_eq!(st["requests"]["total"], 1);
+    assert_eq!(control(&sb, "GET", "no-such-thing", json!(null)).0, 404);
 }
 
 #[test]
@@ -1885,4 +2102,713 @@ fn keep_alive_serves_many_requests_on_one_connection() {
         assert!(n > 0);
         tail.extend_from_slice(&chunk[..n]);
     }
+}
+
+// ---- payment requests (POST /api/payments/v1/requests) ----
+
+const PR_PATH: &str = "/api/payments/v1/requests";
+
+/// A signed `POST /api/payments/v1/requests`.
+fn create_pr(sb: &Sandbox, body: Value) -> (u16, Value) {
+    let raw = serde_json::to_vec(&body).unwrap();
+    let r = signed_at(sb, "POST", PR_PATH, &raw).expect("request");
+    let v = serde_json::from_slice(&r.body).unwrap_or(Value::String(r.text()));
+    (r.status, v)
+}
+
+/// The spec's example request (payment-requests §1.6), with a lifetime of `seconds`.
+fn pr_body(foreign_id: &str, seconds: i64) -> Value {
+    json!({
+        "amount": "250.00",
+        "currency": {"iso": "USDT", "network_name": "tron"},
+        "life_time_duration": seconds,
+        "end_user_email": "buyer@example.org",
+        "end_user_reference": "cust-8841",
+        "description": "Order A-1009",
+        "foreign_id": foreign_id,
+        "url_store": "https://shop.example.org/cart",
+        "url_success": "https://shop.example.org/thanks",
+        "url_failed": "https://shop.example.org/retry",
+        "sender_type": "natural",
+        "sender_data": {"first_name": "Ana", "last_name": "Silva", "date_of_birth": "1990-02-03"},
+    })
+}
+
+fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+        && parts.iter().all(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        })
+}
+
+/// A control action on a payment request (`proceed`, `pay`, `expire`).
+fn pr_action(sb: &Sandbox, id: &str, action: &str, body: Value) -> (u16, Value) {
+    control(sb, "POST", &format!("payment-requests/{id}/{action}"), body)
+}
+
+fn pr_state(sb: &Sandbox, id: &str) -> Value {
+    state(sb)["payment_requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no payment request {id} in the state"))
+}
+
+#[test]
+fn payment_requests_are_created_signed_like_v2_with_the_documented_reply() {
+    let sb = Sandbox::start(&["--key", "pr-key", "--secret", "pr-secret"]);
+    let now = state(&sb)["now"].as_i64().unwrap();
+    let (s, v) = create_pr(&sb, pr_body("order-A-1009", 7200));
+    assert_eq!(s, 200, "{v}");
+    let d = &v["data"];
+    let id = d["id"].as_str().unwrap();
+    assert!(is_uuid(id), "{id}");
+    assert_eq!(
+        &id[14..15],
+        "7",
+        "a version 7 UUID, like the docs' examples"
+    );
+    assert_eq!(
+        (d["status"].as_str(), d["amount"].as_str()),
+        (Some("created"), Some("250.00")),
+        "the amount is echoed as sent"
+    );
+    assert_eq!(
+        d["currency"],
+        json!({"iso": "USDT", "network_name": "tron"})
+    );
+    let life_time = d["life_time"].as_i64().unwrap();
+    assert!(
+        (now + 7200..=now + 7210).contains(&life_time),
+        "{life_time}"
+    );
+    for (k, want) in [
+        ("end_user_email", "buyer@example.org"),
+        ("end_user_reference", "cust-8841"),
+        ("description", "Order A-1009"),
+        ("foreign_id", "order-A-1009"),
+        ("url_store", "https://shop.example.org/cart"),
+        ("url_success", "https://shop.example.org/thanks"),
+        ("url_failed", "https://shop.example.org/retry"),
+    ] {
+        assert_eq!(d[k], want, "{k}");
+    }
+    assert!(d.get("sender_data").is_none() && d.get("sender_type").is_none());
+    // The payment link is served (a bare page), and only for known requests.
+    let link = d["payment_link"].as_str().unwrap();
+    let page_path = link
+        .strip_prefix(&format!("http://{}", sb.addr()))
+        .unwrap_or_else(|| panic!("{link}"));
+    assert!(page_path.starts_with("/payment/"), "{link}");
+    let r = sb.request("GET", page_path, &[], b"").unwrap();
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    assert!(r.text().contains("250 USDT") && r.text().contains("created"));
+    assert_eq!(
+        sb.request("GET", "/payment/nope", &[], b"").unwrap().status,
+        404
+    );
+
+    // The older spelling life_time_date_time and life_time_datetime are absolute times.
+    for field in ["life_time_datetime", "life_time_date_time"] {
+        let mut b = pr_body("", 0);
+        let o = b.as_object_mut().unwrap();
+        o.remove("life_time_duration");
+        o.remove("foreign_id");
+        o.insert(field.into(), json!(now + 3600));
+        let (s, v) = create_pr(&sb, b);
+        assert_eq!(
+            (s, v["data"]["life_time"].as_i64()),
+            (200, Some(now + 3600)),
+            "{field}: {v}"
+        );
+        assert!(
+            v["data"].get("foreign_id").is_none(),
+            "echoed only when sent"
+        );
+    }
+
+    // The auth layer is v2's: the same codes and bodies.
+    let raw = serde_json::to_vec(&pr_body("x", 600)).unwrap();
+    let good = sign("pr-secret", &raw);
+    let call = |headers: &[(&str, &str)]| {
+        let r = sb.request("POST", PR_PATH, headers, &raw).unwrap();
+        (r.status, serde_json::from_slice::<Value>(&r.body).unwrap())
+    };
+    let ct = ("Content-Type", "application/json");
+    let key = ("X-Processing-Key", "pr-key");
+    assert_eq!(
+        call(&[ct, ("X-Processing-Signature", &good)]),
+        (
+            403,
+            json!({"error": "No key header", "code": "required_header_key"})
+        )
+    );
+    assert_eq!(
+        call(&[
+            ct,
+            key,
+            ("X-Processing-Signature", &sign("sandbox-secret", &raw))
+        ]),
+        (
+            403,
+            json!({"error": "Bad signature header", "code": "bad_header_signature"})
+        )
+    );
+    assert_eq!(
+        call(&[ct, key]),
+        (
+            403,
+            json!({"error": "No signature header", "code": "required_header_signature"})
+        )
+    );
+    assert_eq!(
+        call(&[
+            ("Content-Type", "text/plain"),
+            key,
+            ("X-Processing-Signature", &good)
+        ]),
+        (
+            400,
+            json!({"error": "Bad content format", "code": "bad_content_format"})
+        )
+    );
+    // Other methods and paths below /api/payments are unknown: v2's 403 for those.
+    for (method, path) in [
+        ("GET", PR_PATH),
+        ("POST", "/api/payments/v1/requests/x"),
+        ("POST", "/api/v2/requests"),
+    ] {
+        let r = signed_at(&sb, method, path, &raw).unwrap();
+        assert_eq!(r.status, 403, "{method} {path}");
+        assert!(r.text().contains("required_header_key"));
+    }
+    let st = state(&sb);
+    assert_eq!(st["requests"]["by_path"][PR_PATH], 7);
+    assert_eq!(st["payment_requests"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn payment_request_fields_follow_the_documented_rules() {
+    let sb = Sandbox::start(&[]);
+    let err = |body: Value| {
+        let (s, v) = create_pr(&sb, body);
+        assert_eq!(s, 400, "{v}");
+        v["errors"].clone()
+    };
+    assert_eq!(
+        err(json!({})),
+        json!({
+            "amount": "The amount field is required.",
+            "currency": "The currency field is required.",
+            "life_time_duration":
+                "The life time duration field is required when life time datetime is not present.",
+        })
+    );
+    let mut b = pr_body("f", 600);
+    b["amount"] = json!(250.5); // a float on the wire: money is a string here
+    b["currency"] = json!({"iso": "USDT", "network_name": "bitcoin"});
+    b["payment_currency"] = json!({"iso": "EUR"});
+    b["life_time_datetime"] = json!(1);
+    b["url_store"] = json!("https://192.168.1.10/cart");
+    b["url_failed"] = json!("http://shop.example.org/retry");
+    b["end_user_email"] = json!("buyer");
+    b["sender_data"] = json!({"first_name": "Ana", "last_name": "Silva", "legal_name": "ACME"});
+    assert_eq!(
+        err(b),
+        json!({
+            "amount": "The amount must be a string.",
+            "currency.network_name": "The selected currency.network name is invalid.",
+            "payment_currency.iso": "The selected payment currency.iso is invalid.",
+            "life_time_duration":
+                "The life time duration field prohibits life time datetime from being present.",
+            "end_user_email": "The end user email must be a valid email address.",
+            "url_store": "The url store format is invalid.",
+            "url_failed": "The url failed format is invalid.",
+            "sender_data.legal_name": "The sender data.legal name field is prohibited.",
+        })
+    );
+    let mut b = pr_body("f", 59);
+    b["amount"] = json!("9.99");
+    b["currency"] = json!({"iso": "EUR"});
+    b["sender_type"] = json!("legal");
+    b.as_object_mut().unwrap().remove("sender_data");
+    assert_eq!(
+        err(b),
+        json!({
+            "amount": "The amount is too small. The minimum amount is 10.00 EUR.",
+            "life_time_duration": "The life time duration must be between 60 and 2592000.",
+            "sender_data": "The sender data field is required when sender type is present.",
+        })
+    );
+    let mut b = pr_body("f", 600);
+    b["currency"] = json!("USDT");
+    b["amount"] = json!("1.123456789");
+    let e = err(b);
+    assert_eq!(e["currency"], "The currency must be an array.");
+    assert_eq!(e["amount"], "The amount must have 0-8 decimal places.");
+    // A crypto without a network is its first network; payment_currency forces the payer's.
+    let mut b = pr_body("ok", 600);
+    b["currency"] = json!({"iso": "EUR"});
+    b["amount"] = json!("100");
+    b["payment_currency"] = json!({"iso": "BTC"});
+    let (s, v) = create_pr(&sb, b);
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["data"]["payment_currency"], json!({"iso": "BTC"}));
+}
+
+#[test]
+fn a_repeated_payment_request_foreign_id_is_refused_only_with_the_switch() {
+    let sb = Sandbox::start(&[]);
+    let taken = json!({"errors": {"foreign_id": "The foreign id has already been taken."}});
+    assert_eq!(create_pr(&sb, pr_body("twice", 600)).0, 200);
+    assert_eq!(create_pr(&sb, pr_body("twice", 600)).0, 200);
+    assert_eq!(state(&sb)["payment_requests"].as_array().unwrap().len(), 2);
+    control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"refuse_duplicate_foreign_id": true}),
+    );
+    assert_eq!(create_pr(&sb, pr_body("twice", 600)), (400, taken.clone()));
+    // A reply lost after the request was applied (drop_after): the sandbox holds it once,
+    // and a blind repeat is refused as a duplicate.
+    arm(&sb, json!({"mode": "drop_after", "path": PR_PATH}));
+    let raw = serde_json::to_vec(&pr_body("lost", 600)).unwrap();
+    assert!(signed_at(&sb, "POST", PR_PATH, &raw).is_err());
+    let held = state(&sb)["payment_requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["foreign_id"] == "lost")
+        .count();
+    assert_eq!(held, 1);
+    assert_eq!(create_pr(&sb, pr_body("lost", 600)), (400, taken));
+}
+
+#[test]
+fn a_payment_request_is_driven_to_paid_with_signed_callbacks() {
+    let rx = Receiver::start(vec![]);
+    let sb = Sandbox::start(&["--callback-url", &rx.url, "--secret", "pr-cb-secret"]);
+    let mut b = pr_body("order-pr-1", 7200);
+    b["currency"] = json!({"iso": "EUR"});
+    b["amount"] = json!("100");
+    let (s, v) = create_pr(&sb, b);
+    assert_eq!(s, 200, "{v}");
+    let id = v["data"]["id"].as_str().unwrap().to_string();
+    let eur0 = units(&balance(&sb, "EUR"));
+    // The payer picks LTC and proceeds: processing, the rate fixed for an hour.
+    let (s, p) = pr_action(&sb, &id, "proceed", json!({"currency": {"iso": "LTC"}}));
+    assert_eq!((s, p["status"].as_str()), (200, Some("processing")), "{p}");
+    let addr = &p["payment_request_address"];
+    assert_eq!(
+        addr["currency"],
+        json!({"iso": "LTC", "network_name": "litecoin"})
+    );
+    let expected = addr["expected_amount"].as_str().unwrap().to_string();
+    assert_eq!(
+        p["expires_at"].as_i64().unwrap() - p["fixed_at"].as_i64().unwrap(),
+        3600
+    );
+    // A part, then the rest (by foreign_id; no amount: what is due).
+    let part = "0.5";
+    let (s, p) = pr_action(&sb, &id, "pay", json!({"amount": part}));
+    assert_eq!((s, p["status"].as_str()), (200, Some("processing")), "{p}");
+    let (s, p) = pr_action(&sb, "order-pr-1", "pay", json!({}));
+    assert_eq!((s, p["status"].as_str()), (200, Some("paid")), "{p}");
+    assert_eq!(p["received_amount"], expected.as_str());
+    assert_eq!(
+        units(&balance(&sb, "EUR")) - eur0,
+        units("100"),
+        "the merchant gets exactly what was requested"
+    );
+    let got = rx.wait_for(4);
+    let cbs: Vec<Value> = got
+        .iter()
+        .map(|(h, body, _)| {
+            assert_eq!(header(h, "content-type"), "application/json");
+            assert_eq!(header(h, "x-processing-key"), "sandbox-key");
+            assert_eq!(
+                header(h, "x-processing-signature"),
+                sign("pr-cb-secret", body),
+                "signed over the raw body"
+            );
+            serde_json::from_slice(body).unwrap()
+        })
+        .collect();
+    let seen: Vec<(&str, &str, usize)> = cbs
+        .iter()
+        .map(|c| {
+            (
+                c["status"].as_str().unwrap(),
+                c["currency_sent"]["received_amount"].as_str().unwrap(),
+                c["transactions"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("processing", "0", 0),
+            ("processing", part, 1),
+            ("processing", expected.as_str(), 2),
+            ("paid", expected.as_str(), 2),
+        ]
+    );
+    for c in &cbs {
+        assert_eq!(
+            (c["type"].as_str(), c["payment_request_id"].as_str()),
+            (Some("payment_request"), Some(id.as_str()))
+        );
+        assert_eq!(c["foreign_id"], "order-pr-1");
+        assert_eq!(c["end_user_email"], "buyer@example.org");
+        assert_eq!(
+            c["payment_request_amount"],
+            json!({"currency": {"iso": "EUR"}, "amount": "100"})
+        );
+        assert_eq!(
+            c["payment_request_address"]["convert_to"],
+            json!({"iso": "EUR"})
+        );
+        assert!(is_uuid(
+            c["payment_request_address"]["id"].as_str().unwrap()
+        ));
+        assert_eq!(c["expires_at"], c["valid_until"]);
+        assert!(c["fixed_at"].is_i64());
+    }
+    let paid = &cbs[3];
+    assert_eq!(paid["currency_sent"]["remaining_amount"], "0");
+    assert_eq!(paid["currency_sent"]["expected_amount"], expected.as_str());
+    assert_eq!(cbs[1]["transactions"][0]["confirmations"], 0, "seen");
+    let txs = paid["transactions"].as_array().unwrap();
+    assert!(txs
+        .iter()
+        .all(|t| t["confirmations"] == 3 && t["late"] == false));
+    assert_eq!(txs[0]["amount"], part);
+    assert_eq!(
+        txs[0]["currency"],
+        json!({"iso": "LTC", "network_name": "litecoin"})
+    );
+    assert_eq!(
+        txs[0]["address"],
+        paid["payment_request_address"]["address"]
+    );
+
+    // Paid is final: no expiry; a later payment is a late payment, refunded, not credited.
+    assert_eq!(pr_action(&sb, &id, "expire", json!({})).0, 409);
+    let (s, p) = pr_action(&sb, &id, "pay", json!({"amount": "0.1"}));
+    assert_eq!(
+        (
+            s,
+            p["status"].as_str(),
+            p["late_transaction_count"].as_u64()
+        ),
+        (200, Some("paid"), Some(1))
+    );
+    let late: Value = serde_json::from_slice(&rx.wait_for(5)[4].1).unwrap();
+    assert_eq!(late["status"], "late_payment");
+    assert_eq!(late["transactions"][2]["late"], true);
+    assert_eq!(late["currency_sent"]["received_amount"], expected.as_str());
+    assert_eq!(units(&balance(&sb, "EUR")) - eur0, units("100"));
+    // The switch: the request's own status instead.
+    control(
+        &sb,
+        "POST",
+        "switches",
+        json!({"payment_request_late_status": "unchanged"}),
+    );
+    pr_action(&sb, &id, "pay", json!({"amount": "0.1"}));
+    let late: Value = serde_json::from_slice(&rx.wait_for(6)[5].1).unwrap();
+    assert_eq!(late["status"], "paid");
+    // "Repeat callback" by payment_request_id sends the latest again.
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "callbacks/repeat",
+        json!({"payment_request_id": id}),
+    );
+    assert_eq!(s, 200);
+    let got = rx.wait_for(7);
+    assert_eq!(got[6].1, got[5].1);
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "callbacks/repeat",
+        json!({"payment_request_id": "nope"}),
+    );
+    assert_eq!(s, 404);
+}
+
+/// The statuses of every callback logged for a payment request (no callback URL: each one
+/// is logged at once as undeliverable).
+fn pr_callbacks(sb: &Sandbox, id: &str) -> Vec<Value> {
+    let (_, log) = control(sb, "GET", "callbacks", json!(null));
+    log["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| serde_json::from_str::<Value>(a["body"].as_str().unwrap()).unwrap())
+        .filter(|b| b["payment_request_id"] == id)
+        .collect()
+}
+
+fn statuses_of(cbs: &[Value]) -> Vec<&str> {
+    cbs.iter().map(|c| c["status"].as_str().unwrap()).collect()
+}
+
+#[test]
+fn payment_requests_fail_when_underpaid_and_expire_by_the_clock() {
+    let sb = Sandbox::start(&["--payment-request-late-status", "unchanged"]);
+    let new = |body: Value| -> String {
+        let (s, v) = create_pr(&sb, body);
+        assert_eq!(s, 200, "{v}");
+        v["data"]["id"].as_str().unwrap().to_string()
+    };
+    // Underpaid in the requested currency itself (no rate lock): failed at the lifetime's end.
+    let mut b = pr_body("short", 600);
+    b["amount"] = json!("100");
+    let short = new(b);
+    let (s, p) = pr_action(&sb, &short, "pay", json!({"amount": "40"}));
+    assert_eq!((s, p["status"].as_str()), (200, Some("processing")), "{p}");
+    assert_eq!(
+        p["expires_at"], p["life_time"],
+        "same currency: no rate lock"
+    );
+    // Never proceeded: expires with no address.
+    let mut b = pr_body("idle", 600);
+    b["currency"] = json!({"iso": "EUR"});
+    let idle = new(b);
+    // Fixed mode: the payer's currency is forced, the rate locked from creation for an hour.
+    let mut b = pr_body("fixed", 7200);
+    b["payment_currency"] = json!({"iso": "BTC", "network_name": "bitcoin"});
+    let fixed = new(b);
+    let p = pr_state(&sb, &fixed);
+    assert_eq!(p["status"], "created");
+    assert_eq!(
+        p["expires_at"].as_i64().unwrap() - p["created_at"].as_i64().unwrap(),
+        3600
+    );
+    assert_eq!(
+        pr_action(&sb, &fixed, "proceed", json!({"currency": "ETH"})).0,
+        409,
+        "the forced currency only"
+    );
+    assert_eq!(pr_action(&sb, &fixed, "proceed", json!({})).0, 200);
+
+    let (s, _) = control(&sb, "POST", "time", json!({"advance": 601}));
+    assert_eq!(s, 200);
+    let cbs = pr_callbacks(&sb, &short);
+    assert_eq!(statuses_of(&cbs), ["processing", "processing", "failed"]);
+    assert_eq!(cbs[2]["currency_sent"]["remaining_amount"], "60");
+    let cbs = pr_callbacks(&sb, &idle);
+    assert_eq!(statuses_of(&cbs), ["expired"]);
+    assert!(cbs[0].get("payment_request_address").is_none());
+    assert!(cbs[0].get("currency_sent").is_none());
+    assert_eq!(cbs[0]["transactions"], json!([]));
+    let (s, v) = pr_action(&sb, &idle, "pay", json!({}));
+    assert_eq!(s, 409, "no address to pay to: {v}");
+    assert_eq!(pr_state(&sb, &fixed)["status"], "processing");
+    control(&sb, "POST", "time", json!({"advance": 3000}));
+    let cbs = pr_callbacks(&sb, &fixed);
+    assert_eq!(statuses_of(&cbs), ["processing", "expired"]);
+    assert_eq!(
+        cbs[1]["payment_request_address"]["currency"],
+        json!({"iso": "BTC", "network_name": "bitcoin"})
+    );
+    // A late payment with the switch at `unchanged`: the final status again.
+    assert_eq!(
+        pr_action(&sb, &short, "pay", json!({"amount": "60"})).0,
+        200
+    );
+    let cbs = pr_callbacks(&sb, &short);
+    assert_eq!(
+        statuses_of(&cbs),
+        ["processing", "processing", "failed", "failed"]
+    );
+    assert_eq!(cbs[3]["transactions"][1]["late"], true);
+    assert_eq!(pr_state(&sb, &short)["status"], "failed");
+
+    // Expired on demand; then final. Unknown requests and actions are 404.
+    let now_id = new(pr_body("now", 600));
+    let (s, p) = pr_action(&sb, &now_id, "expire", json!({}));
+    assert_eq!((s, p["status"].as_str()), (200, Some("expired")));
+    assert_eq!(pr_action(&sb, &now_id, "expire", json!({})).0, 409);
+    assert_eq!(pr_action(&sb, "no-such-id", "pay", json!({})).0, 404);
+    assert_eq!(pr_action(&sb, &now_id, "refund", json!({})).0, 404);
+    assert_eq!(
+        pr_action(&sb, &now_id, "pay", json!({"currency": {"iso": "DOGE"}})).0,
+        400
+    );
+    // Two requests never share a payment_request_id.
+    let ids: std::collections::HashSet<String> = [&short, &idle, &fixed, &now_id]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(ids.len(), 4);
+    // A reset forgets them.
+    control(&sb, "POST", "reset", json!({}));
+    assert_eq!(state(&sb)["payment_requests"], json!([]));
+}
+
+// ---- invoices without a timer, undeliverable callbacks, connection cap, shutdown ----
+
+#[test]
+fn a_type_1_invoice_goes_created_pending_processing_confirmed() {
+    let rx = Receiver::start(vec![]);
+    let sb = Sandbox::start(&["--callback-url", &rx.url]);
+    let mut b = invoice_body("t1");
+    b["timer"] = json!(false);
+    b.as_object_mut().unwrap().remove("sender_currency");
+    let (_, v) = post(&sb, "/invoices/create", b);
+    assert_eq!(v["data"]["status"], "created");
+    assert!(v["data"]["release_at"].is_null());
+    // The payer picks ETH: the timer starts then.
+    let (s, paid) = control(
+        &sb,
+        "POST",
+        "invoices/t1/pay",
+        json!({"amount": "1", "currency": "ETH"}),
+    );
+    assert_eq!(s, 200, "{paid}");
+    assert_eq!(paid["sender_currency"], "ETH");
+    assert_eq!(
+        paid["release_at"].as_i64().unwrap() - paid["fixed_at"].as_i64().unwrap(),
+        900
+    );
+    let cbs: Vec<Value> = rx
+        .wait_for(3)
+        .iter()
+        .map(|(_, b, _)| serde_json::from_slice(b).unwrap())
+        .collect();
+    let statuses: Vec<&str> = cbs.iter().map(|c| c["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["pending", "processing", "confirmed"]);
+    let due = paid["sender_amount"].as_str().unwrap();
+    assert_eq!(
+        cbs[0]["currency_sent"],
+        json!({"currency": "ETH", "amount": due, "remaining_amount": due})
+    );
+    assert_eq!(cbs[0]["transactions"], json!([]));
+    assert_eq!(cbs[2]["transactions"].as_array().unwrap().len(), 1);
+    // Processing: the window is 24 hours from the fix.
+    assert_eq!(
+        cbs[1]["expires_at"].as_i64().unwrap(),
+        paid["fixed_at"].as_i64().unwrap() + 24 * 3600
+    );
+}
+
+#[test]
+fn callbacks_without_a_url_are_logged_and_can_be_repeated_once_it_is_set() {
+    let sb = Sandbox::start(&[]);
+    post(&sb, "/invoices/create", invoice_body("late-url"));
+    control(&sb, "POST", "invoices/late-url/expire", json!({}));
+    let log = wait_log(&sb, 1);
+    assert_eq!(log[0]["error"], "no callback URL set");
+    assert!(log[0]["url"].is_null());
+    let rx = Receiver::start(vec![]);
+    assert_eq!(
+        control(&sb, "POST", "callback-url", json!({"url": rx.url})),
+        (200, json!({"url": rx.url}))
+    );
+    let (s, _) = control(
+        &sb,
+        "POST",
+        "callbacks/repeat",
+        json!({"foreign_id": "late-url"}),
+    );
+    assert_eq!(s, 200);
+    let body: Value = serde_json::from_slice(&rx.wait_for(1)[0].1).unwrap();
+    assert_eq!(
+        (body["foreign_id"].as_str(), body["status"].as_str()),
+        (Some("late-url"), Some("failed"))
+    );
+    assert_eq!(
+        control(&sb, "POST", "callbacks/repeat", json!({"id": 1})).0,
+        404,
+        "nothing was ever sent for it"
+    );
+    assert_eq!(control(&sb, "POST", "callbacks/repeat", json!({})).0, 400);
+}
+
+#[test]
+fn connections_are_capped_and_slots_come_back() {
+    let sb = Sandbox::start(&["--max-connections", "2"]);
+    let mut idle: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(sb.addr()).unwrap())
+        .collect();
+    // Both slots are taken once the sandbox has accepted the two idle connections.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let r = sb.request("GET", "/api/v2/ping", &[], b"").unwrap();
+        if r.status == 503 {
+            assert_eq!(r.text(), "too many connections");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never refused: {}", r.status);
+        thread::sleep(Duration::from_millis(10));
+    }
+    idle.pop();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while sb.request("GET", "/api/v2/ping", &[], b"").unwrap().status != 200 {
+        assert!(Instant::now() < deadline, "the slot was not given back");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sigterm_shuts_the_sandbox_down_cleanly() {
+    let mut sb = Sandbox::start(&[]);
+    assert_eq!(post(&sb, "/accounts/list", json!({})).0, 200);
+    let status = sb.terminate().expect("exits within 10 s");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(
+        TcpStream::connect(sb.addr()).is_err(),
+        "no longer listening"
+    );
+}
+
+#[test]
+fn payment_request_callbacks_are_retried_and_its_control_actions_guarded() {
+    let rx = Receiver::start(vec![503]);
+    let sb = Sandbox::start(&["--callback-url", &rx.url, "--callback-time-scale", "0.001"]);
+    let (_, v) = create_pr(&sb, pr_body("retry-pr", 600));
+    let id = v["data"]["id"].as_str().unwrap().to_string();
+    // What a web page could send: refused, nothing happens.
+    let path = format!("/_sandbox/payment-requests/{id}/expire");
+    let r = sb
+        .request("POST", &path, &[("Content-Type", "text/plain")], b"{}")
+        .unwrap();
+    assert_eq!(r.status, 415);
+    let r = sb
+        .request(
+            "POST",
+            &path,
+            &[
+                ("Content-Type", "application/json"),
+                ("Origin", "http://evil.example"),
+            ],
+            b"{}",
+        )
+        .unwrap();
+    assert_eq!(r.status, 403);
+    assert_eq!(pr_state(&sb, &id)["status"], "created");
+    // Refused once: the same bytes again one (scaled) minute later.
+    let (s, _) = pr_action(&sb, &id, "expire", json!({}));
+    assert_eq!(s, 200);
+    let got = rx.wait_for(2);
+    assert_eq!(got[0].1, got[1].1);
+    assert!(got[1].2 - got[0].2 >= Duration::from_millis(55));
+    let log: Vec<(u64, Value)> = wait_log(&sb, 2)
+        .iter()
+        .map(|a| (a["attempt"].as_u64().unwrap(), a["response_status"].clone()))
+        .collect();
+    assert_eq!(log, vec![(1, json!(503)), (2, json!(200))]);
+    let cb: Value = serde_json::from_slice(&got[1].1).unwrap();
+    assert_eq!(
+        (cb["status"].as_str(), cb["payment_request_id"].as_str()),
+        (Some("expired"), Some(id.as_str()))
+    );
 }

@@ -1,5 +1,6 @@
-//! The merchant API under `/api/v2`: routing, the auth checks over the raw bytes, and one
-//! handler per operation with the service's validation rules.
+//! The merchant API under `/api/v2`, and payment requests under `/api/payments/v1`: routing,
+//! the auth checks over the raw bytes, and one handler per operation with the service's
+//! validation rules.
 
 use std::net::IpAddr;
 
@@ -8,6 +9,7 @@ use serde_json::{json, Value};
 use crate::catalog::{self, Currency, CURRENCIES};
 use crate::decimal::{Dec, Round};
 use crate::http::{Request, Response};
+use crate::payments;
 use crate::render;
 use crate::server::App;
 use crate::state::{Invoice, Store, FIX_PERIOD, INVOICE_TIMER, MAX_OBJECTS};
@@ -28,11 +30,19 @@ pub enum Route {
     InvoicesCreate,
     InvoicesCancel(String),
     TransactionsInfo,
+    /// `POST /api/payments/v1/requests`, beside the v2 API.
+    PaymentRequestsCreate,
     Unknown,
 }
 
 impl Route {
     pub fn of(req: &Request) -> Route {
+        if req.path == payments::PATH {
+            return match req.method.as_str() {
+                "POST" => Route::PaymentRequestsCreate,
+                _ => Route::Unknown,
+            };
+        }
         let Some(rest) = req.path.strip_prefix("/api/v2/") else {
             return Route::Unknown;
         };
@@ -80,6 +90,7 @@ impl Route {
             Route::InvoicesCreate => "/api/v2/invoices/create",
             Route::InvoicesCancel(_) => "/api/v2/invoices/{foreign_id}/cancel/",
             Route::TransactionsInfo => "/api/v2/transactions/info",
+            Route::PaymentRequestsCreate => payments::PATH,
             Route::Unknown => "(unknown path)",
         }
     }
@@ -198,6 +209,7 @@ pub fn handle(app: &App, req: &Request, route: Route, peer: IpAddr) -> Response 
         Route::InvoicesCreate => invoices_create(app, s, &body),
         Route::InvoicesCancel(fid) => invoices_cancel(s, &fid),
         Route::TransactionsInfo => transactions_info(s, &body),
+        Route::PaymentRequestsCreate => payment_requests_create(app, s, &body),
         Route::Ping | Route::Unknown => unreachable!("answered above"),
     }
 }
@@ -294,8 +306,9 @@ fn currencies_rates(s: &Store, body: &Value) -> Response {
     data(200, json!([pair_json(s, from, to)]))
 }
 
-/// `sender_type`/`sender_data` (and the receiver's): §5.0.
-fn party(f: &mut Fields, who: &str, allowed: &[&str]) {
+/// `sender_type`/`sender_data` (and the receiver's): §5.0. `dob_required`: a natural
+/// person's `date_of_birth` is required (v2) or optional (payment requests).
+pub fn party(f: &mut Fields, who: &str, allowed: &[&str], dob_required: bool) {
     let type_field = format!("{who}_type");
     let data_field = format!("{who}_data");
     let kind = f.one_of(&type_field, false, allowed);
@@ -320,7 +333,7 @@ fn party(f: &mut Fields, who: &str, allowed: &[&str]) {
         Some("natural") => {
             n.string("first_name", true, 255);
             n.string("last_name", true, 255);
-            if let Some(date) = n.string("date_of_birth", true, 10) {
+            if let Some(date) = n.string("date_of_birth", dob_required, 10) {
                 if !is_date(&date) {
                     let a = attr(&format!("{data_field}.date_of_birth"));
                     n.fail(
@@ -372,7 +385,7 @@ fn addresses_take(s: &mut Store, body: &Value) -> Response {
     }
     let foreign_id = f.reference("foreign_id", true, 255);
     let eur = f.reference("end_user_reference", true, 255);
-    party(&mut f, "sender", &["natural", "legal"]);
+    party(&mut f, "sender", &["natural", "legal"], true);
     if !f.errors.is_empty() {
         return errors(f.errors.to_json());
     }
@@ -401,8 +414,8 @@ fn withdrawal_crypto(s: &mut Store, body: &Value) -> Response {
     }
     let foreign_id = f.reference("foreign_id", true, 255);
     let eur = f.reference("end_user_reference", true, 255);
-    party(&mut f, "sender", &["natural", "legal"]);
-    party(&mut f, "receiver", &["natural", "legal", "self"]);
+    party(&mut f, "sender", &["natural", "legal"], true);
+    party(&mut f, "receiver", &["natural", "legal", "self"], true);
     let to = convert_to.or(from);
     match (from, convert_to) {
         (Some(a), Some(b)) if !catalog::exchangeable(a, b) || b.fiat => {
@@ -593,7 +606,7 @@ fn invoices_create(app: &App, s: &mut Store, body: &Value) -> Response {
     let url_failed = f.https_url("url_failed", false);
     let email_user = f.email("email_user", false);
     let kind = f.one_of("type", false, &["fill_or_kill", "good_until_expired"]);
-    party(&mut f, "sender", &["natural", "legal"]);
+    party(&mut f, "sender", &["natural", "legal"], true);
     if let (Some(c), Some(sc)) = (currency, sender_currency) {
         if sc.fiat || (sc.code != c.code && !catalog::exchangeable(sc, c)) {
             f.fail(
@@ -750,4 +763,17 @@ fn transactions_info(s: &Store, body: &Value) -> Response {
                 .into_bytes(),
         ),
     }
+}
+
+/// `POST /api/payments/v1/requests`: 200 `{"data": ...}` (the docs show no status code).
+fn payment_requests_create(app: &App, s: &mut Store, body: &Value) -> Response {
+    let new = match payments::validate(s, body) {
+        Ok(n) => n,
+        Err(e) => return errors(e),
+    };
+    if s.objects() >= MAX_OBJECTS {
+        return storage_full();
+    }
+    let key = s.create_payment_request(new, &app.cfg.origin);
+    data(200, payments::reply_json(&s.payment_requests[&key]))
 }

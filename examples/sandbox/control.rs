@@ -9,6 +9,7 @@ use crate::api::percent_decode;
 use crate::catalog::{self, CURRENCIES};
 use crate::decimal::Dec;
 use crate::http::{Request, Response};
+use crate::payments::{self, PrCurrency};
 use crate::render;
 use crate::server::App;
 use crate::state::{Fault, Quirks, Refused, Store, FAULT_NAMES};
@@ -81,6 +82,9 @@ pub fn handle(app: &App, req: &Request, peer: IpAddr) -> Response {
         },
         ("POST", ["balances"]) => set_balances(app, &body),
         ("POST", ["deposit"]) => deposit(app, &body),
+        ("POST", ["payment-requests", id, action]) => {
+            payment_request_action(app, &percent_decode(id), action, &body)
+        }
         ("POST", ["invoices", fid, action]) => {
             invoice_action(app, &percent_decode(fid), action, &body)
         }
@@ -224,6 +228,14 @@ fn amount_of(body: &Value, field: &str) -> Result<Dec, Response> {
         })
 }
 
+/// `"amount"` if given; without one, a payment pays what is still due.
+fn optional_amount(body: &Value) -> Result<Option<Dec>, Response> {
+    match body.get("amount") {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => amount_of(body, "amount").map(Some),
+    }
+}
+
 fn invoice_action(app: &App, fid: &str, action: &str, body: &Value) -> Response {
     let mut s = app.store();
     let Some(id) = s.invoice_by_fid(fid) else {
@@ -231,13 +243,9 @@ fn invoice_action(app: &App, fid: &str, action: &str, body: &Value) -> Response 
     };
     let done = match action {
         "pay" => {
-            // Without an amount, pay exactly what is still due in the payer's currency.
-            let amount = match body.get("amount") {
-                None | Some(Value::Null) => None,
-                Some(_) => match amount_of(body, "amount") {
-                    Ok(a) => Some(a),
-                    Err(r) => return r,
-                },
+            let amount = match optional_amount(body) {
+                Ok(a) => a,
+                Err(r) => return r,
             };
             let currency = match body.get("currency").and_then(Value::as_str) {
                 None => None,
@@ -258,6 +266,73 @@ fn invoice_action(app: &App, fid: &str, action: &str, body: &Value) -> Response 
     };
     match done {
         Ok(()) => reply(200, invoice_state(&s, id)),
+        Err(r) => refused(r),
+    }
+}
+
+/// `{"iso": ..., "network_name"?: ...}` or a bare ISO string; `None` when not given.
+fn pr_currency(body: &Value) -> Result<Option<PrCurrency>, Response> {
+    let (iso, network) = match body.get("currency") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(iso)) => (iso.as_str(), None),
+        Some(Value::Object(o)) => match (o.get("iso"), o.get("network_name")) {
+            (Some(Value::String(i)), None | Some(Value::Null)) => (i.as_str(), None),
+            (Some(Value::String(i)), Some(Value::String(n))) => (i.as_str(), Some(n.as_str())),
+            _ => {
+                return Err(fail(
+                    400,
+                    "give \"currency\" as {\"iso\", \"network_name\"?}",
+                ))
+            }
+        },
+        Some(_) => {
+            return Err(fail(
+                400,
+                "give \"currency\" as {\"iso\", \"network_name\"?}",
+            ))
+        }
+    };
+    PrCurrency::lookup(iso, network, true)
+        .map(Some)
+        .map_err(|_| {
+            fail(
+                400,
+                format!("unknown crypto currency {iso:?} on network {network:?}"),
+            )
+        })
+}
+
+fn payment_request_action(app: &App, id: &str, action: &str, body: &Value) -> Response {
+    let mut s = app.store();
+    let Some(key) = s.payment_request_key(id) else {
+        return fail(
+            404,
+            format!("no payment request with id or foreign_id {id:?}"),
+        );
+    };
+    let currency = match pr_currency(body) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let done = match action {
+        "proceed" => s.proceed_payment_request(key, currency),
+        "pay" => {
+            let amount = match optional_amount(body) {
+                Ok(a) => a,
+                Err(r) => return r,
+            };
+            s.pay_payment_request(key, amount, currency)
+        }
+        "expire" => s.expire_payment_request(key),
+        _ => {
+            return fail(
+                404,
+                format!("no payment request action {action:?}; use proceed, pay or expire"),
+            )
+        }
+    };
+    match done {
+        Ok(()) => reply(200, payments::state_json(&s.payment_requests[&key])),
         Err(r) => refused(r),
     }
 }
@@ -285,8 +360,16 @@ fn deposit(app: &App, body: &Value) -> Response {
 }
 
 fn repeat(app: &App, body: &Value) -> Response {
+    let pr = body.get("payment_request_id").and_then(Value::as_str);
     let id = match body.get("id").and_then(Value::as_u64) {
         Some(id) => id,
+        None if pr.is_some() => {
+            let pr = pr.expect("checked");
+            match app.store().payment_request_key(pr) {
+                Some(key) => key,
+                None => return fail(404, format!("no payment request {pr:?}")),
+            }
+        }
         None => match body.get("foreign_id").and_then(Value::as_str) {
             Some(fid) => {
                 let s = app.store();
@@ -306,7 +389,8 @@ fn repeat(app: &App, body: &Value) -> Response {
             None => {
                 return fail(
                     400,
-                    "give {\"id\": transaction id} or {\"foreign_id\": ...}",
+                    "give {\"id\": transaction id}, {\"foreign_id\": ...} or \
+                     {\"payment_request_id\": ...}",
                 )
             }
         },
@@ -495,6 +579,7 @@ fn state(app: &App) -> Value {
         }).collect::<Vec<_>>(),
         "exchanges": s.exchanges.values().map(|e| render::exchange_json(&q, e)).collect::<Vec<_>>(),
         "invoices": s.invoices.keys().map(|id| invoice_state(&s, *id)).collect::<Vec<_>>(),
+        "payment_requests": s.payment_requests.values().map(payments::state_json).collect::<Vec<_>>(),
         "requests": {"total": s.requests_total, "by_path": by_path},
         "quirks": s.quirks.names(),
         "switches": s.switches.to_json(),
@@ -519,6 +604,49 @@ mod tests {
             body: body.to_vec(),
             keep_alive: false,
         }
+    }
+
+    #[test]
+    fn peers_off_loopback_are_refused_before_anything_else() {
+        use crate::callbacks::Dispatcher;
+        use crate::server::Config;
+        use crate::sign::Signer;
+        use std::sync::Arc;
+        let signer = Signer::new(b"s");
+        let dispatcher = Arc::new(Dispatcher::new("k".into(), signer.clone(), None, 1.0));
+        let app = App::new(
+            Config {
+                key: "k".into(),
+                signer,
+                origin: "http://127.0.0.1:8080".into(),
+                quirks: Quirks::default(),
+                callback_url: None,
+                rate_limit: 30,
+                auto_confirm: None,
+                max_connections: 4,
+                switches: Default::default(),
+                tls: None,
+            },
+            dispatcher,
+        );
+        let req = request(
+            "POST",
+            &[
+                ("Host", "127.0.0.1:8080"),
+                ("Content-Type", "application/json"),
+            ],
+            b"{}",
+        );
+        let answer = |peer: &str| {
+            let r = handle(&app, &req, peer.parse().unwrap());
+            (r.status, String::from_utf8(r.body).unwrap())
+        };
+        let (status, body) = answer("192.0.2.7");
+        assert_eq!(status, 403);
+        assert!(body.contains("loopback peers"), "{body}");
+        assert_eq!(answer("2001:db8::1").0, 403);
+        assert_eq!(answer("127.0.0.1").0, 200, "the same request from loopback");
+        assert_eq!(answer("::1").0, 200);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! A local AlphaPo / CoinsPaid / CryptoProcessing merchant API v2 for tests, demos and
-//! merchants' own integrations. See `--help`, and the README's "Sandbox" section.
+//! A local AlphaPo / CoinsPaid / CryptoProcessing merchant API v2 (and payment requests,
+//! `/api/payments/v1/requests`) for tests, demos and merchants' own integrations. See
+//! `--help`, and the README's "Sandbox" section.
 //!
 //! First stdout line: `listening on <base URL>` (with `/api/v2`); with `--tls` the second is
 //! `certificate <path of the PEM>`.
@@ -10,6 +11,7 @@ mod catalog;
 mod control;
 mod decimal;
 mod http;
+mod payments;
 mod render;
 mod server;
 mod sign;
@@ -31,7 +33,7 @@ use callbacks::Dispatcher;
 use server::{App, Config};
 use sign::Signer;
 use state::{Quirks, FAULT_NAMES, QUIRK_NAMES};
-use switches::{CancelReply, DepositConfirmations, Switches};
+use switches::{CancelReply, DepositConfirmations, LateStatus, Switches};
 
 const USAGE: &str = "\
 usage: sandbox [options]
@@ -51,8 +53,9 @@ usage: sandbox [options]
                               never)
   --max-connections N         concurrent connections (default 512)
   --refuse-duplicate-foreign-id
-                              refuse a repeated foreign_id on withdrawal/crypto and
-                              exchange/fixed|now (switch refuse_duplicate_foreign_id)
+                              refuse a repeated foreign_id on withdrawal/crypto,
+                              exchange/fixed|now and payment requests (switch
+                              refuse_duplicate_foreign_id)
   --withdrawal-approval-above AMOUNT
                               withdrawals debiting more than AMOUNT (in their currency) wait
                               as pending for POST /_sandbox/withdrawals/ID/approve|decline
@@ -62,6 +65,10 @@ usage: sandbox [options]
   --cancel-reply NAME         success body of invoices/{foreign_id}/cancel/ (switch
                               cancel_reply): invoice (default), empty_array, empty_object,
                               ok_string, ok_text, message_ok
+  --payment-request-late-status NAME
+                              status of the callback for a late payment (switch
+                              payment_request_late_status): late_payment (default),
+                              unchanged
 ";
 
 const CONTROL: &str = "\
@@ -72,10 +79,14 @@ header (else 403), no Origin but the sandbox's own (else 403), bodies as applica
   POST   /_sandbox/reset                       back to the start (switches: command line)
   POST   /_sandbox/switches {\"name\": value}    any of the switches below (unknown name: 400)
   POST   /_sandbox/invoices/FOREIGN_ID/pay {\"amount\"?, \"currency\"?} | .../expire
+  POST   /_sandbox/payment-requests/ID/proceed {\"currency\"?} | pay {\"amount\"?,
+         \"currency\"?} | expire      ID: data.id or foreign_id; currency {\"iso\",
+         \"network_name\"?} or an ISO string
   POST   /_sandbox/deposit {\"address\", \"amount\"}  to an address from addresses/take
   POST   /_sandbox/withdrawals/ID/confirm | cancel | approve | decline {\"error\"?}
   POST   /_sandbox/exchanges/ID/confirm | cancel {\"error\"?}
-  POST   /_sandbox/callbacks/repeat {\"id\"} or {\"foreign_id\"}   resend the latest callback
+  POST   /_sandbox/callbacks/repeat {\"id\"} | {\"foreign_id\"} | {\"payment_request_id\"}
+                                               resend the latest callback
   POST   /_sandbox/callback-url {\"url\"} | quirks {\"quirks\": [...]} | rate-limit
          {\"per_minute\"} | time {\"advance\": seconds} | balances {\"BTC\": \"1.5\", ...}
   POST   /_sandbox/faults {\"mode\", \"path\"?, \"count\"?, \"ms\"?, \"bytes\"?, \"retry_after\"?}
@@ -85,8 +96,9 @@ header (else 403), no Origin but the sandbox's own (else 403), bodies as applica
 const CHOICES: &str = "\
 Behaviour the documentation does not state (sandbox choices)
  Switches (command line, or POST /_sandbox/switches; a reset restores the command line's):
-  refuse_duplicate_foreign_id  false (default): a repeated foreign_id on withdrawal/crypto
-      or exchange/fixed|now makes a second one, and look-ups by foreign_id find the first.
+  refuse_duplicate_foreign_id  false (default): a repeated foreign_id on withdrawal/crypto,
+      exchange/fixed|now or a payment request makes a second one, and look-ups by
+      foreign_id find the first.
       true (--refuse-duplicate-foreign-id): 400 {\"errors\": {\"foreign_id\": \"The foreign
       id has already been taken.\"}}. invoices/create always refuses (documented).
   cancel_reply  the success body of invoices/{foreign_id}/cancel/ (documented only as
@@ -104,6 +116,11 @@ Behaviour the documentation does not state (sandbox choices)
   deposit_confirmations  two_step (default; the current test case): not_confirmed, then
       confirmed. instant (--instant-deposits): a single confirmed callback. The docs
       describe both; which one a merchant gets is the platform's decision.
+  payment_request_late_status  the `status` of the callback for a payment that arrives
+      after a payment request ended (undocumented): late_payment (default) or unchanged
+      (the request's own final status again, --payment-request-late-status unchanged).
+      Either way the request keeps its status, the payment is marked \"late\": true in
+      `transactions` and is not credited (the platform refunds it).
  Fixed:
   - invoices/create answers 200 (G1/G2; the quirk invoice_create_201 gives AlphaPo G3's
     201); addresses/take answers 201 (G1; G2 says 200).
@@ -141,6 +158,40 @@ Behaviour the documentation does not state (sandbox choices)
   - The market is fixed (rates, fees, minimums, balances: examples/sandbox/catalog.rs);
     at most 100000 objects, then 503 sandbox_full until POST /_sandbox/reset.
   - GET /invoice/SLUG is a bare stand-in for the hosted invoice page.
+  - Payment requests (POST /api/payments/v1/requests, signed like v2; the same 400/403
+    bodies; field errors in v2's {\"errors\": {...}} shape, the sandbox's own wording):
+    success is 200 {\"data\": ...}: id a UUID (version 7), amount echoed as sent,
+    currency as sent, status created, life_time (Unix seconds), payment_link
+    http(s)://<listen>/payment/<24 characters> (GET: a bare page), and each of
+    end_user_email, end_user_reference, description, foreign_id, url_store, url_success,
+    url_failed, payment_currency echoed only when sent (sender_* never).
+  - amount must be a JSON string (a number is refused: \"must be a string\"), > 0, at
+    most 8 places, at least the currency's invoice minimum. currency: {iso,
+    network_name?}, fiat EUR, USD or crypto BTC/bitcoin, ETH/ethereum, LTC/litecoin,
+    XRP/ripple, USDT/tron|ethereum, USDC/ethereum (no network: the first one);
+    payment_currency the same, crypto only, and convertible to currency.
+  - Exactly one of life_time_duration (60 to 2592000 s), life_time_datetime or its older
+    spelling life_time_date_time (Unix seconds, 1 min to 30 days ahead); two of them:
+    400. foreign_id optional, at most 255; end_user_email optional; description at most
+    1000; url_* https with a domain name. sender_type natural|legal needs sender_data
+    (natural: first_name, last_name, date_of_birth optional; legal: legal_name,
+    country_of_registration), and the other type's keys are prohibited.
+  - Lifecycle: created -> (proceed: the payer picks a currency; EUR/USD default to BTC)
+    processing, callback processing (rate fixed) -> (pay) a callback processing per
+    transaction (confirmations 0), then paid once the expected amount is in (the merchant
+    is credited the requested amount; overpayment is paid too). The deadline is the
+    lifespan, or the 1-hour rate lock when the payer's currency differs (from creation
+    with payment_currency). At the deadline (or /expire): failed if something short
+    arrived, else expired. A pay after the end is a late payment (see the switch);
+    before the payer proceeded there is no address to pay (409).
+  - Payment request callbacks: type payment_request, payment_request_id, foreign_id and
+    end_user_email when given, payment_request_address (once there is one: id a UUID,
+    currency, convert_to, address, tag only on tagged chains), payment_request_amount,
+    currency_sent {currency, expected_amount, received_amount, remaining_amount},
+    fixed_at, expires_at = valid_until, and transactions [{id, currency {iso,
+    network_name}, transaction_type blockchain, type deposit, address, amount, txid,
+    confirmations, late}]; amounts without trailing zeros (\"250\", \"0\"). Signed,
+    queued and retried like v2 callbacks.
   - Quirks reproduce deviations seen in the docs' examples; all are off unless asked for:
       amounts_as_numbers            money as JSON numbers (the same 8 decimals)
       end_user_reference_as_number  an all-digit end_user_reference as a JSON number
@@ -278,6 +329,9 @@ fn parse_args() -> Result<Args, String> {
                 a.switches.withdrawal_approval_above = Some(switches::parse_limit(&value)?)
             }
             "--cancel-reply" => a.switches.cancel_reply = CancelReply::parse(&value)?,
+            "--payment-request-late-status" => {
+                a.switches.payment_request_late_status = LateStatus::parse(&value)?
+            }
             "--calculate-limit" => {
                 a.calculate_limit = value.parse().map_err(|_| number("a count"))?
             }
@@ -420,11 +474,21 @@ mod tests {
             );
         }
         assert!(text.contains("Behaviour the documentation does not state (sandbox choices)"));
+        for choice in [
+            "life_time_date_time",
+            "/api/payments/v1/requests",
+            "/_sandbox/payment-requests/ID/proceed",
+            "late_payment",
+            "payment_request_id",
+        ] {
+            assert!(text.contains(choice), "{choice}");
+        }
         for flag in [
             "--refuse-duplicate-foreign-id",
             "--withdrawal-approval-above",
             "--instant-deposits",
             "--cancel-reply",
+            "--payment-request-late-status",
         ] {
             assert!(
                 text.matches(flag).count() >= 2,

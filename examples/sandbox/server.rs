@@ -1,5 +1,5 @@
 //! The listener: a thread per connection (capped), keep-alive, routing between the API, the
-//! control API and the hosted invoice page, and the faults that break responses on purpose.
+//! control API and the hosted invoice and payment pages, and the faults that break responses on purpose.
 
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
@@ -217,6 +217,9 @@ fn dispatch(app: &App, req: &Request, peer: IpAddr) -> Reply {
         if let Some(slug) = req.path.strip_prefix("/invoice/") {
             return Reply::Normal(invoice_page(app, slug));
         }
+        if let Some(token) = req.path.strip_prefix("/payment/") {
+            return Reply::Normal(payment_page(app, token));
+        }
     }
     let route = Route::of(req);
     let fault = {
@@ -260,6 +263,23 @@ fn html_error(status: u16) -> Response {
         content_type: "text/html",
         body: body.into_bytes(),
         retry_after: None,
+    }
+}
+
+/// A bare stand-in for the hosted payment request page (`payment_link`).
+fn payment_page(app: &App, token: &str) -> Response {
+    match crate::payments::page(&app.store(), token) {
+        Some(html) => Response {
+            status: 200,
+            content_type: "text/html; charset=UTF-8",
+            body: html.into_bytes(),
+            retry_after: None,
+        },
+        None => Response::text(
+            404,
+            "text/html; charset=UTF-8",
+            "<h1>Payment request not found</h1>",
+        ),
     }
 }
 

@@ -10,10 +10,11 @@ use serde_json::Value;
 use crate::callbacks::Dispatcher;
 use crate::catalog::{self, Currency, CURRENCIES};
 use crate::decimal::{Dec, Round};
+use crate::payments::PaymentRequest;
 use crate::render;
 use crate::switches::{DepositConfirmations, Switches};
 
-/// Objects (addresses, deposits, withdrawals, exchanges, invoices) kept before the API
+/// Objects (addresses, deposits, withdrawals, exchanges, invoices, payment requests) kept before the API
 /// answers 503 and asks for a reset: memory stays bounded under any load.
 pub const MAX_OBJECTS: usize = 100_000;
 const MAX_QUOTES: usize = 4096;
@@ -312,9 +313,10 @@ impl Invoice {
 }
 
 /// Refusals from state-changing operations of the control API.
+#[derive(Debug)]
 pub struct Refused(pub u16, pub String);
 
-fn refuse<T>(status: u16, msg: impl Into<String>) -> Result<T, Refused> {
+pub(crate) fn refuse<T>(status: u16, msg: impl Into<String>) -> Result<T, Refused> {
     Err(Refused(status, msg.into()))
 }
 
@@ -334,6 +336,12 @@ pub struct Store {
     pub withdrawals: BTreeMap<u64, Withdrawal>,
     pub exchanges: BTreeMap<u64, Exchange>,
     pub invoices: BTreeMap<u64, Invoice>,
+    /// Payment requests by their callback key (see `payments`).
+    pub payment_requests: BTreeMap<u64, PaymentRequest>,
+    /// Payment request UUID, link token and foreign_id -> callback key.
+    pub pr_ids: HashMap<String, u64>,
+    pub pr_tokens: HashMap<String, u64>,
+    pub pr_fids: HashMap<String, u64>,
     pub withdrawal_fids: HashMap<String, u64>,
     pub exchange_fids: HashMap<String, u64>,
     pub invoice_fids: HashMap<String, u64>,
@@ -378,6 +386,10 @@ impl Store {
             withdrawals: BTreeMap::new(),
             exchanges: BTreeMap::new(),
             invoices: BTreeMap::new(),
+            payment_requests: BTreeMap::new(),
+            pr_ids: HashMap::new(),
+            pr_tokens: HashMap::new(),
+            pr_fids: HashMap::new(),
             withdrawal_fids: HashMap::new(),
             exchange_fids: HashMap::new(),
             invoice_fids: HashMap::new(),
@@ -412,19 +424,20 @@ impl Store {
             + self.withdrawals.len()
             + self.exchanges.len()
             + self.invoices.len()
+            + self.payment_requests.len()
     }
 
-    fn id(&mut self) -> u64 {
+    pub(crate) fn id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }
 
-    fn item_id(&mut self) -> u64 {
+    pub(crate) fn item_id(&mut self) -> u64 {
         self.next_item += 1;
         self.next_item
     }
 
-    fn random(&mut self) -> u64 {
+    pub(crate) fn random(&mut self) -> u64 {
         // splitmix64
         self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.rng;
@@ -433,7 +446,7 @@ impl Store {
         z ^ (z >> 31)
     }
 
-    fn random_chars(&mut self, alphabet: &[u8], n: usize) -> String {
+    pub(crate) fn random_chars(&mut self, alphabet: &[u8], n: usize) -> String {
         (0..n)
             .map(|_| char::from(alphabet[(self.random() % alphabet.len() as u64) as usize]))
             .collect()
@@ -443,7 +456,7 @@ impl Store {
         self.balances[index(c)]
     }
 
-    fn credit(&mut self, c: &Currency, amount: Dec) {
+    pub(crate) fn credit(&mut self, c: &Currency, amount: Dec) {
         let i = index(c);
         self.balances[i] = self.balances[i]
             .checked_add(amount)
@@ -458,7 +471,7 @@ impl Store {
     }
 
     /// A fresh blockchain address (and tag) of the currency's format.
-    fn new_address(&mut self, c: &Currency) -> (u64, String, Option<String>) {
+    pub(crate) fn new_address(&mut self, c: &Currency) -> (u64, String, Option<String>) {
         const BECH32: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
         const HEX: &[u8] = b"0123456789abcdef";
         const B58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
@@ -477,7 +490,7 @@ impl Store {
         (self.next_address, address, tag)
     }
 
-    fn new_txid(&mut self, c: &Currency) -> String {
+    pub(crate) fn new_txid(&mut self, c: &Currency) -> String {
         let hex = self.random_chars(b"0123456789abcdef", 64);
         if c.code.starts_with("ETH") || matches!(c.code, "USDTE" | "USDC") {
             format!("0x{hex}")
@@ -486,7 +499,7 @@ impl Store {
         }
     }
 
-    fn emit(&self, txn: u64, body: Value) {
+    pub(crate) fn emit(&self, txn: u64, body: Value) {
         let bytes = serde_json::to_vec(&body).expect("callback bodies serialize");
         self.callbacks.enqueue(txn, bytes);
     }
@@ -1080,7 +1093,8 @@ impl Store {
         true
     }
 
-    /// Moves whatever time has made due: invoice timers, auto-confirmations, stale quotes.
+    /// Moves whatever time has made due: invoice timers, payment request lifetimes,
+    /// auto-confirmations, stale quotes.
     pub fn sweep(&mut self) {
         let now = self.now();
         let due: Vec<u64> = self
@@ -1127,6 +1141,7 @@ impl Store {
                 let _ = self.settle_exchange(id, true, None);
             }
         }
+        self.sweep_payment_requests(now);
         while self
             .quotes
             .front()

@@ -83,15 +83,46 @@ impl DepositConfirmations {
     }
 }
 
+/// The `status` of the callback for a payment arriving after a payment request ended (spec
+/// payment-requests §1.9.2 case 7: its status string is undocumented).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LateStatus {
+    /// `"late_payment"`.
+    LatePayment,
+    /// The request's own final status again (`expired`, `failed` or `paid`).
+    Unchanged,
+}
+
+impl LateStatus {
+    pub fn parse(name: &str) -> Result<LateStatus, String> {
+        match name {
+            "late_payment" => Ok(LateStatus::LatePayment),
+            "unchanged" => Ok(LateStatus::Unchanged),
+            other => Err(format!(
+                "unknown payment_request_late_status {other:?}; known: late_payment, unchanged"
+            )),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LateStatus::LatePayment => "late_payment",
+            LateStatus::Unchanged => "unchanged",
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Switches {
-    /// Refuse a repeated `foreign_id` on withdrawal/crypto and exchange/fixed|now (400
-    /// "The foreign id has already been taken."). invoices/create always refuses (documented).
+    /// Refuse a repeated `foreign_id` on withdrawal/crypto, exchange/fixed|now and payment
+    /// requests (400 "The foreign id has already been taken."). invoices/create always refuses
+    /// (documented).
     pub refuse_duplicate_foreign_id: bool,
     pub cancel_reply: CancelReply,
     /// Withdrawals whose debited amount (in `currency`) is above this wait as `pending`.
     pub withdrawal_approval_above: Option<Dec>,
     pub deposit_confirmations: DepositConfirmations,
+    pub payment_request_late_status: LateStatus,
 }
 
 impl Default for Switches {
@@ -101,15 +132,17 @@ impl Default for Switches {
             cancel_reply: CancelReply::Invoice,
             withdrawal_approval_above: None,
             deposit_confirmations: DepositConfirmations::TwoStep,
+            payment_request_late_status: LateStatus::LatePayment,
         }
     }
 }
 
-pub const SWITCH_NAMES: [&str; 4] = [
+pub const SWITCH_NAMES: [&str; 5] = [
     "refuse_duplicate_foreign_id",
     "cancel_reply",
     "withdrawal_approval_above",
     "deposit_confirmations",
+    "payment_request_late_status",
 ];
 
 /// A withdrawal approval limit: a decimal >= 0 with at most 8 places.
@@ -129,6 +162,7 @@ impl Switches {
             "cancel_reply": self.cancel_reply.name(),
             "withdrawal_approval_above": self.withdrawal_approval_above.map(|d| d.fmt8()),
             "deposit_confirmations": self.deposit_confirmations.name(),
+            "payment_request_late_status": self.payment_request_late_status.name(),
         })
     }
 
@@ -170,6 +204,10 @@ impl Switches {
                 Value::String(n) => self.deposit_confirmations = DepositConfirmations::parse(n)?,
                 _ => return Err(DepositConfirmations::parse(&v.to_string()).unwrap_err()),
             },
+            "payment_request_late_status" => match v {
+                Value::String(n) => self.payment_request_late_status = LateStatus::parse(n)?,
+                _ => return Err(LateStatus::parse(&v.to_string()).unwrap_err()),
+            },
             other => {
                 return Err(format!(
                     "unknown switch {other:?}; known: {}",
@@ -190,7 +228,8 @@ mod tests {
         assert_eq!(
             Switches::default().to_json(),
             json!({"refuse_duplicate_foreign_id": false, "cancel_reply": "invoice",
-                   "withdrawal_approval_above": null, "deposit_confirmations": "two_step"})
+                   "withdrawal_approval_above": null, "deposit_confirmations": "two_step",
+                   "payment_request_late_status": "late_payment"})
         );
     }
 
@@ -199,12 +238,14 @@ mod tests {
         let s = Switches::default()
             .update(
                 &json!({"refuse_duplicate_foreign_id": true, "cancel_reply": "ok_text",
-                        "withdrawal_approval_above": "0.5", "deposit_confirmations": "instant"}),
+                        "withdrawal_approval_above": "0.5", "deposit_confirmations": "instant",
+                        "payment_request_late_status": "unchanged"}),
             )
             .unwrap();
         assert!(s.refuse_duplicate_foreign_id);
         assert_eq!(s.cancel_reply, CancelReply::OkText);
         assert_eq!(s.deposit_confirmations, DepositConfirmations::Instant);
+        assert_eq!(s.payment_request_late_status, LateStatus::Unchanged);
         assert_eq!(s.to_json()["withdrawal_approval_above"], "0.50000000");
         let back = s
             .update(&json!({"withdrawal_approval_above": null}))
@@ -218,7 +259,7 @@ mod tests {
         assert!(
             e.contains(
                 "unknown switch \"nope\"; known: refuse_duplicate_foreign_id, cancel_reply, \
-                 withdrawal_approval_above, deposit_confirmations"
+                 withdrawal_approval_above, deposit_confirmations, payment_request_late_status"
             ),
             "{e}"
         );
@@ -232,6 +273,8 @@ mod tests {
             json!({"withdrawal_approval_above": "0.000000001"}),
             json!({"withdrawal_approval_above": "abc"}),
             json!({"deposit_confirmations": true}),
+            json!({"payment_request_late_status": "refunded"}),
+            json!({"payment_request_late_status": null}),
             json!([]),
         ] {
             assert!(s.update(&bad).is_err(), "{bad}");

@@ -154,6 +154,23 @@ impl Sandbox {
         self.child.id()
     }
 
+    /// Sends SIGTERM and waits (at most 10 s) for the exit; its status (`None` if it did not
+    /// exit in time: then it is killed when dropped).
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(sent, "kill -TERM {}", self.child.id());
+        for _ in 0..500 {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     /// A control call. `path` is `/_sandbox/...` or relative to it (`"state"`); `json` is the
     /// body (`""` for none). Returns the status and the body text.
     pub fn control(&self, method: &str, path: &str, json: &str) -> (u16, String) {
