@@ -182,6 +182,11 @@ typedef enum {
    `{"method"?: "POST"|"GET", "path": "/x/y", "body"?: {…}}`.
    */
   ALPHAPO_OPERATION_GENERIC = 14,
+  /*
+   `POST /api/payments/v1/requests`; `{"amount", "currency": {"iso", "network_name"?},
+   "life_time_duration" | "life_time_datetime", …}`.
+   */
+  ALPHAPO_OPERATION_PAYMENT_REQUESTS_CREATE = 15,
 } alphapo_operation;
 
 /*
@@ -345,6 +350,13 @@ alphapo_status alphapo_client_builder_set_environment(alphapo_client_builder *bu
 alphapo_status alphapo_client_builder_set_base_url(alphapo_client_builder *builder, const char *base_url, bool allow_insecure_http, alphapo_error **err);
 
 /*
+ Sends payment requests to this payments base URL (e.g. `https://host/api/payments/v1`)
+ instead of the one implied by the v2 base (`<host>/api/payments/v1`). The same rules as
+ `alphapo_client_builder_set_base_url`.
+ */
+alphapo_status alphapo_client_builder_set_payments_base_url(alphapo_client_builder *builder, const char *base_url, bool allow_insecure_http, alphapo_error **err);
+
+/*
  Sets the connect timeout and the timeout for sending a request and receiving its reply,
  in milliseconds. 0 keeps the current value.
  */
@@ -493,7 +505,9 @@ const char *alphapo_error_field_name(const alphapo_error *err, size_t index);
 const char *alphapo_error_field_message(const alphapo_error *err, size_t index);
 
 /*
- The field errors as a JSON object `{"field": "message", …}`. Owned: free it with
+ The field errors as a JSON object `{"field": "message", …}`, in order; the messages of a
+ field that failed more than one rule are joined by `"; "` (each stays reachable by index
+ through `alphapo_error_field_name`/`_message`). Owned: free it with
  `alphapo_string_free`. NULL for a NULL `err`.
  */
 char *alphapo_error_fields_json(const alphapo_error *err);
@@ -633,11 +647,12 @@ void alphapo_invoice_request_free(alphapo_invoice_request *request);
 /*
  The operations table as a JSON array, one object per operation in numeric order:
  `{"code": 11, "name": "invoices/create", "method_name": "create_invoice",
- "identifier": null, "http_method": "POST", "path": "/invoices/create",
+ "identifier": null, "http_method": "POST", "base": "v2", "path": "/invoices/create",
  "retry_class": "guarded", "result": "invoice"}`. `code` is the `alphapo_operation`
  value; `method_name` is the client method in snake_case (the bindings' methods and their
  `prepare` twins are derived from it); `identifier` is the one field a binding may take
- positionally, or null; `result` names the typed result (`text`, `json`, `invoice`,
+ positionally, or null; `base` is the API the path is below (`v2`: `…/api/v2`,
+ `payments`: `…/api/payments/v1`); `result` names the typed result (`text`, `json`, `invoice`,
  `address`, `withdrawal`, `exchange`, `transaction`, `accounts`, `currencies`, `pairs`).
 
  A static string built on first use: never free it. Thread-safe.

@@ -12,7 +12,7 @@
 
 use crate::decode::{normalize, scalar_text, Fields};
 use crate::error::{Error, Result, Status};
-use crate::operations::{transaction_shape, Transaction};
+use crate::operations::{iso, payment_request_callback_shape, transaction_shape, Transaction};
 use crate::signature::Signer;
 use serde_json::Value;
 use sha2::{Digest, Sha512};
@@ -59,6 +59,13 @@ pub struct Callback {
     pub remaining_amount: Option<crate::amount::Amount>,
     /// Deposits: what was credited to the merchant (`currency_received.amount_minus_fee`).
     pub received_amount_minus_fee: Option<crate::amount::Amount>,
+    /// Payment requests: the amount the merchant asked for (`payment_request_amount.amount`).
+    pub requested_amount: Option<crate::amount::Amount>,
+    /// Payment requests: its currency (`payment_request_amount.currency.iso`).
+    pub requested_currency: Option<String>,
+    /// Payment requests: what the payer must send at the locked rate
+    /// (`currency_sent.expected_amount`, in `sent_currency`).
+    pub expected_amount: Option<crate::amount::Amount>,
     /// Invoice callbacks: when the rate was fixed (Unix seconds).
     pub fixed_at: Option<i64>,
     /// Invoice callbacks: when the invoice expires (Unix seconds).
@@ -137,6 +144,8 @@ impl Callback {
             ("received_amount", &t.received_amount),
             ("received_amount_minus_fee", &self.received_amount_minus_fee),
             ("remaining_amount", &self.remaining_amount),
+            ("requested_amount", &self.requested_amount),
+            ("expected_amount", &self.expected_amount),
         ];
         let malformed: Vec<&str> = amounts
             .iter()
@@ -160,6 +169,9 @@ impl Callback {
             "expires_at": self.expires_at,
             "error": t.error,
             "payment_request_id": self.payment_request_id,
+            "requested_amount": amount(&self.requested_amount),
+            "requested_currency": self.requested_currency,
+            "expected_amount": amount(&self.expected_amount),
             "dedupe_key": self.dedupe_key(),
             "fully_paid": self.is_fully_paid(),
             "malformed_fields": malformed,
@@ -279,18 +291,22 @@ fn parse_verified(body: &[u8]) -> Result<Callback> {
                 .with_raw_body(body.to_vec()),
         );
     }
-    // Payment-request callbacks have their own envelope (nested currencies, no root id):
-    // kept as received until they get a shape of their own.
-    let n = if value.text("type").as_deref() == Some("payment_request") {
-        crate::decode::Normalized {
-            value,
-            malformed: Vec::new(),
-        }
+    // Payment-request callbacks have their own envelope (nested currencies, no root id).
+    let is_payment_request = value.text("type").as_deref() == Some("payment_request");
+    let n = if is_payment_request {
+        normalize(value, payment_request_callback_shape())
     } else {
         normalize(value, transaction_shape())
     };
     let d = &n.value;
-    let transaction = Transaction::typed_fields(d);
+    let mut transaction = Transaction::typed_fields(d);
+    if is_payment_request {
+        // The payer's side: currency_sent.currency is `{iso, network_name}`, and what the
+        // payer has sent so far is currency_sent.received_amount.
+        transaction.sent_currency = iso(&d["currency_sent"]["currency"]);
+        transaction.sent_amount = d["currency_sent"].amount("received_amount");
+    }
+    let requested = &d["payment_request_amount"];
     Ok(Callback {
         id: d.int("id"),
         payment_request_id: d.text("payment_request_id"),
@@ -300,6 +316,9 @@ fn parse_verified(body: &[u8]) -> Result<Callback> {
         transaction,
         remaining_amount: d["currency_sent"].amount("remaining_amount"),
         received_amount_minus_fee: d["currency_received"].amount("amount_minus_fee"),
+        requested_amount: requested.amount("amount"),
+        requested_currency: iso(&requested["currency"]),
+        expected_amount: d["currency_sent"].amount("expected_amount"),
         fixed_at: d.int("fixed_at"),
         expires_at: d.int("expires_at"),
         json: n.value,

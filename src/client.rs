@@ -7,7 +7,7 @@
 //!
 //! A client is `Send + Sync`: one handle serves many threads and shares one connection pool.
 
-use crate::environment::Environment;
+use crate::environment::{Bases, Environment};
 use crate::error::{Error, Result};
 use crate::operations::{
     Address, CancelInvoice, CurrenciesList, Exchange, ExchangeCalculate, ExchangeFixed,
@@ -87,6 +87,7 @@ pub struct ClientBuilder {
     signer: Signer,
     environment: Environment,
     base_url: Option<(String, bool)>,
+    payments_base_url: Option<(String, bool)>,
     connect_timeout: Duration,
     timeout: Duration,
     app_info: Option<String>,
@@ -127,6 +128,7 @@ impl ClientBuilder {
             signer: Signer::new(secret),
             environment: Environment::AlphaPo,
             base_url: None,
+            payments_base_url: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             app_info: None,
@@ -148,6 +150,13 @@ impl ClientBuilder {
     /// is refused for a non-loopback host unless `allow_insecure_http` is set.
     pub fn base_url(mut self, url: &str, allow_insecure_http: bool) -> Self {
         self.base_url = Some((url.to_string(), allow_insecure_http));
+        self
+    }
+
+    /// The payments API's base URL (payment requests), when it is not the one implied by
+    /// the v2 base (`<host>/api/payments/v1`). Checked like [`ClientBuilder::base_url`].
+    pub fn payments_base_url(mut self, url: &str, allow_insecure_http: bool) -> Self {
+        self.payments_base_url = Some((url.to_string(), allow_insecure_http));
         self
     }
 
@@ -224,6 +233,14 @@ impl ClientBuilder {
             Some((url, allow_http)) => Environment::custom(url, *allow_http)?,
             None => self.environment,
         };
+        let payments = match &self.payments_base_url {
+            Some((url, allow_http)) => Some(Environment::custom(url, *allow_http)?),
+            None => None,
+        };
+        let bases = Bases::new(
+            environment.base_url(),
+            payments.as_ref().map(Environment::base_url),
+        );
         let mut user_agent = format!("libalphapo/{VERSION} (rust)");
         if let Some(info) = &self.app_info {
             check_header_value("app info", info)?;
@@ -252,6 +269,7 @@ impl ClientBuilder {
             api_key: self.api_key,
             signer: self.signer,
             environment,
+            bases,
             transport,
             user_agent,
             max_retries: self.max_retries,
@@ -264,6 +282,7 @@ pub struct Client {
     api_key: String,
     signer: Signer,
     environment: Environment,
+    bases: Bases,
     transport: Transport,
     user_agent: String,
     max_retries: u32,
@@ -308,7 +327,7 @@ impl Client {
     }
 
     fn sign_request(&self, request: Request) -> PreparedRequest {
-        let url = format!("{}{}", self.environment.base_url(), request.path);
+        let url = format!("{}{}", self.bases.get(request.base), request.path);
         let mut headers = vec![("X-Processing-Key".to_string(), self.api_key.clone())];
         if !(request.kind == OperationKind::Ping && request.body.is_empty()) {
             let signature = self.signer.sign(&request.body);

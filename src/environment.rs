@@ -92,6 +92,44 @@ impl Environment {
 }
 
 /// The host part of `host[:port][/path]` (brackets kept for IPv6).
+/// The three bases of one host: the v2 API, the payments API and the API root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Bases {
+    pub(crate) v2: String,
+    pub(crate) payments: String,
+    pub(crate) root: String,
+}
+
+impl Bases {
+    /// The bases implied by a v2 base URL: the root is the v2 base without its trailing
+    /// `/v2` (`https://host/api/v2` → `https://host/api`), or the host's `/api` when the
+    /// base does not end in `/v2`; payments are `<root>/payments/v1`, unless given.
+    pub(crate) fn new(v2: &str, payments: Option<&str>) -> Bases {
+        let v2 = v2.trim_end_matches('/').to_string();
+        let root = match v2.strip_suffix("/v2") {
+            Some(root) => root.to_string(),
+            None => {
+                let (scheme, rest) = v2.split_once("://").unwrap_or(("https", v2.as_str()));
+                let authority = rest.split('/').next().unwrap_or(rest);
+                format!("{scheme}://{authority}/api")
+            }
+        };
+        let payments = payments
+            .map(|p| p.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| format!("{root}/payments/v1"));
+        Bases { v2, payments, root }
+    }
+
+    /// The base URL for requests below `base`.
+    pub(crate) fn get(&self, base: crate::operations::Base) -> &str {
+        match base {
+            crate::operations::Base::V2 => &self.v2,
+            crate::operations::Base::Payments => &self.payments,
+            crate::operations::Base::Root => &self.root,
+        }
+    }
+}
+
 pub(crate) fn host_of(rest: &str) -> &str {
     let authority = rest.split('/').next().unwrap_or("");
     let authority = authority.rsplit('@').next().unwrap_or(authority);
@@ -117,6 +155,25 @@ pub(crate) fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_base_follows_the_v2_base() {
+        let b = Bases::new(Environment::CryptoProcessing.base_url(), None);
+        assert_eq!(b.root, "https://app.cryptoprocessing.com/api");
+        assert_eq!(
+            b.payments,
+            "https://app.cryptoprocessing.com/api/payments/v1"
+        );
+        let local = Bases::new("http://127.0.0.1:8080/api/v2/", None);
+        assert_eq!(local.v2, "http://127.0.0.1:8080/api/v2");
+        assert_eq!(local.payments, "http://127.0.0.1:8080/api/payments/v1");
+        let odd = Bases::new(
+            "https://gw.example.com/alphapo",
+            Some("https://pay.example.com/v1/"),
+        );
+        assert_eq!(odd.root, "https://gw.example.com/api");
+        assert_eq!(odd.payments, "https://pay.example.com/v1");
+    }
 
     #[test]
     fn known_hosts() {

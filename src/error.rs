@@ -291,18 +291,17 @@ impl Error {
         self.foreign_id.as_deref()
     }
 
-    /// The field errors as a JSON object `{"field": "message", …}`.
+    /// The field errors as a JSON object `{"field": "message", …}`, in order; the messages
+    /// of a field that failed more than one rule joined by `"; "` (the bindings' `fields`).
     pub fn fields_json(&self) -> String {
-        let map: serde_json::Map<String, serde_json::Value> = self
-            .fields
-            .iter()
-            .map(|f| {
-                (
-                    f.field.clone(),
-                    serde_json::Value::String(f.message.clone()),
-                )
-            })
-            .collect();
+        let mut map: serde_json::Map<String, serde_json::Value> = serde_json::Map::new();
+        for f in &self.fields {
+            let merged = match map.get(&f.field).and_then(serde_json::Value::as_str) {
+                Some(before) => format!("{before}; {}", f.message),
+                None => f.message.clone(),
+            };
+            map.insert(f.field.clone(), serde_json::Value::String(merged));
+        }
         serde_json::Value::Object(map).to_string()
     }
 }

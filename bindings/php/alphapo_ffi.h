@@ -41,6 +41,7 @@ typedef enum {
   ALPHAPO_OPERATION_INVOICES_CANCEL = 12,
   ALPHAPO_OPERATION_TRANSACTIONS_INFO = 13,
   ALPHAPO_OPERATION_GENERIC = 14,
+  ALPHAPO_OPERATION_PAYMENT_REQUESTS_CREATE = 15,
 } alphapo_operation;
 
 typedef struct alphapo_callback alphapo_callback;
@@ -84,6 +85,8 @@ alphapo_status alphapo_client_builder_new(const char *api_key, const uint8_t *se
 alphapo_status alphapo_client_builder_set_environment(alphapo_client_builder *builder, uint32_t environment, alphapo_error **err);
 
 alphapo_status alphapo_client_builder_set_base_url(alphapo_client_builder *builder, const char *base_url, bool allow_insecure_http, alphapo_error **err);
+
+alphapo_status alphapo_client_builder_set_payments_base_url(alphapo_client_builder *builder, const char *base_url, bool allow_insecure_http, alphapo_error **err);
 
 alphapo_status alphapo_client_builder_set_timeouts(alphapo_client_builder *builder, uint32_t connect_timeout_ms, uint32_t timeout_ms, alphapo_error **err);
 

@@ -4,7 +4,7 @@ use super::error::alphapo_error;
 use super::paths::PathIndex;
 use super::signer::{alphapo_signer, inner};
 use super::strings::{cstring, owned};
-use super::{deliver, ffi_boundary, free_box, opt_str, try_bytes, try_ref};
+use super::{deliver, ffi_boundary, free_box, opt_str, read_handle, try_bytes, try_ref};
 use crate::callback::{parse_callback, verify_callback, Callback};
 use crate::error::Status;
 use std::ffi::{c_char, CString};
@@ -15,17 +15,6 @@ pub struct alphapo_callback {
     inner: Callback,
     values: PathIndex,
     dedupe_key: CString,
-}
-
-fn with<T: super::PanicDefault>(
-    c: *const alphapo_callback,
-    f: impl FnOnce(&alphapo_callback) -> T,
-) -> T {
-    // SAFETY: NULL or a live callback.
-    match unsafe { c.as_ref() } {
-        Some(c) => f(c),
-        None => T::panic_default(),
-    }
 }
 
 /// Verifies a callback: `signature` is the `X-Processing-Signature` header value
@@ -95,7 +84,7 @@ pub extern "C" fn alphapo_callback_get(
     callback: *const alphapo_callback,
     path: *const c_char,
 ) -> *const c_char {
-    ffi_boundary!({ with(callback, |c| c.values.lookup(&c.inner.json, path)) })
+    ffi_boundary!({ read_handle(callback, |c| c.values.lookup(&c.inner.json, path)) })
 }
 
 /// The event's identity, `<type>:<id>:<status>:<transaction ids>:<remaining>:<received>`
@@ -104,7 +93,7 @@ pub extern "C" fn alphapo_callback_get(
 /// instalment of a partial-pay invoice, each status) has its own. Borrowed from `callback`.
 #[no_mangle]
 pub extern "C" fn alphapo_callback_dedupe_key(callback: *const alphapo_callback) -> *const c_char {
-    ffi_boundary!({ with(callback, |c| c.dedupe_key.as_ptr()) })
+    ffi_boundary!({ read_handle(callback, |c| c.dedupe_key.as_ptr()) })
 }
 
 /// `true` when the callback says the payment is complete and the order may be fulfilled:
@@ -113,7 +102,7 @@ pub extern "C" fn alphapo_callback_dedupe_key(callback: *const alphapo_callback)
 /// `callback`).
 #[no_mangle]
 pub extern "C" fn alphapo_callback_is_fully_paid(callback: *const alphapo_callback) -> bool {
-    ffi_boundary!({ with(callback, |c| c.inner.is_fully_paid()) })
+    ffi_boundary!({ read_handle(callback, |c| c.inner.is_fully_paid()) })
 }
 
 /// The normalized callback as JSON `{"data": …, "malformed": […], "dedupe_key": "…",
@@ -121,7 +110,7 @@ pub extern "C" fn alphapo_callback_is_fully_paid(callback: *const alphapo_callba
 /// Owned: free it with `alphapo_string_free`.
 #[no_mangle]
 pub extern "C" fn alphapo_callback_json(callback: *const alphapo_callback) -> *mut c_char {
-    ffi_boundary!({ with(callback, |c| owned(&c.inner.envelope_json())) })
+    ffi_boundary!({ read_handle(callback, |c| owned(&c.inner.envelope_json())) })
 }
 
 /// Frees a callback. NULL does nothing.

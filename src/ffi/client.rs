@@ -105,6 +105,21 @@ pub extern "C" fn alphapo_client_builder_set_environment(
     })
 }
 
+/// Checks a base URL (NULL, UTF-8, the rules of `Environment::custom`) and sets it.
+fn set_url(
+    builder: *mut alphapo_client_builder,
+    url: *const c_char,
+    allow_insecure_http: bool,
+    set: fn(ClientBuilder, &str, bool) -> ClientBuilder,
+) -> Result<(), Error> {
+    let b = builder_mut(builder)?;
+    // SAFETY: NULL or a NUL-terminated string.
+    let url = unsafe { try_str(url, "base_url") }?;
+    Environment::custom(url, allow_insecure_http)?;
+    update(b, |i| set(i, url, allow_insecure_http));
+    Ok(())
+}
+
 /// Sends requests to a custom base URL that includes `/api/v2` (e.g. the local sandbox).
 /// `http://` is accepted only for a loopback host unless `allow_insecure_http` is true;
 /// checked by `alphapo_client_builder_build`.
@@ -116,12 +131,32 @@ pub extern "C" fn alphapo_client_builder_set_base_url(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let b = builder_mut(builder)?;
-        // SAFETY: NULL or a NUL-terminated string.
-        let url = unsafe { try_str(base_url, "base_url") }?;
-        Environment::custom(url, allow_insecure_http)?;
-        update(b, |i| i.base_url(url, allow_insecure_http));
-        Ok(())
+        set_url(
+            builder,
+            base_url,
+            allow_insecure_http,
+            ClientBuilder::base_url,
+        )
+    })
+}
+
+/// Sends payment requests to this payments base URL (e.g. `https://host/api/payments/v1`)
+/// instead of the one implied by the v2 base (`<host>/api/payments/v1`). The same rules as
+/// `alphapo_client_builder_set_base_url`.
+#[no_mangle]
+pub extern "C" fn alphapo_client_builder_set_payments_base_url(
+    builder: *mut alphapo_client_builder,
+    base_url: *const c_char,
+    allow_insecure_http: bool,
+    err: *mut *mut alphapo_error,
+) -> Status {
+    ffi_boundary!(err, {
+        set_url(
+            builder,
+            base_url,
+            allow_insecure_http,
+            ClientBuilder::payments_base_url,
+        )
     })
 }
 

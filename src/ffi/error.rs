@@ -1,7 +1,7 @@
 //! `alphapo_error`: the details of a failure.
 
 use super::strings::{cstring, owned};
-use super::{ffi_boundary, free_box, panic_message};
+use super::{bytes_out, ffi_boundary, free_box, panic_message, read_handle};
 use crate::error::{Error, Status};
 use std::ffi::{c_char, CString};
 
@@ -62,39 +62,22 @@ pub(crate) fn finish(
     status
 }
 
-fn with<T: super::PanicDefault>(
-    err: *const alphapo_error,
-    f: impl FnOnce(&alphapo_error) -> T,
-) -> T {
-    // SAFETY: NULL or a live error from this library.
-    match unsafe { err.as_ref() } {
-        Some(e) => f(e),
-        None => T::panic_default(),
-    }
-}
-
 /// The status of the failure (`ALPHAPO_STATUS_NULL_ARGUMENT` for a NULL `err`).
 #[no_mangle]
 pub extern "C" fn alphapo_error_status(err: *const alphapo_error) -> Status {
-    ffi_boundary!({
-        // SAFETY: NULL or a live error.
-        match unsafe { err.as_ref() } {
-            Some(e) => e.inner.status(),
-            None => Status::NullArgument,
-        }
-    })
+    ffi_boundary!({ read_handle(err, |e| e.inner.status()) })
 }
 
 /// The HTTP status of the reply, or 0 when no reply was received.
 #[no_mangle]
 pub extern "C" fn alphapo_error_http_status(err: *const alphapo_error) -> u16 {
-    ffi_boundary!({ with(err, |e| e.inner.http_status().unwrap_or(0)) })
+    ffi_boundary!({ read_handle(err, |e| e.inner.http_status().unwrap_or(0)) })
 }
 
 /// The message (UTF-8), borrowed from `err`; NULL for a NULL `err`.
 #[no_mangle]
 pub extern "C" fn alphapo_error_message(err: *const alphapo_error) -> *const c_char {
-    ffi_boundary!({ with(err, |e| e.message.as_ptr()) })
+    ffi_boundary!({ read_handle(err, |e| e.message.as_ptr()) })
 }
 
 /// The API's machine code (`bad_header_signature`, `invalid_invoice_state`, …), borrowed
@@ -102,7 +85,7 @@ pub extern "C" fn alphapo_error_message(err: *const alphapo_error) -> *const c_c
 #[no_mangle]
 pub extern "C" fn alphapo_error_code(err: *const alphapo_error) -> *const c_char {
     ffi_boundary!({
-        with(err, |e| {
+        read_handle(err, |e| {
             e.code.as_ref().map_or(std::ptr::null(), |c| c.as_ptr())
         })
     })
@@ -111,7 +94,7 @@ pub extern "C" fn alphapo_error_code(err: *const alphapo_error) -> *const c_char
 /// The number of per-field errors (validation, or the API's `errors` object).
 #[no_mangle]
 pub extern "C" fn alphapo_error_field_count(err: *const alphapo_error) -> usize {
-    ffi_boundary!({ with(err, |e| e.fields.len()) })
+    ffi_boundary!({ read_handle(err, |e| e.fields.len()) })
 }
 
 /// The field name of field error `index` (e.g. `"title"`, `"sender_data.first_name"`),
@@ -122,7 +105,7 @@ pub extern "C" fn alphapo_error_field_name(
     index: usize,
 ) -> *const c_char {
     ffi_boundary!({
-        with(err, |e| {
+        read_handle(err, |e| {
             e.fields
                 .get(index)
                 .map_or(std::ptr::null(), |f| f.0.as_ptr())
@@ -137,7 +120,7 @@ pub extern "C" fn alphapo_error_field_message(
     index: usize,
 ) -> *const c_char {
     ffi_boundary!({
-        with(err, |e| {
+        read_handle(err, |e| {
             e.fields
                 .get(index)
                 .map_or(std::ptr::null(), |f| f.1.as_ptr())
@@ -145,11 +128,13 @@ pub extern "C" fn alphapo_error_field_message(
     })
 }
 
-/// The field errors as a JSON object `{"field": "message", …}`. Owned: free it with
+/// The field errors as a JSON object `{"field": "message", …}`, in order; the messages of a
+/// field that failed more than one rule are joined by `"; "` (each stays reachable by index
+/// through `alphapo_error_field_name`/`_message`). Owned: free it with
 /// `alphapo_string_free`. NULL for a NULL `err`.
 #[no_mangle]
 pub extern "C" fn alphapo_error_fields_json(err: *const alphapo_error) -> *mut c_char {
-    ffi_boundary!({ with(err, |e| owned(&e.inner.fields_json())) })
+    ffi_boundary!({ read_handle(err, |e| owned(&e.inner.fields_json())) })
 }
 
 /// The raw reply body exactly as received (may be HTML or text, may contain NULs), borrowed
@@ -157,23 +142,13 @@ pub extern "C" fn alphapo_error_fields_json(err: *const alphapo_error) -> *mut c
 /// `len` may be NULL.
 #[no_mangle]
 pub extern "C" fn alphapo_error_raw_body(err: *const alphapo_error, len: *mut usize) -> *const u8 {
-    ffi_boundary!({
-        let (ptr, n) = with(err, |e| match e.inner.raw_body() {
-            Some(b) => (b.as_ptr(), b.len()),
-            None => (std::ptr::null(), 0),
-        });
-        if !len.is_null() {
-            // SAFETY: checked non-NULL; the caller passes a writable size_t.
-            unsafe { *len = n };
-        }
-        ptr
-    })
+    ffi_boundary!({ bytes_out(read_handle(err, |e| e.inner.raw_body()), len) })
 }
 
 /// The `Retry-After` of a 429 reply in seconds, or 0 when the reply gave none.
 #[no_mangle]
 pub extern "C" fn alphapo_error_retry_after(err: *const alphapo_error) -> u64 {
-    ffi_boundary!({ with(err, |e| e.inner.retry_after().unwrap_or(0)) })
+    ffi_boundary!({ read_handle(err, |e| e.inner.retry_after().unwrap_or(0)) })
 }
 
 /// The failure underneath: for `ALPHAPO_STATUS_OUTCOME_UNKNOWN` (and a
@@ -198,7 +173,7 @@ pub extern "C" fn alphapo_error_cause(err: *const alphapo_error) -> Status {
 #[no_mangle]
 pub extern "C" fn alphapo_error_foreign_id(err: *const alphapo_error) -> *const c_char {
     ffi_boundary!({
-        with(err, |e| {
+        read_handle(err, |e| {
             e.foreign_id
                 .as_ref()
                 .map_or(std::ptr::null(), |c| c.as_ptr())
@@ -213,10 +188,4 @@ pub extern "C" fn alphapo_error_foreign_id(err: *const alphapo_error) -> *const 
 #[no_mangle]
 pub unsafe extern "C" fn alphapo_error_free(err: *mut alphapo_error) {
     ffi_boundary!({ free_box(err) })
-}
-
-impl super::PanicDefault for (*const u8, usize) {
-    fn panic_default() -> Self {
-        (std::ptr::null(), 0)
-    }
 }

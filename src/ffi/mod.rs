@@ -32,18 +32,49 @@ pub use crate::error::Status as alphapo_status;
 use crate::error::{Error, Status};
 use std::ffi::{c_char, CStr};
 
-/// Values returned by a function whose body panicked.
+/// What a function returns when its body panicked: NULL, 0, false, `ALPHAPO_STATUS_PANIC`.
 pub(crate) trait PanicDefault {
     fn panic_default() -> Self;
 }
 
-impl PanicDefault for Status {
-    fn panic_default() -> Self {
-        Status::Panic
-    }
+/// What an accessor returns for a NULL handle: NULL, 0, false,
+/// `ALPHAPO_STATUS_NULL_ARGUMENT`.
+pub(crate) trait NullDefault {
+    fn null_default() -> Self;
 }
+
+macro_rules! zero_defaults {
+    ($($t:ty => $zero:expr),* $(,)?) => {
+        $(
+            impl PanicDefault for $t {
+                fn panic_default() -> Self {
+                    $zero
+                }
+            }
+            impl NullDefault for $t {
+                fn null_default() -> Self {
+                    $zero
+                }
+            }
+        )*
+    };
+}
+
+zero_defaults! {
+    usize => 0,
+    u64 => 0,
+    u16 => 0,
+    bool => false,
+    () => (),
+}
+
 impl<T> PanicDefault for *const T {
     fn panic_default() -> Self {
+        std::ptr::null()
+    }
+}
+impl<T> NullDefault for *const T {
+    fn null_default() -> Self {
         std::ptr::null()
     }
 }
@@ -52,28 +83,50 @@ impl<T> PanicDefault for *mut T {
         std::ptr::null_mut()
     }
 }
-impl PanicDefault for usize {
-    fn panic_default() -> Self {
-        0
+impl<T> NullDefault for *mut T {
+    fn null_default() -> Self {
+        std::ptr::null_mut()
     }
 }
-impl PanicDefault for u64 {
-    fn panic_default() -> Self {
-        0
+impl<T> NullDefault for Option<T> {
+    fn null_default() -> Self {
+        None
     }
 }
-impl PanicDefault for u16 {
+impl PanicDefault for Status {
     fn panic_default() -> Self {
-        0
+        Status::Panic
     }
 }
-impl PanicDefault for bool {
-    fn panic_default() -> Self {
-        false
+impl NullDefault for Status {
+    fn null_default() -> Self {
+        Status::NullArgument
     }
 }
-impl PanicDefault for () {
-    fn panic_default() -> Self {}
+
+/// Reads a handle: `f` on the live object, [`NullDefault`] for a NULL handle. The one way
+/// every accessor borrows its handle.
+pub(crate) fn read_handle<'a, H: 'a, T: NullDefault>(
+    handle: *const H,
+    f: impl FnOnce(&'a H) -> T,
+) -> T {
+    // SAFETY: every handle pointer C passes is NULL or a live object of this library (the
+    // documented contract of each accessor).
+    match unsafe { handle.as_ref() } {
+        Some(h) => f(h),
+        None => T::null_default(),
+    }
+}
+
+/// Hands borrowed bytes to C: returns their pointer and writes their length to `*len`
+/// (when `len` is not NULL); `None` gives NULL and 0.
+pub(crate) fn bytes_out(bytes: Option<&[u8]>, len: *mut usize) -> *const u8 {
+    let (ptr, n) = bytes.map_or((std::ptr::null(), 0), |b| (b.as_ptr(), b.len()));
+    if !len.is_null() {
+        // SAFETY: checked non-NULL; the caller passes a writable size_t.
+        unsafe { *len = n };
+    }
+    ptr
 }
 
 /// The message of a caught panic.

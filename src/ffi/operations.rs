@@ -18,6 +18,7 @@ fn table() -> Value {
                 "method_name": op.method_name,
                 "identifier": op.identifier,
                 "http_method": op.method.as_str(),
+                "base": op.base.name(),
                 "path": op.path,
                 "retry_class": match op.retry_class {
                     RetryClass::ReadOnly => "read_only",
@@ -33,16 +34,18 @@ fn table() -> Value {
 
 /// The operations table as a JSON array, one object per operation in numeric order:
 /// `{"code": 11, "name": "invoices/create", "method_name": "create_invoice",
-/// "identifier": null, "http_method": "POST", "path": "/invoices/create",
+/// "identifier": null, "http_method": "POST", "base": "v2", "path": "/invoices/create",
 /// "retry_class": "guarded", "result": "invoice"}`. `code` is the `alphapo_operation`
 /// value; `method_name` is the client method in snake_case (the bindings' methods and their
 /// `prepare` twins are derived from it); `identifier` is the one field a binding may take
-/// positionally, or null; `result` names the typed result (`text`, `json`, `invoice`,
+/// positionally, or null; `base` is the API the path is below (`v2`: `…/api/v2`,
+/// `payments`: `…/api/payments/v1`); `result` names the typed result (`text`, `json`, `invoice`,
 /// `address`, `withdrawal`, `exchange`, `transaction`, `accounts`, `currencies`, `pairs`).
 ///
 /// A static string built on first use: never free it. Thread-safe.
 #[no_mangle]
 pub extern "C" fn alphapo_operations_json() -> *const c_char {
-    static TABLE: OnceLock<CString> = OnceLock::new();
     ffi_boundary!({ TABLE.get_or_init(|| cstring(&table().to_string())).as_ptr() })
 }
+
+static TABLE: OnceLock<CString> = OnceLock::new();

@@ -1,7 +1,7 @@
 //! `alphapo_prepared`: a signed request for the caller's own HTTP client.
 
 use super::strings::cstring;
-use super::{ffi_boundary, free_box};
+use super::{bytes_out, ffi_boundary, free_box, read_handle};
 use crate::client::PreparedRequest;
 use std::ffi::{c_char, CString};
 
@@ -36,27 +36,16 @@ impl alphapo_prepared {
     }
 }
 
-fn with<T: super::PanicDefault>(
-    p: *const alphapo_prepared,
-    f: impl FnOnce(&alphapo_prepared) -> T,
-) -> T {
-    // SAFETY: NULL or a live prepared request.
-    match unsafe { p.as_ref() } {
-        Some(p) => f(p),
-        None => T::panic_default(),
-    }
-}
-
 /// `"GET"` or `"POST"`, borrowed.
 #[no_mangle]
 pub extern "C" fn alphapo_prepared_method(prepared: *const alphapo_prepared) -> *const c_char {
-    ffi_boundary!({ with(prepared, |p| p.method.as_ptr()) })
+    ffi_boundary!({ read_handle(prepared, |p| p.method.as_ptr()) })
 }
 
 /// The full URL, borrowed.
 #[no_mangle]
 pub extern "C" fn alphapo_prepared_url(prepared: *const alphapo_prepared) -> *const c_char {
-    ffi_boundary!({ with(prepared, |p| p.url.as_ptr()) })
+    ffi_boundary!({ read_handle(prepared, |p| p.url.as_ptr()) })
 }
 
 /// The exact body bytes (not NUL-terminated), borrowed; `*len` receives the length (`len`
@@ -66,20 +55,13 @@ pub extern "C" fn alphapo_prepared_body(
     prepared: *const alphapo_prepared,
     len: *mut usize,
 ) -> *const u8 {
-    ffi_boundary!({
-        let (ptr, n) = with(prepared, |p| (p.inner.body.as_ptr(), p.inner.body.len()));
-        if !len.is_null() {
-            // SAFETY: checked non-NULL.
-            unsafe { *len = n };
-        }
-        ptr
-    })
+    ffi_boundary!({ bytes_out(read_handle(prepared, |p| Some(&p.inner.body[..])), len) })
 }
 
 /// The number of headers (3: `X-Processing-Key`, `X-Processing-Signature`, `Content-Type`).
 #[no_mangle]
 pub extern "C" fn alphapo_prepared_header_count(prepared: *const alphapo_prepared) -> usize {
-    ffi_boundary!({ with(prepared, |p| p.headers.len()) })
+    ffi_boundary!({ read_handle(prepared, |p| p.headers.len()) })
 }
 
 /// The name of header `index`, borrowed; NULL when out of range.
@@ -89,7 +71,7 @@ pub extern "C" fn alphapo_prepared_header_name(
     index: usize,
 ) -> *const c_char {
     ffi_boundary!({
-        with(prepared, |p| {
+        read_handle(prepared, |p| {
             p.headers
                 .get(index)
                 .map_or(std::ptr::null(), |h| h.0.as_ptr())
@@ -104,7 +86,7 @@ pub extern "C" fn alphapo_prepared_header_value(
     index: usize,
 ) -> *const c_char {
     ffi_boundary!({
-        with(prepared, |p| {
+        read_handle(prepared, |p| {
             p.headers
                 .get(index)
                 .map_or(std::ptr::null(), |h| h.1.as_ptr())

@@ -2,7 +2,7 @@
 
 use super::paths::PathIndex;
 use super::strings::{cstring, owned};
-use super::{ffi_boundary, free_box};
+use super::{bytes_out, ffi_boundary, free_box, read_handle};
 use crate::operations::Response;
 use std::ffi::{c_char, CString};
 
@@ -27,21 +27,10 @@ impl alphapo_response {
     }
 }
 
-fn with<T: super::PanicDefault>(
-    r: *const alphapo_response,
-    f: impl FnOnce(&alphapo_response) -> T,
-) -> T {
-    // SAFETY: NULL or a live response.
-    match unsafe { r.as_ref() } {
-        Some(r) => f(r),
-        None => T::panic_default(),
-    }
-}
-
 /// The HTTP status of the reply (200, 201, …); 0 for a NULL response.
 #[no_mangle]
 pub extern "C" fn alphapo_response_http_status(response: *const alphapo_response) -> u16 {
-    ffi_boundary!({ with(response, |r| r.inner.http_status) })
+    ffi_boundary!({ read_handle(response, |r| r.inner.http_status) })
 }
 
 /// The value at a dotted path of the normalized data, as text, borrowed from the response:
@@ -52,7 +41,7 @@ pub extern "C" fn alphapo_response_get(
     response: *const alphapo_response,
     path: *const c_char,
 ) -> *const c_char {
-    ffi_boundary!({ with(response, |r| r.values.lookup(&r.inner.data, path)) })
+    ffi_boundary!({ read_handle(response, |r| r.values.lookup(&r.inner.data, path)) })
 }
 
 /// The normalized reply as JSON `{"data": …, "malformed": ["path", …]}`: amounts and
@@ -61,7 +50,7 @@ pub extern "C" fn alphapo_response_get(
 /// `alphapo_string_free`.
 #[no_mangle]
 pub extern "C" fn alphapo_response_json(response: *const alphapo_response) -> *mut c_char {
-    ffi_boundary!({ with(response, |r| owned(&r.inner.envelope_json())) })
+    ffi_boundary!({ read_handle(response, |r| owned(&r.inner.envelope_json())) })
 }
 
 /// The raw reply body exactly as received, borrowed from the response; `*len` receives its
@@ -71,23 +60,14 @@ pub extern "C" fn alphapo_response_raw_body(
     response: *const alphapo_response,
     len: *mut usize,
 ) -> *const u8 {
-    ffi_boundary!({
-        let (ptr, n) = with(response, |r| {
-            (r.inner.raw_body.as_ptr(), r.inner.raw_body.len())
-        });
-        if !len.is_null() {
-            // SAFETY: checked non-NULL.
-            unsafe { *len = n };
-        }
-        ptr
-    })
+    ffi_boundary!({ bytes_out(read_handle(response, |r| Some(&r.inner.raw_body[..])), len) })
 }
 
 /// The number of values kept verbatim because they could not be understood (e.g. the
 /// documentation's own amount `"0.106.75000000"`).
 #[no_mangle]
 pub extern "C" fn alphapo_response_malformed_count(response: *const alphapo_response) -> usize {
-    ffi_boundary!({ with(response, |r| r.malformed.len()) })
+    ffi_boundary!({ read_handle(response, |r| r.malformed.len()) })
 }
 
 /// The dotted path of malformed value `index`, borrowed; NULL when out of range.
@@ -97,7 +77,7 @@ pub extern "C" fn alphapo_response_malformed(
     index: usize,
 ) -> *const c_char {
     ffi_boundary!({
-        with(response, |r| {
+        read_handle(response, |r| {
             r.malformed
                 .get(index)
                 .map_or(std::ptr::null(), |m| m.as_ptr())

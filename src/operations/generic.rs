@@ -3,7 +3,7 @@
 //! decoded tolerantly (`data` when present, else the whole object).
 
 use super::reader::Reader;
-use super::{Method, OperationKind, Request, ToRequest};
+use super::{Base, Method, OperationKind, Request, ToRequest};
 use crate::error::{Error, Result};
 use serde_json::Value;
 
@@ -12,7 +12,8 @@ use serde_json::Value;
 pub struct GenericRequest {
     /// GET or POST (POST by default).
     pub method: Method,
-    /// Path below the base URL, e.g. `/payments/new`.
+    /// Path below the v2 base URL (`/accounts/list`), or below the host's API root when it
+    /// starts with `/api/` (`/api/payments/v1/requests`).
     pub path: String,
     /// The JSON body (`{}` by default).
     pub body: Value,
@@ -62,8 +63,15 @@ impl ToRequest for GenericRequest {
                 self.path
             )));
         }
-        let mut req = Request::post(OperationKind::Generic, self.path.clone(), self.body.clone());
+        // `/api/…` names a path below the host's API root (`/api/payments/v1/requests`);
+        // any other path is below the v2 base.
+        let (base, path) = match self.path.strip_prefix("/api/") {
+            Some(rest) => (Base::Root, format!("/{rest}")),
+            None => (Base::V2, self.path.clone()),
+        };
+        let mut req = Request::post(OperationKind::Generic, path, self.body.clone());
         req.method = self.method;
+        req.base = base;
         Ok(req)
     }
 }

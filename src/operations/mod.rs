@@ -11,6 +11,7 @@ mod addresses;
 mod exchange;
 mod generic;
 mod invoices;
+mod payment_requests;
 mod reader;
 mod rules;
 mod shapes;
@@ -22,8 +23,10 @@ pub use addresses::{Address, TakeAddress};
 pub use exchange::{Exchange, ExchangeCalculate, ExchangeFixed, ExchangeNow};
 pub use generic::GenericRequest;
 pub use invoices::{CancelInvoice, Invoice, InvoiceRequest, InvoiceType};
+pub(crate) use payment_requests::iso;
+pub use payment_requests::{PaymentCurrency, PaymentRequest, PaymentRequestCreate};
 pub use rules::Party;
-pub use shapes::transaction_shape;
+pub use shapes::{payment_request_callback_shape, transaction_shape};
 pub use transactions::{Transaction, TransactionLookup};
 pub use withdrawals::{Withdrawal, WithdrawalRequest};
 
@@ -68,6 +71,9 @@ pub enum OperationKind {
     /// Any endpoint, so that a new one never blocks a merchant:
     /// `{"method"?: "POST"|"GET", "path": "/x/y", "body"?: {…}}`.
     Generic = 14,
+    /// `POST /api/payments/v1/requests`; `{"amount", "currency": {"iso", "network_name"?},
+    /// "life_time_duration" | "life_time_datetime", …}`.
+    PaymentRequestsCreate = 15,
 }
 
 impl OperationKind {
@@ -116,7 +122,9 @@ pub struct Operation {
     pub identifier: Option<&'static str>,
     /// GET or POST.
     pub method: Method,
-    /// The path below the API root, `{field}` marking a value taken from the request.
+    /// Which API the path is below.
+    pub base: Base,
+    /// The path below the base, `{field}` marking a value taken from the request.
     pub path: &'static str,
     /// How a failed attempt may be repeated.
     pub retry_class: RetryClass,
@@ -130,13 +138,14 @@ pub struct Operation {
 
 macro_rules! row {
     ($kind:ident, $name:literal, $method_name:literal, $identifier:expr, $method:ident,
-     $path:literal, $retry:ident, $result:ident, $data:expr, $parse:expr) => {
+     $base:ident $path:literal, $retry:ident, $result:ident, $data:expr, $parse:expr) => {
         Operation {
             kind: OperationKind::$kind,
             name: $name,
             method_name: $method_name,
             identifier: $identifier,
             method: Method::$method,
+            base: Base::$base,
             path: $path,
             retry_class: RetryClass::$retry,
             result: ResultKind::$result,
@@ -148,179 +157,73 @@ macro_rules! row {
 
 /// THE operations table: one row per operation, in numeric order. Everything else (the
 /// C enum's numbers, names, retry classes, result types, the bindings' methods) reads it.
-pub static OPERATIONS: [Operation; 14] = [
-    row!(
-        Ping,
-        "ping",
-        "ping",
-        None,
-        Get,
-        "/ping",
-        ReadOnly,
-        Text,
-        &shapes::TEXT,
-        |v| {
-            reader::Reader::new(v).finish()?;
-            Ok(Request::ping())
-        }
-    ),
-    row!(
-        AccountsList,
-        "accounts/list",
-        "list_accounts",
-        None,
-        Post,
-        "/accounts/list",
-        ReadOnly,
-        Accounts,
-        &shapes::ACCOUNTS,
-        accounts::accounts_list
-    ),
-    row!(
-        CurrenciesList,
-        "currencies/list",
-        "list_currencies",
-        None,
-        Post,
-        "/currencies/list",
-        ReadOnly,
-        Currencies,
-        &shapes::CURRENCIES,
-        |v| CurrenciesList::from_json(v)?.to_request()
-    ),
-    row!(
-        CurrenciesPairs,
-        "currencies/pairs",
-        "currency_pairs",
-        None,
-        Post,
-        "/currencies/pairs",
-        ReadOnly,
-        Pairs,
-        &shapes::PAIRS,
-        |v| PairsQuery::from_json(v)?.to_request()
-    ),
-    row!(
-        CurrenciesRates,
-        "currencies/rates",
-        "currency_rates",
-        None,
-        Post,
-        "/currencies/rates",
-        ReadOnly,
-        Pairs,
-        &shapes::PAIRS,
-        |v| RatesQuery::from_json(v)?.to_request()
-    ),
-    row!(
-        AddressesTake,
-        "addresses/take",
-        "take_address",
-        None,
-        Post,
-        "/addresses/take",
-        Unguarded,
-        Address,
-        &shapes::ADDRESS_KIND,
-        |v| TakeAddress::from_json(v)?.to_request()
-    ),
-    row!(
-        WithdrawalCrypto,
-        "withdrawal/crypto",
-        "withdraw",
-        None,
-        Post,
-        "/withdrawal/crypto",
-        Unguarded,
-        Withdrawal,
-        &shapes::WITHDRAWAL_KIND,
-        |v| WithdrawalRequest::from_json(v)?.to_request()
-    ),
-    row!(
-        ExchangeCalculate,
-        "exchange/calculate",
-        "calculate_exchange",
-        None,
-        Post,
-        "/exchange/calculate",
-        ReadOnly,
-        Exchange,
-        &shapes::EXCHANGE_KIND,
-        |v| ExchangeCalculate::from_json(v)?.to_request()
-    ),
-    row!(
-        ExchangeFixed,
-        "exchange/fixed",
-        "exchange_fixed",
-        None,
-        Post,
-        "/exchange/fixed",
-        Unguarded,
-        Exchange,
-        &shapes::EXCHANGE_KIND,
-        |v| ExchangeFixed::from_json(v)?.to_request()
-    ),
-    row!(
-        ExchangeNow,
-        "exchange/now",
-        "exchange_now",
-        None,
-        Post,
-        "/exchange/now",
-        Unguarded,
-        Exchange,
-        &shapes::EXCHANGE_KIND,
-        |v| ExchangeNow::from_json(v)?.to_request()
-    ),
-    row!(
-        InvoicesCreate,
-        "invoices/create",
-        "create_invoice",
-        None,
-        Post,
-        "/invoices/create",
-        Guarded,
-        Invoice,
-        &shapes::INVOICE_KIND,
-        |v| InvoiceRequest::from_json(v)?.to_request()
-    ),
-    row!(
-        InvoicesCancel,
-        "invoices/cancel",
-        "cancel_invoice",
-        Some("foreign_id"),
-        Post,
-        "/invoices/{foreign_id}/cancel/",
-        Unguarded,
-        Invoice,
-        &shapes::INVOICE_KIND,
-        |v| CancelInvoice::from_json(v)?.to_request()
-    ),
-    row!(
-        TransactionsInfo,
-        "transactions/info",
-        "transaction_info",
-        Some("id"),
-        Get,
-        "/transactions/info",
-        ReadOnly,
-        Transaction,
-        &shapes::TRANSACTION_KIND,
-        |v| TransactionLookup::from_json(v)?.to_request()
-    ),
-    row!(
-        Generic,
-        "generic",
-        "request",
-        Some("path"),
-        Post,
-        "{path}",
-        Unguarded,
-        Json,
-        &shapes::ANY,
-        |v| GenericRequest::from_json(v)?.to_request()
-    ),
+#[rustfmt::skip]
+pub static OPERATIONS: [Operation; 15] = [
+    row!(Ping, "ping", "ping", None, Get, V2 "/ping", ReadOnly, Text, &shapes::TEXT,
+        |v| { reader::Reader::new(v).finish()?; Ok(Request::ping()) }),
+    row!(AccountsList, "accounts/list", "list_accounts", None, Post, V2 "/accounts/list",
+        ReadOnly, Accounts, &shapes::ACCOUNTS, accounts::accounts_list),
+    row!(CurrenciesList, "currencies/list", "list_currencies", None, Post,
+        V2 "/currencies/list", ReadOnly, Currencies, &shapes::CURRENCIES,
+        |v| CurrenciesList::from_json(v)?.to_request()),
+    row!(CurrenciesPairs, "currencies/pairs", "currency_pairs", None, Post,
+        V2 "/currencies/pairs", ReadOnly, Pairs, &shapes::PAIRS,
+        |v| PairsQuery::from_json(v)?.to_request()),
+    row!(CurrenciesRates, "currencies/rates", "currency_rates", None, Post,
+        V2 "/currencies/rates", ReadOnly, Pairs, &shapes::PAIRS,
+        |v| RatesQuery::from_json(v)?.to_request()),
+    row!(AddressesTake, "addresses/take", "take_address", None, Post, V2 "/addresses/take",
+        Unguarded, Address, &shapes::ADDRESS_KIND,
+        |v| TakeAddress::from_json(v)?.to_request()),
+    row!(WithdrawalCrypto, "withdrawal/crypto", "withdraw", None, Post,
+        V2 "/withdrawal/crypto", Unguarded, Withdrawal, &shapes::WITHDRAWAL_KIND,
+        |v| WithdrawalRequest::from_json(v)?.to_request()),
+    row!(ExchangeCalculate, "exchange/calculate", "calculate_exchange", None, Post,
+        V2 "/exchange/calculate", ReadOnly, Exchange, &shapes::EXCHANGE_KIND,
+        |v| ExchangeCalculate::from_json(v)?.to_request()),
+    row!(ExchangeFixed, "exchange/fixed", "exchange_fixed", None, Post, V2 "/exchange/fixed",
+        Unguarded, Exchange, &shapes::EXCHANGE_KIND,
+        |v| ExchangeFixed::from_json(v)?.to_request()),
+    row!(ExchangeNow, "exchange/now", "exchange_now", None, Post, V2 "/exchange/now",
+        Unguarded, Exchange, &shapes::EXCHANGE_KIND,
+        |v| ExchangeNow::from_json(v)?.to_request()),
+    row!(InvoicesCreate, "invoices/create", "create_invoice", None, Post,
+        V2 "/invoices/create", Guarded, Invoice, &shapes::INVOICE_KIND,
+        |v| InvoiceRequest::from_json(v)?.to_request()),
+    row!(InvoicesCancel, "invoices/cancel", "cancel_invoice", Some("foreign_id"), Post,
+        V2 "/invoices/{foreign_id}/cancel/", Unguarded, Invoice, &shapes::INVOICE_KIND,
+        |v| CancelInvoice::from_json(v)?.to_request()),
+    row!(TransactionsInfo, "transactions/info", "transaction_info", Some("id"), Get,
+        V2 "/transactions/info", ReadOnly, Transaction, &shapes::TRANSACTION_KIND,
+        |v| TransactionLookup::from_json(v)?.to_request()),
+    row!(Generic, "generic", "request", Some("path"), Post, V2 "{path}", Unguarded, Json,
+        &shapes::ANY, |v| GenericRequest::from_json(v)?.to_request()),
+    row!(PaymentRequestsCreate, "payment_requests/create", "create_payment_request", None,
+        Post, Payments "/requests", Unguarded, PaymentRequest, &shapes::PAYMENT_REQUEST_KIND,
+        |v| PaymentRequestCreate::from_json(v)?.to_request()),
 ];
+
+/// The API a request's path is below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Base {
+    /// The v2 API (`…/api/v2`): every classic operation.
+    V2,
+    /// The payments API (`…/api/payments/v1`): payment requests.
+    Payments,
+    /// The host's API root (`…/api`): a generic call to a path starting with `/api/`.
+    Root,
+}
+
+impl Base {
+    /// `"v2"`, `"payments"` or `"root"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Base::V2 => "v2",
+            Base::Payments => "payments",
+            Base::Root => "root",
+        }
+    }
+}
 
 /// The typed result an operation's reply becomes. The core builds it (the API's quirks
 /// are handled once, here) and hands it over the C ABI as JSON, field for field.
@@ -340,6 +243,8 @@ pub enum ResultKind {
     Exchange,
     /// [`Transaction`].
     Transaction,
+    /// [`PaymentRequest`].
+    PaymentRequest,
     /// A list of [`Account`].
     Accounts,
     /// A list of [`CurrencyInfo`].
@@ -359,6 +264,7 @@ impl ResultKind {
             ResultKind::Withdrawal => "withdrawal",
             ResultKind::Exchange => "exchange",
             ResultKind::Transaction => "transaction",
+            ResultKind::PaymentRequest => "payment_request",
             ResultKind::Accounts => "accounts",
             ResultKind::Currencies => "currencies",
             ResultKind::Pairs => "pairs",
@@ -382,6 +288,9 @@ impl ResultKind {
             ResultKind::Withdrawal => json(&Withdrawal::from_response(response.without_body())),
             ResultKind::Exchange => json(&Exchange::from_response(response.without_body())),
             ResultKind::Transaction => json(&Transaction::from_response(response)),
+            ResultKind::PaymentRequest => {
+                json(&PaymentRequest::from_response(response.without_body()))
+            }
             ResultKind::Accounts => list(Account::list(response)),
             ResultKind::Currencies => list(CurrencyInfo::list(response)),
             ResultKind::Pairs => list(CurrencyPair::list(response)),
@@ -461,6 +370,8 @@ pub struct Request {
     pub kind: OperationKind,
     /// GET or POST.
     pub method: Method,
+    /// Which API `path` is below.
+    pub base: Base,
     /// Path below the base URL, starting with `/` (e.g. `/invoices/create`).
     pub path: String,
     /// The exact JSON body. Empty only for `GET /ping`.
@@ -495,6 +406,7 @@ impl Request {
         Request {
             kind,
             method: Method::Post,
+            base: Base::V2,
             path: path.into(),
             body: serde_json::to_vec(&body).expect("a JSON value serializes"),
         }
@@ -505,6 +417,7 @@ impl Request {
         Request {
             kind: OperationKind::Ping,
             method: Method::Get,
+            base: Base::V2,
             path: "/ping".into(),
             body: Vec::new(),
         }

@@ -112,8 +112,43 @@ pub(crate) static ADDRESS_KIND: Kind = Kind::Object(ADDRESS);
 pub(crate) static WITHDRAWAL_KIND: Kind = Kind::Object(WITHDRAWAL);
 pub(crate) static EXCHANGE_KIND: Kind = Kind::Object(EXCHANGE);
 pub(crate) static INVOICE_KIND: Kind = Kind::Object(INVOICE);
+static PR_CURRENCY_SENT: &Shape = &[
+    ("expected_amount", Kind::Amount),
+    ("received_amount", Kind::Amount),
+    ("remaining_amount", Kind::Amount),
+];
+
+static PR_AMOUNT: &Shape = &[("amount", Kind::Amount)];
+
+static PAYMENT_REQUEST: &Shape = &[
+    ("amount", Kind::Amount),
+    ("life_time", Kind::Int),
+    ("foreign_id", Kind::Ref),
+    ("end_user_reference", Kind::Ref),
+];
+
+static PAYMENT_REQUEST_CALLBACK: &Shape = &[
+    ("payment_request_id", Kind::Ref),
+    ("foreign_id", Kind::Ref),
+    ("end_user_reference", Kind::Ref),
+    ("payment_request_amount", Kind::Object(PR_AMOUNT)),
+    ("currency_sent", Kind::Object(PR_CURRENCY_SENT)),
+    ("transactions", Kind::Array(&Kind::Object(TRANSACTION_ITEM))),
+    ("fees", Kind::Array(&Kind::Object(FEE))),
+    ("fixed_at", Kind::Int),
+    ("expires_at", Kind::Int),
+    ("valid_until", Kind::Int),
+];
+
+pub(crate) static PAYMENT_REQUEST_KIND: Kind = Kind::Object(PAYMENT_REQUEST);
+pub(crate) static PAYMENT_REQUEST_CALLBACK_KIND: Kind = Kind::Object(PAYMENT_REQUEST_CALLBACK);
 pub(crate) static TEXT: Kind = Kind::Text;
 pub(crate) static ANY: Kind = Kind::Any;
+
+/// The shape of a payment-request callback.
+pub fn payment_request_callback_shape() -> &'static Kind {
+    &PAYMENT_REQUEST_CALLBACK_KIND
+}
 
 /// The shape of a transaction object: the reply of transactions/info and every callback.
 pub fn transaction_shape() -> &'static Kind {

@@ -258,23 +258,30 @@ static void p_set_environment(void) {
     alphapo_client_builder_free(b);
 }
 
-static void p_set_base_url(void) {
+typedef alphapo_status (*base_url_setter)(alphapo_client_builder *, const char *, bool,
+                                          alphapo_error **);
+
+static void probe_base_url_setter(base_url_setter set) {
     alphapo_client_builder *b = fresh_builder();
-    E2(alphapo_client_builder_set_base_url(NULL, "https://x.example/api/v2", false, &err),
-       alphapo_client_builder_set_base_url(NULL, "https://x.example/api/v2", false, NULL),
-       ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(alphapo_client_builder_set_base_url(b, NULL, false, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(alphapo_client_builder_set_base_url(b, NOT_UTF8, false, &err),
-      ALPHAPO_STATUS_INVALID_ARGUMENT);
+    E2(set(NULL, "https://x.example/api/v2", false, &err),
+       set(NULL, "https://x.example/api/v2", false, NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(set(b, NULL, false, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(set(b, NOT_UTF8, false, &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
     const char *bad[] = {"", "not a url", "ftp://x.example/api/v2", "http://shop.example/api/v2",
                          "https://", "https://exa mple.com/api/v2"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        E(alphapo_client_builder_set_base_url(b, bad[i], false, &err),
-          ALPHAPO_STATUS_INVALID_ARGUMENT);
+        E(set(b, bad[i], false, &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
     }
-    E(alphapo_client_builder_set_base_url(b, "http://127.0.0.1:9/api/v2\0junk", false, &err),
-      ALPHAPO_STATUS_OK);
+    E(set(b, "http://127.0.0.1:9/api/v2\0junk", false, &err), ALPHAPO_STATUS_OK);
     alphapo_client_builder_free(b);
+}
+
+static void p_set_base_url(void) {
+    probe_base_url_setter(alphapo_client_builder_set_base_url);
+}
+
+static void p_set_payments_base_url(void) {
+    probe_base_url_setter(alphapo_client_builder_set_payments_base_url);
 }
 
 static void p_set_timeouts(void) {
@@ -913,6 +920,7 @@ static struct probe PROBES[] = {
     P(client_builder_new),
     {"alphapo_client_builder_set_environment", p_set_environment, 0},
     {"alphapo_client_builder_set_base_url", p_set_base_url, 0},
+    {"alphapo_client_builder_set_payments_base_url", p_set_payments_base_url, 0},
     {"alphapo_client_builder_set_timeouts", p_set_timeouts, 0},
     {"alphapo_client_builder_set_app_info", p_set_app_info, 0},
     {"alphapo_client_builder_set_ca_file", p_set_ca_file, 0},

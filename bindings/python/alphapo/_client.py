@@ -66,6 +66,7 @@ class Operation(enum.IntEnum):
     INVOICES_CANCEL = 12
     TRANSACTIONS_INFO = 13
     GENERIC = 14
+    PAYMENT_REQUESTS_CREATE = 15
 
 
 def _read_response(out: Any, operation: int) -> Any:
@@ -251,7 +252,8 @@ class Client(Handle):
     and not kept by this object. Choose the host with ``environment`` (an
     :class:`Environment`, its name, e.g. ``"cryptoprocessing_sandbox"``; default AlphaPo
     production) or ``base_url`` (including ``/api/v2``; ``http://`` only for a loopback
-    host unless ``allow_insecure_http``). ``timeout`` (send and receive) and
+    host unless ``allow_insecure_http``). Payment requests go to the same host's
+    ``/api/payments/v1``, or to ``payments_base_url`` when given. ``timeout`` (send and receive) and
     ``connect_timeout`` are in seconds (defaults 30 and 10); ``max_retries`` (default 2)
     applies only where a retry is safe; ``app_info`` (e.g. ``"MyShop/1.4"``) is appended
     to the User-Agent; ``ca_file`` trusts exactly the PEM certificates of that file.
@@ -281,6 +283,7 @@ class Client(Handle):
         *,
         environment: Optional[EnvironmentLike] = None,
         base_url: Optional[str] = None,
+        payments_base_url: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
@@ -319,6 +322,15 @@ class Client(Handle):
                 slot.check(
                     lib.alphapo_client_builder_set_base_url(
                         builder, _cstr(base_url, "base_url"), bool(allow_insecure_http), slot.ref
+                    )
+                )
+            if payments_base_url is not None:
+                slot.check(
+                    lib.alphapo_client_builder_set_payments_base_url(
+                        builder,
+                        _cstr(payments_base_url, "payments_base_url"),
+                        bool(allow_insecure_http),
+                        slot.ref,
                     )
                 )
             if connect_ms or total_ms:
@@ -653,6 +665,50 @@ class Client(Handle):
             "url_failed": url_failed,
             "email_user": email_user,
             "type": type,
+            "sender_type": sender_type,
+            "sender_data": None if sender_data is None else dict(sender_data),
+        }
+
+    @_operation(Operation.PAYMENT_REQUESTS_CREATE)
+    def create_payment_request(
+        self,
+        *,
+        amount: Optional[AmountLike] = None,
+        currency: Optional[Mapping[str, str]] = None,
+        life_time_duration: Optional[int] = None,
+        life_time_datetime: Optional[int] = None,
+        payment_currency: Optional[Mapping[str, str]] = None,
+        end_user_email: Optional[str] = None,
+        end_user_reference: Optional[str] = None,
+        description: Optional[str] = None,
+        foreign_id: Optional[str] = None,
+        url_store: Optional[str] = None,
+        url_success: Optional[str] = None,
+        url_failed: Optional[str] = None,
+        sender_type: Optional[str] = None,
+        sender_data: Optional[Mapping[str, str]] = None,
+    ) -> Dict[str, Any]:
+        """``POST /api/payments/v1/requests``: a payment request with a hosted payment link
+        (``.payment_link``, opaque) and a lifetime.
+
+        Required: ``amount`` (what you receive), ``currency`` (``{"iso": "EUR"}``, optionally
+        with ``"network_name"``) and one of ``life_time_duration`` (seconds) and
+        ``life_time_datetime`` (Unix seconds). Money moves: a lost reply raises
+        :class:`OutcomeUnknownError`; never repeat it blindly.
+        """
+        return {
+            "amount": _amount(amount, "amount"),
+            "currency": None if currency is None else dict(currency),
+            "life_time_duration": life_time_duration,
+            "life_time_datetime": life_time_datetime,
+            "payment_currency": None if payment_currency is None else dict(payment_currency),
+            "end_user_email": end_user_email,
+            "end_user_reference": end_user_reference,
+            "description": description,
+            "foreign_id": foreign_id,
+            "url_store": url_store,
+            "url_success": url_success,
+            "url_failed": url_failed,
             "sender_type": sender_type,
             "sender_data": None if sender_data is None else dict(sender_data),
         }

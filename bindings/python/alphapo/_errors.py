@@ -8,6 +8,7 @@ of the class that mirrors the status, carrying everything the error object knows
 from __future__ import annotations
 
 import builtins
+import json
 import ctypes
 import enum
 from typing import Dict, Mapping, Optional, Type
@@ -250,15 +251,10 @@ def error_class(status: int) -> Type[AlphaPoError]:
 
 
 def _fields(err: object) -> Dict[str, str]:
-    lib = _ffi.lib
-    fields: Dict[str, str] = {}
-    for i in range(lib.alphapo_error_field_count(err)):
-        name = _ffi.text(lib.alphapo_error_field_name(err, i))
-        message = _ffi.text(lib.alphapo_error_field_message(err, i)) or ""
-        if name is None:
-            continue
-        fields[name] = f"{fields[name]}; {message}" if name in fields else message
-    return fields
+    """The core's field errors (a field's messages already joined by the core)."""
+    text = _ffi.take_string(_ffi.lib.alphapo_error_fields_json(err))
+    fields = json.loads(text) if text else {}
+    return {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {}
 
 
 def from_error_object(status: int, err: object) -> AlphaPoError:

@@ -174,6 +174,10 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
         status_t,
         [BuilderP, c_char_p, c_bool, _err_out()],
     ),
+    "alphapo_client_builder_set_payments_base_url": (
+        status_t,
+        [BuilderP, c_char_p, c_bool, _err_out()],
+    ),
     "alphapo_client_builder_set_timeouts": (
         status_t,
         [BuilderP, c_uint32, c_uint32, _err_out()],

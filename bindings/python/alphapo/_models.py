@@ -190,6 +190,30 @@ class Transaction(Result):
 
 @_keyword_only
 @dataclass(frozen=True)
+class PaymentRequest(Result):
+    """A created payment request (``payment_requests/create``); its outcome arrives by
+    callback (``type == "payment_request"``, ``payment_request_id == id``)."""
+
+    id: Optional[str] = None
+    """The request's id (a UUID)."""
+    payment_link: Optional[str] = None
+    """The hosted payment page: opaque, redirect the payer to it as it is."""
+    status: Optional[str] = None
+    """``created``, then ``processing``, ``paid``, ``failed``, ``expired``, or a new value."""
+    amount: Optional[Amount] = None
+    currency: Optional[str] = None
+    currency_network_name: Optional[str] = None
+    life_time: Optional[int] = None
+    """When the request expires (Unix seconds)."""
+    foreign_id: Optional[str] = None
+    end_user_reference: Optional[str] = None
+    end_user_email: Optional[str] = None
+    description: Optional[str] = None
+    url_store: Optional[str] = None
+
+
+@_keyword_only
+@dataclass(frozen=True)
 class Account(_Item):
     """One balance of ``accounts/list``."""
 
@@ -278,6 +302,13 @@ class Callback(Result):
     """Why it failed; ``None`` when empty."""
     payment_request_id: Optional[str] = None
     """Payment-request callbacks: the request's id (they carry no root ``id``)."""
+    requested_amount: Optional[Amount] = None
+    """Payment requests: the amount asked for (``payment_request_amount.amount``)."""
+    requested_currency: Optional[str] = None
+    """Payment requests: its currency."""
+    expected_amount: Optional[Amount] = None
+    """Payment requests: what the payer must send at the locked rate, in ``sent_currency``
+    (``sent_amount`` is what they have sent so far)."""
     dedupe_key: str = ""
     fully_paid: bool = False
     """Invoice ``confirmed`` with nothing remaining, or payment request ``paid``."""
@@ -323,6 +354,7 @@ _SINGLE: Dict[str, type] = {
     "withdrawal": Withdrawal,
     "exchange": Exchange,
     "transaction": Transaction,
+    "payment_request": PaymentRequest,
 }
 _LISTS: Dict[str, type] = {"accounts": Account, "currencies": Currency, "pairs": CurrencyPair}
 RESULT_TYPES: Dict[str, type] = {**_SINGLE, **_LISTS, "text": Response, "json": Response}

@@ -22,6 +22,8 @@ class OperationRow(NamedTuple):
     identifier: Optional[str]
     """The one field the method may take positionally, if any."""
     http_method: str
+    base: str
+    """The API ``path`` is below: ``v2`` (``/api/v2``) or ``payments`` (``/api/payments/v1``)."""
     path: str
     """Below the API root; ``{field}`` marks a value taken from the request."""
     retry_class: str

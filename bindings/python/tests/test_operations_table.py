@@ -19,6 +19,8 @@ SAMPLES = {
     "accounts": b'{"data":[{"currency":"BTC","type":"crypto","balance":"1"}]}',
     "currencies": b'{"data":[{"id":1,"currency":"BTC","minimum_amount":"0.1"}]}',
     "pairs": b'{"data":[{"currency_from":{"currency":"BTC"},"currency_to":{"currency":"EUR"}}]}',
+    "payment_request": b'{"data":{"id":"0196f6a1-0000-7000-8000-000000000001","amount":"5",'
+    b'"currency":{"iso":"EUR"},"status":"created","life_time":1790000000}}',
 }
 
 

@@ -52,13 +52,8 @@ final class Errors
             $httpStatus = (int) $ffi->alphapo_error_http_status($error);
             $message = $ffi->alphapo_error_message($error);
             $code = $ffi->alphapo_error_code($error);
-            $fields = [];
-            $count = (int) $ffi->alphapo_error_field_count($error);
-            for ($i = 0; $i < $count; $i++) {
-                $name = (string) $ffi->alphapo_error_field_name($error, $i);
-                $text = (string) $ffi->alphapo_error_field_message($error, $i);
-                $fields[$name] = isset($fields[$name]) ? $fields[$name] . '; ' . $text : $text;
-            }
+            // The core's field errors, a field's messages already joined by the core.
+            $fields = self::fields(Native::ownedString($ffi->alphapo_error_fields_json($error)));
             $retryAfter = (int) $ffi->alphapo_error_retry_after($error);
             $cause = (int) $ffi->alphapo_error_cause($error);
             $foreignId = $ffi->alphapo_error_foreign_id($error);
@@ -101,5 +96,20 @@ final class Errors
     private static function statusName(int $status): string
     {
         return (string) Native::ffi()->alphapo_status_name($status);
+    }
+
+    /**
+     * The field errors from the core's JSON object (field => message).
+     *
+     * @return array<string, string>
+     */
+    private static function fields(?string $json): array
+    {
+        $decoded = $json === null ? null : json_decode($json, true);
+        $fields = [];
+        foreach (is_array($decoded) ? $decoded : [] as $name => $message) {
+            $fields[(string) $name] = (string) $message;
+        }
+        return $fields;
     }
 }
