@@ -4,7 +4,7 @@
 #   make demo      create an invoice and verify its callback from C, Python and PHP on the sandbox
 #   make test      install what is missing, then run every test of every language
 #   make install   PREFIX=/usr/local: libalphapo.so.<version> and its links, header, pkg-config file
-#   make dist      dist/: the C package (tar.gz) and the Python wheel, glibc >= 2.17, no Rust needed
+#   make dist      dist/: the C package (tar.gz), the Python wheel, the PHP zip; glibc >= 2.17
 #   make bench     benchmarks side by side, writes BENCHMARKS.md (about 4 minutes)
 #   make stress    hardening: C stress at full count, ASan+UBSan on the C tests, 20 s per fuzz target
 CARGO   ?= cargo
