@@ -8,7 +8,8 @@
 # Python 3.9 with venv and pytest, composer and phpunit 9.5. Services are never started by
 # the package scripts (policy-rc.d). DIR/.alphapo-root records the package list; a DIR
 # without it (an interrupted build) or with another list is rebuilt from scratch. Meant to
-# be called by tests/legacy/run.sh (as root); fails loudly.
+# be called by tests/legacy/run.sh (as root); fails loudly. ALPHAPO_DEBIAN_MIRROR overrides
+# the mirror (default http://deb.debian.org/debian).
 set -euo pipefail
 
 die() {
@@ -19,9 +20,9 @@ die() {
 [ "$(id -u)" -eq 0 ] || die "debootstrap and chroot need root"
 dir=$1
 mirror=${ALPHAPO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-packages="php7.4-cli php7.4-fpm php7.4-opcache php7.4-zip libapache2-mod-php7.4 apache2 nginx
-python3 python3-venv python3-pytest composer phpunit tinyproxy unzip ca-certificates"
-stamp="bullseye minbase: $(echo $packages)"
+packages=(php7.4-cli php7.4-fpm php7.4-opcache php7.4-zip libapache2-mod-php7.4 apache2 nginx
+    python3 python3-venv python3-pytest composer phpunit tinyproxy unzip ca-certificates)
+stamp="bullseye minbase: ${packages[*]}"
 
 if [ -f "$dir/.alphapo-root" ] && [ "$(cat "$dir/.alphapo-root")" = "$stamp" ]; then
     exit 0
@@ -47,12 +48,11 @@ chmod 0755 "$build/usr/sbin/policy-rc.d"
 cp /etc/resolv.conf "$build/etc/resolv.conf"
 mount -t proc proc "$build/proc"
 trap 'umount "$build/proc"' EXIT
-echo "tests/legacy/root.sh: apt-get install $(echo $packages)"
+echo "tests/legacy/root.sh: apt-get install ${packages[*]}"
 chroot "$build" env DEBIAN_FRONTEND=noninteractive LC_ALL=C apt-get -q update >/dev/null \
     || die "apt-get update in the bullseye root failed"
-# shellcheck disable=SC2086
 chroot "$build" env DEBIAN_FRONTEND=noninteractive LC_ALL=C \
-    apt-get install -y -q --no-install-recommends $packages >"$dir.apt.log" 2>&1 \
+    apt-get install -y -q --no-install-recommends "${packages[@]}" >"$dir.apt.log" 2>&1 \
     || { tail -n 30 "$dir.apt.log" >&2; die "apt-get install in the bullseye root failed (log above)"; }
 rm -f "$dir.apt.log"
 chroot "$build" apt-get clean

@@ -23,7 +23,6 @@
 # Prints `legacy checks: N passed, N failed`; any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-repo=$PWD
 
 die() {
     echo "tests/legacy/run.sh: ERROR: $*" >&2
@@ -118,7 +117,7 @@ python_suite() {
         python3 -m venv --system-site-packages $srv/venv
         $srv/venv/bin/pip install --quiet --no-index --no-deps $srv/dist/$(basename "$wheel")
         cd $srv/python-tests
-        $srv/venv/bin/python -c 'import sys, alphapo; assert sys.version_info[:2] == (3, 9), sys.version; assert str(alphapo.LIBRARY_PATH).startswith(\"$srv/venv/\"), alphapo.LIBRARY_PATH'
+        $srv/venv/bin/python -c 'import sys, alphapo; assert sys.version_info[:2] == (3, 9), sys.version; assert alphapo.__file__.startswith(\"$srv/venv/\") and str(alphapo.LIBRARY_PATH).startswith(\"$srv/venv/\"), (alphapo.__file__, alphapo.LIBRARY_PATH)'
         ALPHAPO_SANDBOX=$srv/sandbox/run $srv/venv/bin/python -m pytest -p no:cacheprovider -q -m 'not checkout' .
     "
 }
@@ -171,7 +170,10 @@ render() { # TEMPLATE OUT APP RUN PORT: a file of examples/php/fpm with its plac
         -e "s|@SECRET@|$secret|g" -e "s|@BASE_URL@|$base_url|g" \
         -e "s|@CALLBACK_LOG@|$4/callbacks.jsonl|g" -e "s|@PACKAGE@|$3/vendor/alphapo/alphapo|g" \
         "examples/php/fpm/$1" >"$2"
-    grep -q '@[A-Z_]*@' "$2" && { echo "unreplaced placeholder in $2" >&2; return 1; } || true
+    if grep '@[A-Z_]*@' "$2" >&2; then
+        echo "^ an unreplaced placeholder in $2" >&2
+        return 1
+    fi
 }
 wait_port() { # PORT: until something listens on 127.0.0.1:PORT (10 s)
     for _ in $(seq 100); do
