@@ -4,7 +4,7 @@
 #   make demo      create an invoice and verify its callback from C, Python and PHP on the sandbox
 #   make test      install what is missing, then run every test of every language
 #   make install   PREFIX=/usr/local: libalphapo.so.<version> and its links, header, pkg-config file
-#   make dist      dist/: the C package (tar.gz) and the Python wheel, glibc >= 2.17, no Rust needed
+#   make dist      dist/: the C package (tar.gz), the Python wheel, the PHP zip; glibc >= 2.17
 #   make bench     benchmarks side by side, writes BENCHMARKS.md (about 4 minutes)
 #   make stress    hardening: C stress at full count, ASan+UBSan on the C tests, 20 s per fuzz target
 CARGO   ?= cargo
@@ -18,7 +18,7 @@ LIB     := target/release/libalphapo.so
 SONAME  := libalphapo.so.0
 SANDBOX := target/release/examples/sandbox
 
-.PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php test-dist lint install dist python-wheel clean stress fuzz-long tsan bench
+.PHONY: all lib sandbox header demo test test-deps test-rust test-c test-python test-php test-dist test-legacy lint install dist python-wheel clean stress fuzz-long tsan bench
 
 all: lib
 
@@ -38,7 +38,7 @@ demo: lib sandbox
 test-deps:
 	bash scripts/install-test-deps.sh
 
-test: test-deps lib sandbox lint test-rust test-c test-python test-php test-dist stress
+test: test-deps lib sandbox lint test-rust test-c test-python test-php test-dist test-legacy stress
 	@echo "make test: all suites passed"
 
 stress: lib sandbox
@@ -76,6 +76,10 @@ dist:
 
 test-dist: dist
 	bash tests/dist/check.sh
+
+# dist/ on Debian 11 (a bullseye root cached in .cache/legacy) and the host's php-fpm.
+test-legacy: dist sandbox
+	bash tests/legacy/run.sh
 
 python-wheel: lib
 	bash bindings/python/bundle-library.sh

@@ -9,6 +9,12 @@
 #   dist/libalphapo-<version>-x86_64-linux-gnu/          the same tree, unpacked
 #   dist/alphapo-<version>-py3-none-manylinux2014_x86_64.whl   the Python package with that
 #       library inside (bindings/python built as bundle-library.sh does, then retagged)
+#   dist/alphapo-php-<version>.zip   the PHP package as a Composer artifact (composer.json
+#       with its version, for an `artifact` repository): bindings/php as `composer archive`
+#       would pack it, plus lib/libalphapo.so (that library) and lib/alphapo.h (the PHP
+#       header), where the package looks for them, so `require 'vendor/autoload.php'` works
+#       with no environment variable
+# Each carries LICENSE-MIT and LICENSE-APACHE.
 #
 # The library is built with cargo-zigbuild for x86_64-unknown-linux-gnu with glibc 2.17 as
 # the floor (CentOS 7, RHEL 7+, Debian 8+, Ubuntu 14.04+), in its own target directory
@@ -75,8 +81,10 @@ install -m 0644 include/alphapo.h "$stage/include/alphapo.h"
 sed -e 's|@PREFIX@|${pcfiledir}/../..|' -e 's|@LIBDIR@|${prefix}/lib|' \
     -e 's|@INCDIR@|${prefix}/include|' -e "s|@VERSION@|$version|" \
     alphapo.pc.in >"$stage/lib/pkgconfig/alphapo.pc"
-for license in LICENSE*; do
-    [ -f "$license" ] && install -m 0644 "$license" "$stage/$license"
+licenses=(LICENSE-MIT LICENSE-APACHE)
+for license in "${licenses[@]}"; do
+    [ -f "$license" ] || die "$license is missing"
+    install -m 0644 "$license" "$stage/$license"
 done
 sed "s|@VERSION@|$version|g" >"$stage/README.md" <<'README'
 # libalphapo @VERSION@ for Linux x86_64 (glibc >= 2.17)
@@ -121,6 +129,7 @@ cp -r bindings/python "$work/python"
 rm -rf "$work/python/tests" "$work/python/build" "$work/python/dist" "$work/python"/*.egg-info \
     "$work/python"/alphapo/libalphapo.*
 install -m 0755 "$stage/lib/libalphapo.so.$version" "$work/python/alphapo/libalphapo.so"
+cp "${licenses[@]}" "$work/python/" # setuptools puts LICEN[CS]E* into the .dist-info
 SOURCE_DATE_EPOCH=$mtime PIP_ROOT_USER_ACTION=ignore "$python" -m pip wheel --quiet \
     --no-build-isolation --no-deps --no-index -w "$work/wheel" "$work/python"
 set -- "$work"/wheel/alphapo-*.whl
@@ -130,3 +139,47 @@ wheel=alphapo-$version-py3-none-manylinux2014_x86_64.whl
 [ -f "$work/wheel/$wheel" ] || die "no $wheel (is bindings/python's version $version?): $(ls "$work/wheel")"
 mv "$work/wheel/$wheel" "dist/$wheel"
 echo "scripts/dist.sh: wrote dist/$wheel"
+
+# The PHP package: a Composer artifact archive. Composer's artifact repository reads
+# composer.json at the archive's root and needs its "version" there.
+php_zip=dist/alphapo-php-$version.zip
+rm -f dist/alphapo-php-*.zip
+"$python" - "$php_zip" "$version" "$mtime" "$stage/lib/libalphapo.so.$version" "${licenses[@]}" <<'PY'
+import json, os, subprocess, sys, time, zipfile
+
+out, version, mtime, library, licenses = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5:]
+package = "bindings/php"
+with open(os.path.join(package, "composer.json")) as f:
+    composer = json.load(f)
+# What `composer archive` leaves out (the archive.exclude list), and what git ignores.
+excluded = [e.strip("/") for e in composer["archive"]["exclude"]]
+tracked = subprocess.run(["git", "ls-files", "-z", "--", package], check=True,
+                         capture_output=True).stdout.decode().split("\0")
+files = {}
+for path in filter(None, tracked):
+    relative = os.path.relpath(path, package)
+    if relative == "composer.json" or any(relative == e or relative.startswith(e + "/") for e in excluded):
+        continue
+    files[relative] = path
+composer["version"] = version
+entries = {"composer.json": (json.dumps(composer, indent=4).encode() + b"\n", 0o644)}
+for relative, path in files.items():
+    with open(path, "rb") as f:
+        entries[relative] = (f.read(), 0o755 if os.access(path, os.X_OK) else 0o644)
+with open(library, "rb") as f:
+    entries["lib/libalphapo.so"] = (f.read(), 0o755)
+with open(os.path.join(package, "alphapo_ffi.h"), "rb") as f:
+    entries["lib/alphapo.h"] = (f.read(), 0o644)
+for license in licenses:
+    with open(license, "rb") as f:
+        entries[license] = (f.read(), 0o644)
+stamp = time.gmtime(max(mtime, 315532800))[:6]  # zip dates start in 1980
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for name in sorted(entries):
+        data, mode = entries[name]
+        info = zipfile.ZipInfo(name, stamp)
+        info.external_attr = (0o100000 | mode) << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(info, data)
+PY
+echo "scripts/dist.sh: wrote $php_zip"

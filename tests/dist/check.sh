@@ -9,7 +9,12 @@
 #   library, and both sign the spec's vector;
 # - the Python wheel carries that very library, `auditwheel show` finds it manylinux2014
 #   (manylinux_2_17) compatible, and installed with pip outside the checkout (no
-#   ALPHAPO_LIBRARY) it loads its own copy and signs the vector.
+#   ALPHAPO_LIBRARY) it loads its own copy and signs the vector;
+# - the PHP zip is a Composer artifact (composer.json with the version) holding the package,
+#   that very library as lib/libalphapo.so and the PHP header as lib/alphapo.h, no tests;
+#   unpacked outside the checkout, its autoloader finds its own library (no ALPHAPO_*) and
+#   signs the vector. (tests/legacy/ installs it with Composer on PHP 7.4 and 8.2.)
+# - the tarball, the wheel and the zip carry LICENSE-MIT and LICENSE-APACHE.
 # Prints `dist checks: N passed, N failed`; any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,8 +26,10 @@ tarball=dist/$name.tar.gz
 [ -f "$tarball" ] || { echo "missing $tarball: run make dist" >&2; exit 1; }
 wheel=dist/alphapo-$version-py3-none-manylinux2014_x86_64.whl
 [ -f "$wheel" ] || { echo "missing $wheel: run make dist" >&2; exit 1; }
+php_zip=dist/alphapo-php-$version.zip
+[ -f "$php_zip" ] || { echo "missing $php_zip: run make dist" >&2; exit 1; }
 python=${PYTHON:-python3}
-for tool in objdump readelf nm tar gcc pkg-config unzip auditwheel patchelf "$python"; do
+for tool in objdump readelf nm tar gcc pkg-config unzip auditwheel patchelf php "$python"; do
     command -v "$tool" >/dev/null || { echo "$tool is required (make test-deps)" >&2; exit 1; }
 done
 
@@ -58,13 +65,14 @@ $name/lib/libalphapo.so.$version
 $name/lib/libalphapo.so.0
 $name/lib/pkgconfig/
 $name/lib/pkgconfig/alphapo.pc"
-for license in LICENSE*; do
-    [ -f "$license" ] && expected="$expected
+licenses="LICENSE-APACHE LICENSE-MIT"
+for license in $licenses; do
+    expected="$expected
 $name/$license"
 done
 listing() { tar -tzf "$tarball" | LC_ALL=C sort; }
 same_listing() { [ "$(listing)" = "$(printf '%s\n' "$expected" | LC_ALL=C sort)" ] || { listing >&2; false; }; }
-check "the tarball holds exactly lib/, include/, the pkg-config file, README (and LICENSE)" same_listing
+check "the tarball holds exactly lib/, include/, the pkg-config file, README, LICENSE-*" same_listing
 links_ok() {
     [ -f "$lib" ] && [ ! -L "$lib" ] \
         && [ "$(readlink "$root/lib/libalphapo.so.0")" = "libalphapo.so.$version" ] \
@@ -151,6 +159,43 @@ print(alphapo.sign(b"AbCdEfG123456", b"{\"currency\":\"BTC\",\"foreign_id\":\"12
     [ "$(cat "$work/wheel-out")" = "$want" ] || { cat "$work/wheel-out" >&2; false; }
 }
 check "the wheel installed with pip (no checkout, no ALPHAPO_LIBRARY) signs the vector" wheel_signs
+
+wheel_licenses() {
+    local license
+    for license in $licenses; do
+        unzip -Z1 "$wheel" | grep -q "^alphapo-$version\.dist-info/\(licenses/\)\?$license\$" \
+            || { echo "no $license in the wheel's .dist-info" >&2; return 1; }
+    done
+}
+check "the wheel's .dist-info carries LICENSE-MIT and LICENSE-APACHE" wheel_licenses
+
+# The PHP package (Composer artifact).
+mkdir "$work/php"
+unzip -q "$php_zip" -d "$work/php"
+zip_layout() {
+    local license
+    php -r '$c = json_decode(file_get_contents($argv[1]), true);
+        exit($c["name"] === "alphapo/alphapo" && $c["version"] === $argv[2] ? 0 : 1);' \
+        "$work/php/composer.json" "$version" || { echo "composer.json: no name/version $version" >&2; return 1; }
+    cmp -s "$work/php/lib/libalphapo.so" "$lib" || { echo "lib/libalphapo.so is not the dist library" >&2; return 1; }
+    [ -x "$work/php/lib/libalphapo.so" ] && [ -x "$work/php/bin/alphapo-install-lib" ] || return 1
+    cmp -s "$work/php/lib/alphapo.h" bindings/php/alphapo_ffi.h || { echo "lib/alphapo.h is not alphapo_ffi.h" >&2; return 1; }
+    for license in $licenses; do cmp -s "$work/php/$license" "$license" || return 1; done
+    [ -f "$work/php/preload.php" ] && [ -f "$work/php/src/Client.php" ] || return 1
+    [ ! -e "$work/php/tests" ] && [ ! -e "$work/php/run-tests.sh" ] || { echo "the zip holds the tests" >&2; return 1; }
+}
+check "the PHP zip: composer.json $version, the dist library, the PHP header, LICENSE-*, no tests" zip_layout
+zip_signs() {
+    (cd "$work" && env -u ALPHAPO_LIBRARY -u ALPHAPO_HEADER php -d ffi.enable=1 -r '
+require $argv[1] . "/autoload.php";
+$library = AlphaPo\Internal\Native::locate()[0];
+if ($library !== realpath($argv[1] . "/lib/libalphapo.so")) { fwrite(STDERR, "loaded $library\n"); exit(1); }
+echo AlphaPo\Signature::sign("AbCdEfG123456", "{\"currency\":\"BTC\",\"foreign_id\":\"123456\"}"), " ",
+    AlphaPo\Internal\Native::ffi()->alphapo_version(), "\n";
+' "$work/php") >"$work/php-out" || return 1
+    [ "$(cat "$work/php-out")" = "$want" ] || { cat "$work/php-out" >&2; false; }
+}
+check "the PHP zip unpacked (no checkout, no ALPHAPO_*) loads its own library and signs the vector" zip_signs
 
 echo "dist checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

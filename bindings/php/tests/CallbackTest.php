@@ -161,7 +161,11 @@ final class CallbackTest extends SandboxTestCase
         return array_values(array_filter($log['attempts'], fn ($a) => $a['transaction_id'] === $transaction));
     }
 
-    /** The whole job: the README's example creates an invoice, the example endpoint verifies its callbacks. */
+    /**
+     * The whole job: the README's example creates an invoice, the example endpoint verifies its callbacks.
+     *
+     * @group checkout
+     */
     public function testTheExamplesCreateAnInvoiceAndVerifyItsCallbacks(): void
     {
         $repository = dirname(__DIR__, 3);

@@ -155,6 +155,7 @@ final class ExceptionTest extends SandboxTestCase
         }
     }
 
+    /** @group checkout */
     public function testTheWithdrawExampleReconcilesALostReply(): void
     {
         $foreignId = 'php-example-' . bin2hex(random_bytes(4));

@@ -95,6 +95,7 @@ final class HeaderTest extends TestCase
         );
     }
 
+    /** @group checkout */
     public function testVersionAndScopeMatchTheHeaderDefines(): void
     {
         // The #define lines live in the C header only (PHP's alphapo_ffi.h has no

@@ -99,6 +99,7 @@ final class PreloadTest extends SandboxTestCase
         }
     }
 
+    /** @group checkout */
     public function testTheCallbackExampleUnderThePreloadSettings(): void
     {
         $log = sys_get_temp_dir() . '/alphapo-preload-callbacks-' . bin2hex(random_bytes(4)) . '.jsonl';

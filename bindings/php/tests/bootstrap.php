@@ -2,8 +2,14 @@
 
 declare(strict_types=1);
 
-// The tests run without `composer install`: Debian's phpunit plus our own PSR-4 autoloader.
-require __DIR__ . '/../autoload.php';
+if (is_file(__DIR__ . '/../vendor/alphapo/alphapo/composer.json')) {
+    // A shop's Composer project with the package installed from its zip and this suite copied
+    // into tests/ (tests/legacy): the package from vendor/, the suite's classes from here.
+    (require __DIR__ . '/../vendor/autoload.php')->addPsr4('AlphaPo\\Tests\\', __DIR__ . '/');
+} else {
+    // The tests run without `composer install`: Debian's phpunit plus our own PSR-4 autoloader.
+    require __DIR__ . '/../autoload.php';
+}
 
 if (!extension_loaded('ffi')) {
     fwrite(STDERR, "FATAL: the PHP FFI extension is not loaded (php -m must list FFI)\n");

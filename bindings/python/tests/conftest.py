@@ -16,6 +16,14 @@ import alphapo
 from alphapo_test_support import CallbackReceiver, Sandbox
 
 
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line(
+        "markers",
+        "checkout: reads the libalphapo checkout (header, examples, README, package source); "
+        "tests/legacy runs the others, against an installed wheel, with -m 'not checkout'",
+    )
+
+
 def pytest_report_header(config: Any) -> str:
     return (
         f"alphapo {alphapo.__version__} from {Path(alphapo.__file__).parent}; "

@@ -181,6 +181,7 @@ def test_lifecycle(sandbox):
         alphapo.AsyncClient(KEY, SECRET, max_workers=0)
 
 
+@pytest.mark.checkout
 def test_the_readme_example():
     own = Sandbox()  # the example's foreign_ids are fixed: a sandbox of its own
     try:

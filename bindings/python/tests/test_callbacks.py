@@ -113,6 +113,7 @@ def _example_env(**extra: str) -> dict:
     return env
 
 
+@pytest.mark.checkout
 def test_create_invoice_example(sandbox):
     out = subprocess.run(
         [sys.executable, str(EXAMPLES / "create_invoice.py")],
@@ -125,6 +126,7 @@ def test_create_invoice_example(sandbox):
     assert "pay 106.75" in out.stdout and " EUR at http://127.0.0.1:" in out.stdout
 
 
+@pytest.mark.checkout
 @pytest.mark.parametrize("fault", [None, "drop_after"])
 def test_withdraw_example(sandbox, faults, fault):
     fid = f"py-example-{fault}-{time.time_ns()}"
@@ -147,6 +149,7 @@ def test_withdraw_example(sandbox, faults, fault):
     assert len(held) == 1
 
 
+@pytest.mark.checkout
 def test_callback_server_example(sandbox, client):
     proc = subprocess.Popen(
         [sys.executable, str(EXAMPLES / "callback_server.py"), "--until-paid"],

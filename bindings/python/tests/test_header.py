@@ -14,6 +14,9 @@ from alphapo._client import Environment, Operation
 
 from alphapo_test_support import HEADER
 
+# Every test here reads the checkout's include/alphapo.h.
+pytestmark = pytest.mark.checkout
+
 _FUNCTION = re.compile(
     r"^(?P<ret>[A-Za-z_][\w\s\*]*?[\s\*])(?P<name>alphapo_\w+)\((?P<args>[^)]*)\);$"
 )

@@ -9,9 +9,12 @@ import subprocess
 import venv
 from pathlib import Path
 
+import pytest
+
 from alphapo_test_support import KEY, SECRET, Sandbox, find_repo_root, unique
 
 
+@pytest.mark.checkout
 def test_fresh_virtualenv_install_creates_an_invoice_and_verifies_its_callback(tmp_path: Path) -> None:
     repo = find_repo_root()
     env_dir = tmp_path / "venv"

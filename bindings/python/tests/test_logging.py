@@ -111,6 +111,7 @@ def _assert_nothing_secret(records: List[logging.LogRecord], *personal: str) -> 
                 assert value not in text
 
 
+@pytest.mark.checkout
 def test_routes_match_the_header():
     text = HEADER.read_text()
     documented = {
@@ -144,6 +145,7 @@ with alphapo.Client({KEY!r}, {SECRET!r}, base_url={sandbox.base_url!r}, max_retr
     assert proc.stderr == b"" and proc.stdout == b""
 
 
+@pytest.mark.checkout
 def test_the_readme_example(sandbox):
     stdout, stderr, expected = run_readme_example("Logging", sandbox)
     assert stdout == ""

@@ -7,7 +7,10 @@
 
 declare(strict_types=1);
 
-require_once dirname(__DIR__, 2) . '/autoload.php'; // a no-op for preloaded classes
+// A no-op for preloaded classes: the package's autoloader, or Composer's where the suite runs
+// inside a project that installed the package (tests/legacy).
+$package = dirname(__DIR__, 2);
+require_once is_file($package . '/autoload.php') ? $package . '/autoload.php' : $package . '/vendor/autoload.php';
 
 use AlphaPo\Client;
 use AlphaPo\Internal\Native;
