@@ -513,6 +513,15 @@ const char *alphapo_error_field_message(const alphapo_error *err, size_t index);
 char *alphapo_error_fields_json(const alphapo_error *err);
 
 /*
+ What happened during the failed call, as JSON (the shape of
+ `alphapo_response_attempts_json`): each attempt's status, HTTP status, duration and
+ whether it may have reached the service, and the total time. NULL when nothing was sent
+ (validation, bad arguments) or for a NULL `err`. Owned: free it with
+ `alphapo_string_free`.
+ */
+char *alphapo_error_attempts_json(const alphapo_error *err);
+
+/*
  The raw reply body exactly as received (may be HTML or text, may contain NULs), borrowed
  from `err`; `*len` receives its length. NULL (and `*len` = 0) when there was no reply.
  `len` may be NULL.
@@ -717,6 +726,15 @@ const char *alphapo_response_get(const alphapo_response *response, const char *p
  `alphapo_string_free`.
  */
 char *alphapo_response_json(const alphapo_response *response);
+
+/*
+ What happened during the call, as JSON: `{"total_us": …, "attempts": [{"status":
+ "SERVER", "http_status": 503, "duration_us": …, "may_have_reached": true}, …,
+ {"status": "OK", "http_status": 200, …}]}` (times in microseconds; the last attempt is
+ the one that got this reply; no attempt for a reply given to `alphapo_decode_reply`).
+ Owned: free it with `alphapo_string_free`. NULL for a NULL `response`.
+ */
+char *alphapo_response_attempts_json(const alphapo_response *response);
 
 /*
  The raw reply body exactly as received, borrowed from the response; `*len` receives its

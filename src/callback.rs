@@ -10,9 +10,9 @@
 //! redelivery of the same event the same key. [`Callback::is_fully_paid`] is the answer to
 //! "may I ship the order?".
 
-use crate::decode::{normalize, scalar_text, Fields};
 use crate::error::{Error, Result, Status};
 use crate::operations::{iso, payment_request_callback_shape, transaction_shape, Transaction};
+use crate::reply::normalize::{normalize, scalar_text, Fields};
 use crate::signature::Signer;
 use serde_json::Value;
 use sha2::{Digest, Sha512};
@@ -270,13 +270,13 @@ pub fn parse_callback(
 
 /// Parses a body already verified.
 fn parse_verified(body: &[u8]) -> Result<Callback> {
-    let values = crate::decode::value_count(body);
-    if values > crate::decode::MAX_VALUES {
+    let values = crate::reply::normalize::value_count(body);
+    if values > crate::reply::normalize::MAX_VALUES {
         return Err(Error::new(
             Status::Decode,
             format!(
                 "callback body holds about {values} values, more than the {} a callback may hold",
-                crate::decode::MAX_VALUES
+                crate::reply::normalize::MAX_VALUES
             ),
         )
         .with_raw_body(body.to_vec()));

@@ -12,13 +12,13 @@ use crate::error::{Error, Result};
 use crate::operations::{
     Address, CancelInvoice, CurrenciesList, Exchange, ExchangeCalculate, ExchangeFixed,
     ExchangeNow, GenericRequest, Invoice, InvoiceRequest, Method, OperationKind, PairsQuery,
-    RatesQuery, Request, Response, TakeAddress, ToRequest, Transaction, TransactionLookup,
-    Withdrawal, WithdrawalRequest,
+    PaymentRequest, PaymentRequestCreate, RatesQuery, Request, Response, TakeAddress, ToRequest,
+    Transaction, TransactionLookup, Withdrawal, WithdrawalRequest,
 };
-use crate::proxy::ProxyUrl;
 use crate::reply::decode_reply;
 use crate::retry::Attempts;
 use crate::signature::Signer;
+use crate::transport::proxy::ProxyUrl;
 use crate::transport::{
     Failure, Transport, TransportConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
@@ -362,6 +362,7 @@ impl Client {
         let kind = prepared.kind;
         let mut attempts = Attempts::new(kind, self.max_retries);
         loop {
+            let started = std::time::Instant::now();
             let (error, before_send) =
                 match self
                     .transport
@@ -369,13 +370,17 @@ impl Client {
                 {
                     Ok(reply) => {
                         match decode_reply(kind, reply.status, reply.body, reply.retry_after) {
-                            Ok(response) => return Ok(response),
+                            Ok(mut response) => {
+                                response.attempts =
+                                    attempts.succeeded(response.http_status, started.elapsed());
+                                return Ok(response);
+                            }
                             Err(e) => (e, false),
                         }
                     }
                     Err(Failure { error, before_send }) => (error, before_send),
                 };
-            match attempts.failed(&error, before_send) {
+            match attempts.failed(&error, before_send, started.elapsed()) {
                 Some(delay) => std::thread::sleep(delay),
                 None => return Err(attempts.conclude(error, &prepared.body)),
             }
@@ -440,6 +445,12 @@ impl Client {
     /// `POST /invoices/create`.
     pub fn create_invoice(&self, request: &InvoiceRequest) -> Result<Invoice> {
         self.execute(request).map(Invoice::from_response)
+    }
+
+    /// `POST /api/payments/v1/requests`: a payment request (unguarded: a lost reply is
+    /// `OUTCOME_UNKNOWN`, never repeated).
+    pub fn create_payment_request(&self, request: &PaymentRequestCreate) -> Result<PaymentRequest> {
+        self.execute(request).map(PaymentRequest::from_response)
     }
 
     /// `POST /invoices/{foreign_id}/cancel/`.

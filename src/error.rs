@@ -149,7 +149,15 @@ pub struct Error {
     raw_body: Option<Box<[u8]>>,
     retry_after: Option<u32>,
     cause: Option<Status>,
-    foreign_id: Option<Box<str>>,
+    call: Option<Box<CallContext>>,
+}
+
+/// What a failed call knew of itself: the request's `foreign_id` and its attempts (one box,
+/// so that `Error` stays small).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct CallContext {
+    foreign_id: Option<String>,
+    attempts: Option<crate::retry::AttemptRecord>,
 }
 
 impl Error {
@@ -164,7 +172,7 @@ impl Error {
             raw_body: None,
             retry_after: None,
             cause: None,
-            foreign_id: None,
+            call: None,
         }
     }
 
@@ -224,8 +232,21 @@ impl Error {
 
     /// Sets the `foreign_id` of the request that failed.
     pub fn with_foreign_id(mut self, foreign_id: Option<String>) -> Self {
-        self.foreign_id = foreign_id.map(String::into_boxed_str);
+        self.call.get_or_insert_with(Default::default).foreign_id = foreign_id;
         self
+    }
+
+    /// Sets the record of the call's attempts.
+    pub fn with_attempts(mut self, attempts: crate::retry::AttemptRecord) -> Self {
+        self.call.get_or_insert_with(Default::default).attempts = Some(attempts);
+        self
+    }
+
+    /// What happened during the call: each attempt's status, HTTP status, duration and
+    /// whether it may have reached the service, and the total time. `None` when nothing
+    /// was sent (validation, bad arguments, a reply decoded without a call).
+    pub fn attempts(&self) -> Option<&crate::retry::AttemptRecord> {
+        self.call.as_ref()?.attempts.as_ref()
     }
 
     /// Replaces the status, keeping every detail.
@@ -288,7 +309,7 @@ impl Error {
     /// The `foreign_id` of the money-moving request this error is about, when it had one:
     /// the key to look the operation up with ([`crate::Client::reconcile`]).
     pub fn foreign_id(&self) -> Option<&str> {
-        self.foreign_id.as_deref()
+        self.call.as_ref()?.foreign_id.as_deref()
     }
 
     /// The field errors as a JSON object `{"field": "message", …}`, in order; the messages
@@ -316,7 +337,7 @@ impl fmt::Debug for Error {
             .field("fields", &self.fields)
             .field("raw_body_len", &self.raw_body.as_ref().map(|b| b.len()))
             .field("cause", &self.cause)
-            .field("foreign_id", &self.foreign_id)
+            .field("foreign_id", &self.foreign_id())
             .finish()
     }
 }

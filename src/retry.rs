@@ -17,7 +17,55 @@
 
 use crate::error::{preview, Error, Status};
 use crate::operations::{OperationKind, RetryClass};
-use std::time::Duration;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// One attempt of a call: how it ended and how long it took.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    /// `Ok` for the attempt that got the call's reply, else the status of its failure.
+    pub status: Status,
+    /// The HTTP status of its reply, when it got one.
+    pub http_status: Option<u16>,
+    /// From the start of the attempt to its reply or failure.
+    pub duration: Duration,
+    /// Whether the request may have reached the service: false only when its connection
+    /// was never established.
+    pub may_have_reached: bool,
+}
+
+/// What happened during one call: every attempt in order, and the call's total time
+/// (backoff and `Retry-After` waits included). Empty when nothing was sent (a request
+/// refused by validation).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AttemptRecord {
+    /// The attempts, first to last.
+    pub attempts: Vec<Attempt>,
+    /// The call's total time.
+    pub total: Duration,
+}
+
+impl AttemptRecord {
+    /// `{"total_us": …, "attempts": [{"status": "TRANSPORT", "http_status": 0,
+    /// "duration_us": …, "may_have_reached": false}, …]}`: times in microseconds, the
+    /// status by name, `http_status` 0 when there was no reply.
+    pub fn to_json(&self) -> Value {
+        let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        let attempts: Vec<Value> = self
+            .attempts
+            .iter()
+            .map(|a| {
+                json!({
+                    "status": a.status.name(),
+                    "http_status": a.http_status.unwrap_or(0),
+                    "duration_us": micros(a.duration),
+                    "may_have_reached": a.may_have_reached,
+                })
+            })
+            .collect();
+        json!({ "total_us": micros(self.total), "attempts": attempts })
+    }
+}
 
 /// First backoff delay; doubles per retry, with jitter.
 const BACKOFF_BASE: Duration = Duration::from_millis(500);
@@ -48,6 +96,8 @@ pub(crate) struct Attempts {
     retries: u32,
     reached: bool,
     log: Vec<String>,
+    started: Instant,
+    record: Vec<Attempt>,
 }
 
 impl Attempts {
@@ -59,11 +109,44 @@ impl Attempts {
             retries: 0,
             reached: false,
             log: Vec::new(),
+            started: Instant::now(),
+            record: Vec::new(),
         }
     }
 
-    /// Records a failed attempt; the delay before the next one, or `None` to stop.
-    pub(crate) fn failed(&mut self, error: &Error, before_send: bool) -> Option<Duration> {
+    /// The record of the call so far.
+    fn record(&mut self) -> AttemptRecord {
+        AttemptRecord {
+            attempts: std::mem::take(&mut self.record),
+            total: self.started.elapsed(),
+        }
+    }
+
+    /// Records the attempt that got the call's reply; the call's record.
+    pub(crate) fn succeeded(mut self, http_status: u16, duration: Duration) -> AttemptRecord {
+        self.record.push(Attempt {
+            status: Status::Ok,
+            http_status: Some(http_status),
+            duration,
+            may_have_reached: true,
+        });
+        self.record()
+    }
+
+    /// Records a failed attempt that took `duration`; the delay before the next one, or
+    /// `None` to stop.
+    pub(crate) fn failed(
+        &mut self,
+        error: &Error,
+        before_send: bool,
+        duration: Duration,
+    ) -> Option<Duration> {
+        self.record.push(Attempt {
+            status: error.status(),
+            http_status: error.http_status(),
+            duration,
+            may_have_reached: !before_send,
+        });
         self.reached |= may_have_applied(error, before_send);
         self.log
             .push(summary(self.log.len() + 1, error, before_send));
@@ -95,7 +178,8 @@ impl Attempts {
 
     /// The error the call ends with, from the last attempt's `error`. `body` is the request
     /// body (for its `foreign_id`).
-    pub(crate) fn conclude(self, error: Error, body: &[u8]) -> Error {
+    pub(crate) fn conclude(mut self, error: Error, body: &[u8]) -> Error {
+        let error = error.with_attempts(self.record());
         let class = self.kind.retry_class();
         if !class.moves_money() {
             return error;
@@ -208,7 +292,7 @@ mod tests {
     #[test]
     fn unguarded_is_never_resent_once_it_may_have_arrived() {
         let mut a = Attempts::new(OperationKind::WithdrawalCrypto, 5);
-        assert_eq!(a.failed(&timeout(), false), None);
+        assert_eq!(a.failed(&timeout(), false, Duration::ZERO), None);
         let e = a.conclude(timeout(), BODY);
         assert_eq!(e.status(), Status::OutcomeUnknown);
         assert_eq!(e.cause(), Some(Status::Timeout));
@@ -224,7 +308,7 @@ mod tests {
         ] {
             let mut a = Attempts::new(OperationKind::ExchangeNow, 5);
             let err = Error::new(status, "x");
-            assert_eq!(a.failed(&err, false), None, "{status:?}");
+            assert_eq!(a.failed(&err, false, Duration::ZERO), None, "{status:?}");
             assert_eq!(a.conclude(err, BODY).status(), Status::OutcomeUnknown);
         }
     }
@@ -234,11 +318,17 @@ mod tests {
         for kind in crate::operations::OPERATIONS.iter().map(|o| o.kind) {
             let mut a = Attempts::new(kind, 2);
             let refused = Error::new(Status::Transport, "connection failed");
-            assert!(a.failed(&refused, true).is_some(), "{kind:?}");
+            assert!(
+                a.failed(&refused, true, Duration::ZERO).is_some(),
+                "{kind:?}"
+            );
             let short = http(Status::RateLimited, 429, Some(1));
-            assert_eq!(a.failed(&short, false), Some(Duration::from_secs(1)));
+            assert_eq!(
+                a.failed(&short, false, Duration::ZERO),
+                Some(Duration::from_secs(1))
+            );
             // Out of retries: the last 429 is definite, nothing was applied.
-            assert_eq!(a.failed(&short, false), None);
+            assert_eq!(a.failed(&short, false, Duration::ZERO), None);
             let e = a.conclude(short, BODY);
             assert_eq!(e.status(), Status::RateLimited, "{kind:?}");
         }
@@ -247,9 +337,9 @@ mod tests {
     #[test]
     fn a_refusal_after_a_lost_reply_is_not_definite() {
         let mut a = Attempts::new(OperationKind::InvoicesCreate, 3);
-        assert!(a.failed(&timeout(), false).is_some());
+        assert!(a.failed(&timeout(), false, Duration::ZERO).is_some());
         let long = http(Status::RateLimited, 429, Some(3600));
-        assert_eq!(a.failed(&long, false), None);
+        assert_eq!(a.failed(&long, false, Duration::ZERO), None);
         let e = a.conclude(long, BODY);
         assert_eq!(e.status(), Status::OutcomeUnknown);
         assert_eq!(e.cause(), Some(Status::RateLimited));
@@ -263,9 +353,9 @@ mod tests {
         assert!(e.message().contains("attempt 2: RATE_LIMITED HTTP 429"));
 
         let mut a = Attempts::new(OperationKind::InvoicesCreate, 3);
-        assert!(a.failed(&timeout(), false).is_some());
+        assert!(a.failed(&timeout(), false, Duration::ZERO).is_some());
         let dup = http(Status::DuplicateForeignId, 400, None);
-        assert_eq!(a.failed(&dup, false), None);
+        assert_eq!(a.failed(&dup, false, Duration::ZERO), None);
         let e = a.conclude(dup, BODY);
         assert_eq!(e.status(), Status::DuplicateForeignId);
         assert!(e.message().contains("may already have succeeded"));
@@ -275,22 +365,22 @@ mod tests {
     fn definite_refusals_stay_definite_when_nothing_arrived_before() {
         let mut a = Attempts::new(OperationKind::WithdrawalCrypto, 2);
         let bad = http(Status::Api, 400, None);
-        assert_eq!(a.failed(&bad, false), None);
+        assert_eq!(a.failed(&bad, false, Duration::ZERO), None);
         let e = a.conclude(bad, BODY);
         assert_eq!(e.status(), Status::Api);
         assert_eq!(e.foreign_id(), Some("w-1"));
         // A duplicate on the first attempt is the plain duplicate.
         let mut a = Attempts::new(OperationKind::InvoicesCreate, 2);
         let dup = http(Status::DuplicateForeignId, 400, None);
-        assert_eq!(a.failed(&dup, false), None);
+        assert_eq!(a.failed(&dup, false, Duration::ZERO), None);
         assert_eq!(a.conclude(dup, BODY).cause(), None);
     }
 
     #[test]
     fn read_only_calls_report_the_failure_itself() {
         let mut a = Attempts::new(OperationKind::TransactionsInfo, 1);
-        assert!(a.failed(&timeout(), false).is_some());
-        assert_eq!(a.failed(&timeout(), false), None);
+        assert!(a.failed(&timeout(), false, Duration::ZERO).is_some());
+        assert_eq!(a.failed(&timeout(), false, Duration::ZERO), None);
         assert_eq!(a.conclude(timeout(), b"{}").status(), Status::Timeout);
     }
 
@@ -298,7 +388,7 @@ mod tests {
     fn an_unreadable_success_of_a_money_call_is_outcome_unknown() {
         let mut a = Attempts::new(OperationKind::WithdrawalCrypto, 2);
         let e = Error::new(Status::Decode, "not JSON").with_http_status(200);
-        assert_eq!(a.failed(&e, false), None);
+        assert_eq!(a.failed(&e, false, Duration::ZERO), None);
         let e = a.conclude(e, BODY);
         assert_eq!(e.status(), Status::OutcomeUnknown);
         assert!(e.message().contains("accepted"), "{}", e.message());

@@ -44,7 +44,7 @@ struct Op {
     path: &'static str,
 }
 
-const OPS: [Op; 7] = [
+const OPS: [Op; 8] = [
     Op {
         name: "withdrawal/crypto",
         kind: OperationKind::WithdrawalCrypto,
@@ -74,6 +74,11 @@ const OPS: [Op; 7] = [
         name: "addresses/take",
         kind: OperationKind::AddressesTake,
         path: "/addresses/take",
+    },
+    Op {
+        name: "payment_requests/create",
+        kind: OperationKind::PaymentRequestsCreate,
+        path: "/api/payments/v1/requests",
     },
     Op {
         name: "generic (withdrawal)",
@@ -179,6 +184,11 @@ fn setup(c: &Client, op: &Op, fid: &str) -> (Value, String) {
             json!({"currency": "BTC", "foreign_id": fid, "end_user_reference": "customer-1"}),
             op.path.into(),
         ),
+        OperationKind::PaymentRequestsCreate => (
+            json!({"amount": "100", "currency": {"iso": "EUR"}, "life_time_duration": 3600,
+                   "foreign_id": fid}),
+            op.path.into(),
+        ),
         other => unreachable!("{other:?} is not in the matrix"),
     }
 }
@@ -198,6 +208,7 @@ fn applied(s: &Value, op: &Op, fid: &str) -> usize {
         OperationKind::ExchangeNow | OperationKind::ExchangeFixed => count("exchanges"),
         OperationKind::InvoicesCreate => count("invoices"),
         OperationKind::AddressesTake => count("addresses"),
+        OperationKind::PaymentRequestsCreate => count("payment_requests"),
         // A cancelled invoice is `failed` with the merchant's cancellation as its error.
         OperationKind::InvoicesCancel => s["invoices"]
             .as_array()
@@ -217,9 +228,13 @@ fn requests_to(s: &Value, path: &str) -> u64 {
     } else {
         path
     };
-    s["requests"]["by_path"][format!("/api/v2{route}")]
-        .as_u64()
-        .unwrap_or(0)
+    // Payment requests are below /api/payments/v1, the rest below /api/v2.
+    let full = if route.starts_with("/api/") {
+        route.to_string()
+    } else {
+        format!("/api/v2{route}")
+    };
+    s["requests"]["by_path"][full].as_u64().unwrap_or(0)
 }
 
 /// Runs one row of the matrix; returns its printed cells.

@@ -545,10 +545,15 @@ fn generic_request_and_prepare() {
             OperationKind::InvoicesCancel => r#"{"foreign_id":"p4"}"#,
             OperationKind::TransactionsInfo => r#"{"id":1}"#,
             OperationKind::Generic => r#"{"path":"/x"}"#,
+            OperationKind::PaymentRequestsCreate => {
+                r#"{"amount":"10","currency":{"iso":"EUR"},"life_time_duration":600}"#
+            }
             _ => "{}",
         };
         let p = c.prepare(&Request::from_json(kind, json).unwrap()).unwrap();
-        assert!(p.url.starts_with(sb.base_url()), "{kind:?}");
+        // Payment requests are below the same host's /api/payments/v1.
+        let api_root = sb.base_url().trim_end_matches("/v2");
+        assert!(p.url.starts_with(api_root), "{kind:?}: {}", p.url);
         if kind != OperationKind::Ping {
             assert!(alphapo::verify(
                 sb.secret().as_bytes(),

@@ -136,6 +136,8 @@ const char *alphapo_error_field_message(const alphapo_error *err, size_t index);
 
 char *alphapo_error_fields_json(const alphapo_error *err);
 
+char *alphapo_error_attempts_json(const alphapo_error *err);
+
 const uint8_t *alphapo_error_raw_body(const alphapo_error *err, size_t *len);
 
 uint64_t alphapo_error_retry_after(const alphapo_error *err);
@@ -199,6 +201,8 @@ uint16_t alphapo_response_http_status(const alphapo_response *response);
 const char *alphapo_response_get(const alphapo_response *response, const char *path);
 
 char *alphapo_response_json(const alphapo_response *response);
+
+char *alphapo_response_attempts_json(const alphapo_response *response);
 
 const uint8_t *alphapo_response_raw_body(const alphapo_response *response, size_t *len);
 

@@ -231,7 +231,7 @@ pub extern "C" fn alphapo_client_builder_set_proxy(
         // SAFETY: NULL or a NUL-terminated string.
         let url = unsafe { opt_str(url, "url") }?;
         if let Some(u) = url {
-            crate::proxy::ProxyUrl::parse(u)?;
+            crate::transport::proxy::ProxyUrl::parse(u)?;
         }
         update(b, |i| i.proxy(url));
         Ok(())

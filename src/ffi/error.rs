@@ -137,6 +137,22 @@ pub extern "C" fn alphapo_error_fields_json(err: *const alphapo_error) -> *mut c
     ffi_boundary!({ read_handle(err, |e| owned(&e.inner.fields_json())) })
 }
 
+/// What happened during the failed call, as JSON (the shape of
+/// `alphapo_response_attempts_json`): each attempt's status, HTTP status, duration and
+/// whether it may have reached the service, and the total time. NULL when nothing was sent
+/// (validation, bad arguments) or for a NULL `err`. Owned: free it with
+/// `alphapo_string_free`.
+#[no_mangle]
+pub extern "C" fn alphapo_error_attempts_json(err: *const alphapo_error) -> *mut c_char {
+    ffi_boundary!({
+        read_handle(err, |e| {
+            e.inner
+                .attempts()
+                .map_or(std::ptr::null_mut(), |a| owned(&a.to_json().to_string()))
+        })
+    })
+}
+
 /// The raw reply body exactly as received (may be HTML or text, may contain NULs), borrowed
 /// from `err`; `*len` receives its length. NULL (and `*len` = 0) when there was no reply.
 /// `len` may be NULL.

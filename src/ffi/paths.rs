@@ -5,7 +5,7 @@
 
 use super::strings::cstring;
 use super::try_str;
-use crate::decode::scalar_text;
+use crate::reply::normalize::scalar_text;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::ffi::{c_char, CString};

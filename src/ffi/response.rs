@@ -53,6 +53,16 @@ pub extern "C" fn alphapo_response_json(response: *const alphapo_response) -> *m
     ffi_boundary!({ read_handle(response, |r| owned(&r.inner.envelope_json())) })
 }
 
+/// What happened during the call, as JSON: `{"total_us": …, "attempts": [{"status":
+/// "SERVER", "http_status": 503, "duration_us": …, "may_have_reached": true}, …,
+/// {"status": "OK", "http_status": 200, …}]}` (times in microseconds; the last attempt is
+/// the one that got this reply; no attempt for a reply given to `alphapo_decode_reply`).
+/// Owned: free it with `alphapo_string_free`. NULL for a NULL `response`.
+#[no_mangle]
+pub extern "C" fn alphapo_response_attempts_json(response: *const alphapo_response) -> *mut c_char {
+    ffi_boundary!({ read_handle(response, |r| owned(&r.inner.attempts.to_json().to_string())) })
+}
+
 /// The raw reply body exactly as received, borrowed from the response; `*len` receives its
 /// length (`len` may be NULL).
 #[no_mangle]

@@ -6,8 +6,8 @@ use super::reader::Reader;
 use super::rules::Rules;
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
-use crate::decode::Fields;
 use crate::error::Result;
+use crate::reply::normalize::Fields;
 use serde_json::{Map, Value};
 
 /// `POST /accounts/list` from JSON: takes no fields.

@@ -5,8 +5,8 @@ use super::reader::Reader;
 use super::rules::{Party, Rules};
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
-use crate::decode::Fields;
 use crate::error::Result;
+use crate::reply::normalize::Fields;
 use serde_json::{Map, Value};
 
 /// A deposit address request. `foreign_id` identifies the customer and may be reused.

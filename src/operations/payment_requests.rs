@@ -8,8 +8,8 @@ use super::reader::Reader;
 use super::rules::{Party, Rules};
 use super::{check, Base, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
-use crate::decode::Fields;
 use crate::error::Result;
+use crate::reply::normalize::Fields;
 use serde_json::{Map, Number, Value};
 
 /// A currency of a payment request: `{"iso": "USDT", "network_name": "tron"}`.

@@ -1,6 +1,6 @@
 //! The known fields of every reply and callback, for tolerant normalization (spec §5, §8).
 
-use crate::decode::{Kind, Shape};
+use crate::reply::normalize::{Kind, Shape};
 
 static ACCOUNT: &Shape = &[("balance", Kind::Amount)];
 

@@ -5,8 +5,8 @@ use super::reader::Reader;
 use super::rules::Rules;
 use super::{check, Method, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
-use crate::decode::Fields;
 use crate::error::Result;
+use crate::reply::normalize::Fields;
 use serde_json::{Map, Number, Value};
 
 /// Which transaction to look up: exactly one key.

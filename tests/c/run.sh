@@ -122,6 +122,52 @@ else
 fi
 rm -f "$wlog"
 
+echo "== payment requests: created from C (valgrind), paid, failed and expired callbacks verified in C"
+prlog=$(mktemp)
+created=$(mktemp)
+"$BUILD/callback_server" >"$prlog" 2>&1 &
+pr_receiver=$!
+for _ in $(seq 100); do
+    grep -q '^listening on ' "$prlog" && break
+    sleep 0.1
+done
+pr_url=$(sed -n 's/^listening on //p' "$prlog" | head -n 1)
+uuid='[0-9a-f]\{8\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{12\}'
+pr_ok=1
+[ -n "$pr_url" ] && control POST /_sandbox/callback-url "{\"url\": \"$pr_url\"}" >/dev/null || pr_ok=0
+for kind in paid short idle; do
+    ALPHAPO_FOREIGN_ID="c-pr-$kind-$$" valgrind --quiet --error-exitcode=1 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+        "$BUILD/payment_request" >>"$created" 2>&1 || pr_ok=0
+done
+grep -c "^payment request $uuid (created): 100.00 EUR until [0-9]*, pay at http" "$created" | grep -qx 3 || pr_ok=0
+if [ "$pr_ok" = 1 ] \
+    && control POST "/_sandbox/payment-requests/c-pr-paid-$$/pay" '{}' >/dev/null \
+    && control POST "/_sandbox/payment-requests/c-pr-short-$$/pay" '{"amount": "0.0001"}' >/dev/null \
+    && control POST "/_sandbox/payment-requests/c-pr-short-$$/expire" '{}' >/dev/null \
+    && control POST "/_sandbox/payment-requests/c-pr-idle-$$/expire" '{}' >/dev/null; then
+    for _ in $(seq 150); do
+        [ "$(grep -cE "^verified payment_request callback .*status (paid|failed|expired), foreign_id c-pr-" "$prlog")" -ge 3 ] && break
+        sleep 0.1
+    done
+fi
+kill "$pr_receiver" 2>/dev/null || true
+wait "$pr_receiver" 2>/dev/null || true
+if [ "$pr_ok" = 1 ] \
+    && grep -q "^verified payment_request callback .*status paid, foreign_id c-pr-paid-$$,.* key payment_request:$uuid:paid:.* (fully paid)" "$prlog" \
+    && grep -q "^verified payment_request callback .*status failed, foreign_id c-pr-short-$$," "$prlog" \
+    && grep -q "^verified payment_request callback .*status expired, foreign_id c-pr-idle-$$," "$prlog" \
+    && ! grep -q "status failed.*(fully paid)\|status expired.*(fully paid)" "$prlog"; then
+    cat "$created"
+    grep "c-pr-" "$prlog"
+    passed=$((passed + 1))
+else
+    echo "payment request flow failed:" >&2
+    cat "$created" "$prlog" >&2
+    failed=$((failed + 1))
+fi
+rm -f "$prlog" "$created"
+
 echo "== make install (libalphapo.so.<version>, links .so.0 and .so) + pkg-config"
 prefix=$(mktemp -d)
 if make -s install PREFIX="$prefix" >/dev/null \

@@ -95,6 +95,19 @@ static void p_operations_json(void) {
     CHECK(alphapo_operations_json() == table); /* static: the same string each time */
 }
 
+static void p_response_attempts_json(void) {
+    CHECK(alphapo_response_attempts_json(NULL) == NULL);
+    char *json = alphapo_response_attempts_json(response);
+    CHECK(json != NULL && strstr(json, "\"attempts\":[") != NULL);
+    alphapo_string_free(json);
+}
+
+static void p_error_attempts_json(void) {
+    CHECK(alphapo_error_attempts_json(NULL) == NULL);
+    /* error_obj comes from a reply decoded without a call: no record. */
+    CHECK(alphapo_error_attempts_json(error_obj) == NULL);
+}
+
 static void p_test_panic(void) {
     E2(alphapo_test_panic(&err), alphapo_test_panic(NULL), ALPHAPO_STATUS_PANIC);
 }
@@ -363,7 +376,7 @@ static void p_client_free(void) {
     CHECK(1);
 }
 
-static const uint32_t BAD_OPS[] = {0, 15, 99, UINT32_MAX};
+static const uint32_t BAD_OPS[] = {0, 16, 99, UINT32_MAX};
 
 static void p_client_call(void) {
     alphapo_response *out = SENT(alphapo_response);
@@ -909,6 +922,8 @@ static struct probe PROBES[] = {
     P(version),
     P(status_name),
     P(operations_json),
+    P(response_attempts_json),
+    P(error_attempts_json),
     P(test_panic),
     P(callback_verify),
     P(callback_parse),

@@ -51,6 +51,7 @@ from ._errors import (
     ValidationError,
     status_name,
 )
+from ._attempts import Attempt, AttemptRecord
 from ._models import (
     Account,
     Address,
@@ -83,6 +84,8 @@ def library_version() -> str:
 __all__ = [
     "Account",
     "Address",
+    "Attempt",
+    "AttemptRecord",
     "AlphaPoError",
     "Amount",
     "ApiError",

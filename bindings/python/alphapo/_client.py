@@ -411,9 +411,13 @@ class Client(Handle):
                 http_status = getattr(result, "http_status", None)
         except AlphaPoError as error:
             elapsed = (time.monotonic() - start) * 1000.0
-            _log.call_done(operation, route[0], route[1], elapsed, error.http_status, error)
+            _log.call_done(
+                operation, route[0], route[1], elapsed, error.http_status, error.attempts, error
+            )
             raise
-        _log.call_done(operation, route[0], route[1], (time.monotonic() - start) * 1000.0, http_status)
+        elapsed = (time.monotonic() - start) * 1000.0
+        attempts = getattr(result, "attempts", None)
+        _log.call_done(operation, route[0], route[1], elapsed, http_status, attempts)
         return result
 
     def _call(self, operation: str, code: int, fields: Dict[str, Any]) -> Any:

@@ -8,12 +8,14 @@ of the class that mirrors the status, carrying everything the error object knows
 from __future__ import annotations
 
 import builtins
-import json
 import ctypes
 import enum
+import json
 from typing import Dict, Mapping, Optional, Type
 
 from . import _ffi
+from ._attempts import AttemptRecord
+from ._attempts import from_json as attempts_from_json
 
 
 class Status(enum.IntEnum):
@@ -64,6 +66,9 @@ class AlphaPoError(Exception):
             ``code`` and ``raw_body`` the exception carries; else ``None``.
         foreign_id: the ``foreign_id`` of the money-moving request that failed, when it
             had one: the key for :meth:`Client.reconcile`.
+        attempts: what happened during the call (:class:`AttemptRecord`: each attempt's
+            status, HTTP status, duration, whether it may have reached the service), or
+            ``None`` when nothing was sent.
     """
 
     status_code: int = -1  # the status a subclass stands for
@@ -80,6 +85,7 @@ class AlphaPoError(Exception):
         retry_after: Optional[int] = None,
         cause: Optional[int] = None,
         foreign_id: Optional[str] = None,
+        attempts: Optional[AttemptRecord] = None,
     ) -> None:
         super().__init__(message)
         if status is None:
@@ -102,6 +108,7 @@ class AlphaPoError(Exception):
                 pass
         self.cause: Optional[int] = cause
         self.foreign_id: Optional[str] = foreign_id
+        self.attempts: Optional[AttemptRecord] = attempts
 
     def __str__(self) -> str:
         return self.message
@@ -276,7 +283,14 @@ def from_error_object(status: int, err: object) -> AlphaPoError:
         retry_after=lib.alphapo_error_retry_after(err) or None,
         cause=cause if cause != status else None,
         foreign_id=_ffi.text(lib.alphapo_error_foreign_id(err)),
+        attempts=_attempts(err),
     )
+
+
+def _attempts(err: object) -> Optional[AttemptRecord]:
+    """The core's record of the failed call's attempts; None when nothing was sent."""
+    text = _ffi.take_string(_ffi.lib.alphapo_error_attempts_json(err))
+    return None if text is None else attempts_from_json(json.loads(text))
 
 
 class ErrorSlot:

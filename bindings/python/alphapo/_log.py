@@ -14,6 +14,7 @@ import logging
 from typing import Any, Dict, Optional, Tuple
 
 from . import _operations
+from ._attempts import AttemptRecord
 
 logger = logging.getLogger("alphapo")
 logger.addHandler(logging.NullHandler())
@@ -40,9 +41,11 @@ def call_done(
     path: str,
     elapsed_ms: float,
     http_status: Optional[int],
+    attempts: Optional[AttemptRecord] = None,
     error: Optional[BaseException] = None,
 ) -> None:
-    """Records the end of one call: DEBUG always, WARNING too for an unknown outcome."""
+    """Records the end of one call: DEBUG always (with the number of attempts), WARNING
+    too for a call that was retried and for an unknown outcome."""
     if error is None:
         status = "OK"
     else:
@@ -56,15 +59,30 @@ def call_done(
         "http_status": http_status,
         "status": status,
         "elapsed_ms": elapsed,
+        "attempts": len(attempts) if attempts is not None else 0,
     }
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
-            "%s %s %s -> %s in %.1f ms",
+            "%s %s %s -> %s in %.1f ms, %d attempt(s)",
             operation,
             method,
             path,
             http_status if http_status else status,
             elapsed,
+            fields["attempts"],
+            extra=fields,
+        )
+    if attempts is not None and attempts.retried:
+        logger.warning(
+            "%s %s %s: retried: %s",
+            operation,
+            method,
+            path,
+            ", ".join(
+                f"{a.status}{f' {a.http_status}' if a.http_status else ''} in "
+                f"{a.duration * 1000:.1f} ms"
+                for a in attempts
+            ),
             extra=fields,
         )
     if status == "OUTCOME_UNKNOWN":

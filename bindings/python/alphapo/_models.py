@@ -34,6 +34,9 @@ from typing import (
     get_type_hints,
 )
 
+from ._attempts import AttemptRecord
+from ._attempts import from_json as attempts_from_json
+
 Amount = Union[Decimal, str]
 """A decoded amount: a ``Decimal``, or the ``str`` received when listed in ``malformed``."""
 
@@ -71,6 +74,9 @@ class _Item:
 @dataclass(frozen=True)
 class Result(_Item):
     """What every reply carries besides its typed fields."""
+
+    attempts: AttemptRecord = field(default=AttemptRecord(), repr=False)
+    """What happened during the call: each attempt and the total time."""
 
     http_status: int = 0
     """The HTTP status of the reply (200, 201, ...)."""
@@ -368,6 +374,7 @@ def build(result: str, envelope: Mapping[str, Any], raw_body: bytes, http_status
         "raw_body": raw_body,
         "http_status": http_status,
         "malformed": tuple(envelope.get("malformed") or ()),
+        "attempts": attempts_from_json(envelope.get("attempts")),
     }
     typed = envelope.get("result")
     if result in _SINGLE:

@@ -1,12 +1,12 @@
-//! Turns an HTTP reply into a decoded [`Response`] or a detailed [`Error`] (spec §4, §6).
+//! The error of a non-2xx reply (spec §4, §6).
 //!
 //! Error bodies come in several shapes and are never assumed to be JSON: `{"error","code"}`
 //! for transport and auth failures, `{"errors":{field: message}}` for validation, the
 //! cancel error nested inside `errors`, the Cloudflare 429 text and HTML 5xx pages. The raw
 //! body is kept in every error.
 
-use crate::error::{preview, Error, FieldError, Result, Status};
-use crate::operations::{OperationKind, Response};
+use crate::error::{preview, Error, FieldError, Status};
+use crate::operations::OperationKind;
 use serde_json::Value;
 
 /// The API's text for a taken foreign_id ("The foreign id has already been taken.").
@@ -15,32 +15,20 @@ fn is_duplicate_message(message: &str) -> bool {
     m.contains("already been taken") || m.contains("already taken")
 }
 
-/// Decodes a reply of `kind`: 2xx → [`Response`], anything else → [`Error`].
-pub fn decode_reply(
-    kind: OperationKind,
-    http_status: u16,
-    body: Vec<u8>,
-    retry_after: Option<u64>,
-) -> Result<Response> {
-    if (200..300).contains(&http_status) {
-        return Response::decode(kind, http_status, body);
-    }
-    Err(error_from_reply(kind, http_status, body, retry_after))
-}
-
 /// The error for a non-2xx reply.
-pub fn error_from_reply(
+pub(crate) fn error_from_reply(
     kind: OperationKind,
     http_status: u16,
     body: Vec<u8>,
     retry_after: Option<u64>,
 ) -> Error {
     // An error body is read only when it is of a plausible size (kept raw either way).
-    let parsed: Option<Value> = if crate::decode::value_count(&body) <= crate::decode::MAX_VALUES {
-        serde_json::from_slice(&body).ok()
-    } else {
-        None
-    };
+    let parsed: Option<Value> =
+        if crate::reply::normalize::value_count(&body) <= crate::reply::normalize::MAX_VALUES {
+            serde_json::from_slice(&body).ok()
+        } else {
+            None
+        };
     let op = kind.name();
     let mut code: Option<String> = None;
     let mut message: Option<String> = None;

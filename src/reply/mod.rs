@@ -1,0 +1,161 @@
+//! Everything about a reply, in one place and one pass: classify it (2xx or not), decode a
+//! success tolerantly ([`normalize`]: the operation's shape from the operations table), or
+//! turn a failure into a detailed [`Error`] ([`error`]). The typed result is built from
+//! the decoded [`Response`] by the operation's result kind
+//! ([`crate::operations::ResultKind`]).
+
+pub(crate) mod error;
+pub mod normalize;
+
+use crate::error::{Error, Result, Status};
+use crate::operations::OperationKind;
+use error::error_from_reply;
+use normalize::{normalize, Normalized};
+use serde_json::Value;
+
+/// Decodes a reply of `kind`: 2xx → [`Response`], anything else → [`Error`].
+pub fn decode_reply(
+    kind: OperationKind,
+    http_status: u16,
+    body: Vec<u8>,
+    retry_after: Option<u64>,
+) -> Result<Response> {
+    if (200..300).contains(&http_status) {
+        return Response::decode(kind, http_status, body);
+    }
+    Err(error_from_reply(kind, http_status, body, retry_after))
+}
+
+/// A decoded reply: the HTTP status, the raw body exactly as received, and the normalized
+/// `data` (canonical types, unknown fields kept, malformed values flagged).
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// Which operation answered.
+    pub kind: OperationKind,
+    /// The HTTP status (200 or 201).
+    pub http_status: u16,
+    /// The raw body, byte for byte.
+    pub raw_body: Vec<u8>,
+    /// The normalized `data` (for ping, the text `"OK"`; for transactions/info, the object).
+    pub data: Value,
+    /// Dotted paths of values kept verbatim because they could not be understood.
+    pub malformed: Vec<String>,
+    /// What happened during the call (empty for a reply decoded without a call).
+    pub attempts: crate::retry::AttemptRecord,
+}
+
+impl Response {
+    /// Decodes a 2xx reply of `kind`.
+    pub fn decode(kind: OperationKind, http_status: u16, raw_body: Vec<u8>) -> Result<Response> {
+        let decode_error = |msg: String, body: &[u8]| {
+            Error::new(Status::Decode, msg)
+                .with_http_status(http_status)
+                .with_raw_body(body.to_vec())
+        };
+        let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(&raw_body).is_ok();
+        // ping answers the text `OK`; cancel's body is undocumented ("OK" in the docs).
+        let text_allowed = matches!(kind, OperationKind::Ping | OperationKind::InvoicesCancel);
+        if kind == OperationKind::Ping || (text_allowed && !is_json) {
+            let text = String::from_utf8_lossy(&raw_body).trim().to_string();
+            return Ok(Response {
+                kind,
+                http_status,
+                raw_body,
+                data: Value::String(text),
+                malformed: Vec::new(),
+                attempts: Default::default(),
+            });
+        }
+        let values = normalize::value_count(&raw_body);
+        if values > normalize::MAX_VALUES {
+            return Err(decode_error(
+                format!(
+                    "{} reply holds about {values} values, more than the {} a reply may hold",
+                    kind.name(),
+                    normalize::MAX_VALUES
+                ),
+                &raw_body,
+            ));
+        }
+        let parsed: Value = serde_json::from_slice(&raw_body).map_err(|e| {
+            decode_error(format!("{} reply is not JSON: {e}", kind.name()), &raw_body)
+        })?;
+        // Most replies wrap the payload in "data"; transactions/info examples do not; the
+        // success body of a cancel is undocumented: any 2xx body is success (`[]`, `{}`,
+        // `"OK"`, `{"message":"OK"}`), the invoice fields filled when it has them.
+        let data = match parsed {
+            Value::Object(mut map) if map.contains_key("data") => {
+                map.remove("data").unwrap_or(Value::Null)
+            }
+            other
+                if matches!(
+                    kind,
+                    OperationKind::TransactionsInfo
+                        | OperationKind::Generic
+                        | OperationKind::InvoicesCancel
+                ) =>
+            {
+                other
+            }
+            Value::Object(map) if map.is_empty() => Value::Object(map),
+            other => {
+                return Err(decode_error(
+                    format!(
+                        "{} reply has no \"data\": {}",
+                        kind.name(),
+                        crate::error::preview(&other.to_string())
+                    ),
+                    &raw_body,
+                ))
+            }
+        };
+        if kind == OperationKind::InvoicesCancel && !data.is_object() {
+            return Ok(Response {
+                kind,
+                http_status,
+                raw_body,
+                data,
+                malformed: Vec::new(),
+                attempts: Default::default(),
+            });
+        }
+        let Normalized { value, malformed } = normalize(data, kind.data_kind());
+        Ok(Response {
+            kind,
+            http_status,
+            raw_body,
+            data: value,
+            malformed,
+            attempts: Default::default(),
+        })
+    }
+
+    /// A copy without the raw body (typed results keep the data, not the bytes).
+    pub(crate) fn without_body(&self) -> Response {
+        Response {
+            kind: self.kind,
+            http_status: self.http_status,
+            raw_body: Vec::new(),
+            data: self.data.clone(),
+            malformed: self.malformed.clone(),
+            attempts: Default::default(),
+        }
+    }
+
+    /// The envelope the C ABI and the bindings read: `{"data": …, "malformed": […],
+    /// "result": …}`, `result` being the operation's typed result
+    /// ([`ResultKind::typed_json`]).
+    pub fn envelope_json(&self) -> String {
+        let malformed: Vec<Value> = self
+            .malformed
+            .iter()
+            .map(|p| Value::String(p.clone()))
+            .collect();
+        let mut map = serde_json::Map::new();
+        map.insert("data".into(), self.data.clone());
+        map.insert("malformed".into(), Value::Array(malformed));
+        map.insert("result".into(), self.kind.row().result.typed_json(self));
+        map.insert("attempts".into(), self.attempts.to_json());
+        Value::Object(map).to_string()
+    }
+}
