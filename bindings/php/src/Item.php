@@ -32,6 +32,8 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
 
     /** @var array<string, array<string, string>> class => [property => wire name] */
     private static array $typedFields = [];
+    /** @var array<string, array<string, string>> class => [wire name => property] */
+    private static array $properties = [];
     /** @var array<string, array<string, true>> class => readable property names */
     private static array $readable = [];
 
@@ -54,11 +56,11 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
         $item->raw = $raw;
         $item->loadRaw = $loadRaw;
         if (is_array($typed)) {
-            foreach (self::typedFields(static::class) as $property => $wire) {
-                $value = $typed[$wire] ?? null;
-                if ($value !== null) {
+            $properties = self::$properties[static::class] ?? self::properties();
+            foreach ($typed as $wire => $value) {
+                if ($value !== null && isset($properties[$wire])) {
                     try {
-                        $item->$property = $value;
+                        $item->{$properties[$wire]} = $value;
                     } catch (\TypeError $e) {
                         // Not of the declared type (e.g. an id beyond PHP_INT_MAX): kept in raw only.
                     }
@@ -66,6 +68,12 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
             }
         }
         return $item;
+    }
+
+    /** @return array<string, string> wire name => property, of static::class */
+    private static function properties(): array
+    {
+        return self::$properties[static::class] = array_flip(self::typedFields(static::class));
     }
 
     /**

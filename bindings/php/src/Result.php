@@ -39,6 +39,9 @@ abstract class Result extends Item
         'json' => Response::class,
     ];
 
+    /** A `size_t` out-parameter, reused (PHP runs one call at a time per process). */
+    private static ?CData $length = null;
+
     protected int $operation = 0;
     protected int $httpStatus = 0;
     /** @var list<string> */
@@ -70,7 +73,7 @@ abstract class Result extends Item
         $ffi = Native::ffi();
         try {
             $json = Native::ownedString($ffi->alphapo_response_result_json($response));
-            $length = $ffi->new('size_t');
+            $length = self::$length ?? (self::$length = $ffi->new('size_t'));
             $body = Native::borrowedBytes(
                 $ffi->alphapo_response_raw_body($response, \FFI::addr($length)),
                 (int) $length->cdata
