@@ -737,6 +737,17 @@ char *alphapo_response_json(const alphapo_response *response);
 char *alphapo_response_attempts_json(const alphapo_response *response);
 
 /*
+ The operation's typed result as JSON, the same value as the `"result"` of
+ `alphapo_response_json` without the normalized data around it: the typed fields by name
+ (amounts as decimal strings, `malformed_fields` naming those kept as received), an
+ array of such objects for list results, the normalized data itself for `ping` and the
+ generic call. What a binding needs to build its typed result in one crossing, without
+ decoding the data twice. Owned: free it with `alphapo_string_free`; NULL for a NULL
+ response.
+ */
+char *alphapo_response_result_json(const alphapo_response *response);
+
+/*
  The raw reply body exactly as received, borrowed from the response; `*len` receives its
  length (`len` may be NULL).
  */

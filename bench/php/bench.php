@@ -159,10 +159,15 @@ function fields(string $foreignId): array
 /** What a merchant writes without the library: one curl handle, json_encode, hash_hmac. */
 final class HandWritten
 {
-    private \CurlHandle $curl;
+    /** @var resource|\CurlHandle */
+    private $curl;
+    private string $key;
+    private string $secret;
 
-    public function __construct(private string $baseUrl, private string $key, private string $secret)
+    public function __construct(string $baseUrl, string $key, string $secret)
     {
+        $this->key = $key;
+        $this->secret = $secret;
         $this->curl = curl_init();
         curl_setopt_array($this->curl, [
             CURLOPT_URL => $baseUrl . '/invoices/create',
@@ -213,9 +218,13 @@ final class RawSocket
     private string $host;
     private string $path;
     private string $pending = '';
+    private string $key;
+    private string $secret;
 
-    public function __construct(string $baseUrl, private string $key, private string $secret)
+    public function __construct(string $baseUrl, string $key, string $secret)
     {
+        $this->key = $key;
+        $this->secret = $secret;
         $url = parse_url($baseUrl);
         $this->host = $url['host'] . ':' . $url['port'];
         $this->path = $url['path'] . '/invoices/create';
@@ -362,7 +371,7 @@ function benchInvoices(string $baseUrl, string $key, string $secret, bool $quick
 function rssKib(): int
 {
     foreach (file('/proc/self/status') as $line) {
-        if (str_starts_with($line, 'VmRSS:')) {
+        if (strncmp($line, 'VmRSS:', 6) === 0) {
             return (int) preg_split('/\s+/', trim($line))[1];
         }
     }
@@ -406,12 +415,14 @@ function benchRss(string $baseUrl, string $key, string $secret, bool $quick): vo
 
 $args = array_values(array_filter(array_slice($argv, 1), fn ($a) => $a !== '--quick'));
 $quick = in_array('--quick', $argv, true);
-match (true) {
-    ($args[0] ?? '') === 'sign' => benchSign($quick),
-    ($args[0] ?? '') === 'invoices' && count($args) === 4 => benchInvoices($args[1], $args[2], $args[3], $quick),
-    ($args[0] ?? '') === 'rss' && count($args) === 4 => benchRss($args[1], $args[2], $args[3], $quick),
-    default => (function (): never {
-        fwrite(STDERR, "usage: php bench/php/bench.php sign|invoices|rss [BASE_URL KEY SECRET] [--quick]\n");
-        exit(2);
-    })(),
-};
+$command = $args[0] ?? '';
+if ($command === 'sign') {
+    benchSign($quick);
+} elseif ($command === 'invoices' && count($args) === 4) {
+    benchInvoices($args[1], $args[2], $args[3], $quick);
+} elseif ($command === 'rss' && count($args) === 4) {
+    benchRss($args[1], $args[2], $args[3], $quick);
+} else {
+    fwrite(STDERR, "usage: php bench/php/bench.php sign|invoices|rss [BASE_URL KEY SECRET] [--quick]\n");
+    exit(2);
+}

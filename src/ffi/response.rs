@@ -63,6 +63,22 @@ pub extern "C" fn alphapo_response_attempts_json(response: *const alphapo_respon
     ffi_boundary!({ read_handle(response, |r| owned(&r.inner.attempts.to_json().to_string())) })
 }
 
+/// The operation's typed result as JSON, the same value as the `"result"` of
+/// `alphapo_response_json` without the normalized data around it: the typed fields by name
+/// (amounts as decimal strings, `malformed_fields` naming those kept as received), an
+/// array of such objects for list results, the normalized data itself for `ping` and the
+/// generic call. What a binding needs to build its typed result in one crossing, without
+/// decoding the data twice. Owned: free it with `alphapo_string_free`; NULL for a NULL
+/// response.
+#[no_mangle]
+pub extern "C" fn alphapo_response_result_json(response: *const alphapo_response) -> *mut c_char {
+    ffi_boundary!({
+        read_handle(response, |r| {
+            owned(&r.inner.kind.row().result.typed_json(&r.inner).to_string())
+        })
+    })
+}
+
 /// The raw reply body exactly as received, borrowed from the response; `*len` receives its
 /// length (`len` may be NULL).
 #[no_mangle]

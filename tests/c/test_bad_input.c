@@ -752,6 +752,13 @@ static void p_response_json(void) {
     alphapo_string_free(j);
 }
 
+static void p_response_result_json(void) {
+    CHECK(alphapo_response_result_json(NULL) == NULL);
+    char *j = alphapo_response_result_json(response);
+    CHECK(j != NULL && strstr(j, "\"malformed_fields\":[\"amount\"]") != NULL && strstr(j, "\"data\"") == NULL);
+    alphapo_string_free(j);
+}
+
 static void p_response_raw_body(void) {
     size_t len = 77;
     CHECK(alphapo_response_raw_body(NULL, &len) == NULL && len == 0);
@@ -991,6 +998,7 @@ static struct probe PROBES[] = {
     P(response_http_status),
     P(response_get),
     P(response_json),
+    P(response_result_json),
     P(response_raw_body),
     P(response_malformed_count),
     P(response_malformed),

@@ -21,77 +21,56 @@ use AlphaPo\Internal\Native;
  * http_response_code(200);                              // only after processing
  * ```
  *
- * `data` holds the normalized callback: amounts are decimal strings, ids ints, unknown
- * fields kept. Read fields with `$callback->get('currency_received.amount')`.
+ * Its typed properties come from libalphapo (amounts are decimal strings, ids ints); `raw`
+ * (also `data`) holds the whole normalized callback, unknown fields kept: read any field
+ * with `$callback->get('currency_received.amount')`. `httpStatus` and `operation` are 0 (a
+ * callback is a request, not a reply).
  *
  * Its properties are read-only: assigning one throws an \Error.
  *
- * @property-read array<string, mixed> $data
- * @property-read list<string> $malformed
  * @property-read string $dedupeKey The event's identity
  *     (`<type>:<id>:<status>:<transaction ids>:<remaining>:<received>`, computed by
  *     libalphapo): process each key once. A redelivery has the same key; every distinct
  *     event (each instalment of a partial-pay invoice) its own.
- * @property-read string $rawBody
- * @property-read int|null $id
- * @property-read string|null $type
- * @property-read string|null $status
  * @property-read bool $fullyPaid Invoice `confirmed` with nothing remaining, or payment
  *     request `paid`.
+ * @property-read int|null $id
+ * @property-read string|null $type `deposit`, `invoice`, `withdrawal`, ... or a new type
+ * @property-read string|null $status
  * @property-read string|null $foreignId The merchant's reference (for deposits:
  *     `crypto_address.foreign_id`).
+ * @property-read string|null $endUserReference
+ * @property-read string|null $sentCurrency
+ * @property-read string|null $sentAmount
+ * @property-read string|null $receivedCurrency
+ * @property-read string|null $receivedAmount
+ * @property-read string|null $receivedAmountMinusFee Deposits: what was credited to the merchant.
+ * @property-read string|null $remainingAmount Invoices: what is still due, in the payer's currency.
+ * @property-read int|null $fixedAt
+ * @property-read int|null $expiresAt
+ * @property-read string|null $error Why it failed; null when empty.
  * @property-read string|null $paymentRequestId Payment-request callbacks: the request's id
  *     (they carry no root `id`).
  */
-final class Callback
+final class Callback extends Result
 {
-    use Internal\ReadOnlyProperties;
-
-    private const PROPERTIES = [
-        'data', 'malformed', 'dedupeKey', 'rawBody', 'id', 'type', 'status', 'fullyPaid',
-        'foreignId', 'paymentRequestId',
-    ];
-
-    /** @var array<string, mixed> */
-    private array $data;
-    /** @var list<string> */
-    private array $malformed;
-    private string $dedupeKey;
-    private string $rawBody;
-    private ?int $id;
-    private ?string $type;
-    private ?string $status;
-    private bool $fullyPaid;
-    private ?string $foreignId;
-    private ?string $paymentRequestId;
-
-    /**
-     * @param array<string, mixed> $data
-     * @param list<string> $malformed
-     */
-    private function __construct(
-        array $data,
-        array $malformed,
-        string $dedupeKey,
-        string $rawBody,
-        ?int $id,
-        ?string $type,
-        ?string $status,
-        bool $fullyPaid,
-        ?string $foreignId,
-        ?string $paymentRequestId
-    ) {
-        $this->data = $data;
-        $this->malformed = $malformed;
-        $this->dedupeKey = $dedupeKey;
-        $this->rawBody = $rawBody;
-        $this->id = $id;
-        $this->type = $type;
-        $this->status = $status;
-        $this->fullyPaid = $fullyPaid;
-        $this->foreignId = $foreignId;
-        $this->paymentRequestId = $paymentRequestId;
-    }
+    protected ?int $id = null;
+    protected ?string $type = null;
+    protected ?string $status = null;
+    protected ?string $foreignId = null;
+    protected ?string $endUserReference = null;
+    protected ?string $sentCurrency = null;
+    protected ?string $sentAmount = null;
+    protected ?string $receivedCurrency = null;
+    protected ?string $receivedAmount = null;
+    protected ?string $receivedAmountMinusFee = null;
+    protected ?string $remainingAmount = null;
+    protected ?int $fixedAt = null;
+    protected ?int $expiresAt = null;
+    protected ?string $error = null;
+    protected ?string $paymentRequestId = null;
+    protected string $dedupeKey = '';
+    protected bool $fullyPaid = false;
 
     /**
      * Whether the callback is authentic: `$signature` (the `X-Processing-Signature` header)
@@ -164,17 +143,6 @@ final class Callback
     }
 
     /**
-     * The value at a dotted path (`"type"`, `"currency_received.amount"`, `"transactions.0.txid"`).
-     *
-     * @param mixed $default
-     * @return mixed
-     */
-    public function get(string $path, $default = null)
-    {
-        return Result::dig($this->data, $path, $default);
-    }
-
-    /**
      * @param string|Signer $secret
      * @param string $body
      */
@@ -225,18 +193,7 @@ final class Callback
         }
         $envelope = json_decode((string) $json, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
         $data = is_array($envelope['data'] ?? null) ? $envelope['data'] : [];
-        return new self(
-            $data,
-            $envelope['malformed'] ?? [],
-            (string) ($envelope['dedupe_key'] ?? ''),
-            $body,
-            is_int($data['id'] ?? null) ? $data['id'] : null,
-            is_string($data['type'] ?? null) ? $data['type'] : null,
-            is_string($data['status'] ?? null) ? $data['status'] : null,
-            ($envelope['fully_paid'] ?? false) === true,
-            is_string($envelope['foreign_id'] ?? null) ? $envelope['foreign_id'] : null,
-            is_string($envelope['payment_request_id'] ?? null) ? $envelope['payment_request_id'] : null
-        );
+        return self::fromReply(0, 0, $body, $envelope['malformed'] ?? [], $envelope['result'] ?? [], $data, null);
     }
 
     private static function header(string $name): ?string

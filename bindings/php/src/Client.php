@@ -8,6 +8,7 @@ use AlphaPo\Exception\InvalidArgumentException;
 use AlphaPo\Internal\CallLog;
 use AlphaPo\Internal\Fields;
 use AlphaPo\Internal\Native;
+use AlphaPo\Internal\Operations;
 use FFI\CData;
 
 /**
@@ -29,10 +30,26 @@ use FFI\CData;
  * names (`['foreign_id' => ...]`); anything after that array is refused. Amounts are decimal
  * strings (or ints): a float is refused. The library checks every documented
  * rule before anything is sent (ValidationException lists each failed field), signs the
- * exact body it sends, and decodes the reply into a read-only {@see Result}.
+ * exact body it sends, and decodes the reply into a read-only typed {@see Result}
+ * ({@see Invoice}, ...).
  *
  * Each `prepare...` method stops before sending and returns a {@see PreparedRequest}
- * (method, URL, body, headers) for shops that keep their own HTTP client.
+ * (method, URL, body, headers) for shops that keep their own HTTP client. They are derived
+ * from the library's operations table (see __call()); the tags below are for IDEs.
+ *
+ * @method PreparedRequest preparePing()
+ * @method PreparedRequest prepareListAccounts()
+ * @method PreparedRequest prepareListCurrencies(array $fields = [])
+ * @method PreparedRequest prepareCurrencyPairs(array $fields = [])
+ * @method PreparedRequest prepareCurrencyRates(array $fields = [])
+ * @method PreparedRequest prepareTakeAddress(array $fields = [])
+ * @method PreparedRequest prepareWithdraw(array $fields = [])
+ * @method PreparedRequest prepareCalculateExchange(array $fields = [])
+ * @method PreparedRequest prepareExchangeFixed(array $fields = [])
+ * @method PreparedRequest prepareExchangeNow(array $fields = [])
+ * @method PreparedRequest prepareCreateInvoice(array $fields = [])
+ * @method PreparedRequest prepareCancelInvoice(array $fields = [])
+ * @method PreparedRequest prepareTransactionInfo(array $fields = [])
  */
 final class Client
 {
@@ -179,31 +196,31 @@ final class Client
     // ---- operations --------------------------------------------------------------------
 
     /** `GET /ping`: `data` is `"OK"`. */
-    public function ping(): Result
+    public function ping(): Response
     {
         return $this->call(Operation::PING);
     }
 
     /** `POST /accounts/list`: a list of `{currency, type, balance}`. */
-    public function listAccounts(): Result
+    public function listAccounts(): ResultList
     {
         return $this->call(Operation::ACCOUNTS_LIST);
     }
 
     /** `POST /currencies/list`; fields: `visible`?. */
-    public function listCurrencies(array $fields = [], ...$unexpected): Result
+    public function listCurrencies(array $fields = [], ...$unexpected): ResultList
     {
         return $this->call(Operation::CURRENCIES_LIST, Fields::json($fields, $unexpected));
     }
 
     /** `POST /currencies/pairs`; fields: `currency_from`?, `currency_to`?. */
-    public function currencyPairs(array $fields = [], ...$unexpected): Result
+    public function currencyPairs(array $fields = [], ...$unexpected): ResultList
     {
         return $this->call(Operation::CURRENCIES_PAIRS, Fields::json($fields, $unexpected));
     }
 
     /** `POST /currencies/rates`; fields: `currency_from`, `currency_to`. */
-    public function currencyRates(array $fields = [], ...$unexpected): Result
+    public function currencyRates(array $fields = [], ...$unexpected): ResultList
     {
         return $this->call(Operation::CURRENCIES_RATES, Fields::json($fields, $unexpected));
     }
@@ -212,7 +229,7 @@ final class Client
      * `POST /addresses/take`: a deposit address; fields: `currency`, `foreign_id`,
      * `convert_to`?, `end_user_reference`?, `sender_type`?, `sender_data`?.
      */
-    public function takeAddress(array $fields = [], ...$unexpected): Result
+    public function takeAddress(array $fields = [], ...$unexpected): Address
     {
         return $this->call(Operation::ADDRESSES_TAKE, Fields::json($fields, $unexpected));
     }
@@ -221,7 +238,7 @@ final class Client
      * `POST /withdrawal/crypto`; fields: `currency`, `address`, `amount` or `amount_to`,
      * `foreign_id`, `convert_to`?, `tag`?, `end_user_reference`, `sender_*`, `receiver_*`.
      */
-    public function withdraw(array $fields = [], ...$unexpected): Result
+    public function withdraw(array $fields = [], ...$unexpected): Withdrawal
     {
         return $this->call(Operation::WITHDRAWAL_CRYPTO, Fields::json($fields, $unexpected));
     }
@@ -230,19 +247,19 @@ final class Client
      * `POST /exchange/calculate`: a quote; fields: `sender_currency`, `receiver_currency`,
      * `sender_amount` or `receiver_amount`.
      */
-    public function calculateExchange(array $fields = [], ...$unexpected): Result
+    public function calculateExchange(array $fields = [], ...$unexpected): Exchange
     {
         return $this->call(Operation::EXCHANGE_CALCULATE, Fields::json($fields, $unexpected));
     }
 
     /** `POST /exchange/fixed`: as calculateExchange plus `foreign_id` and the quoted `price`. */
-    public function exchangeFixed(array $fields = [], ...$unexpected): Result
+    public function exchangeFixed(array $fields = [], ...$unexpected): Exchange
     {
         return $this->call(Operation::EXCHANGE_FIXED, Fields::json($fields, $unexpected));
     }
 
     /** `POST /exchange/now`: as calculateExchange plus `foreign_id`. */
-    public function exchangeNow(array $fields = [], ...$unexpected): Result
+    public function exchangeNow(array $fields = [], ...$unexpected): Exchange
     {
         return $this->call(Operation::EXCHANGE_NOW, Fields::json($fields, $unexpected));
     }
@@ -252,19 +269,19 @@ final class Client
      * `sender_currency`?, `foreign_id`, `end_user_reference`, `url_success`, `url_failed`,
      * `email_user`?, `type`?, `sender_type`?, `sender_data`?.
      */
-    public function createInvoice(array $fields = [], ...$unexpected): Result
+    public function createInvoice(array $fields = [], ...$unexpected): Invoice
     {
         return $this->call(Operation::INVOICES_CREATE, Fields::json($fields, $unexpected));
     }
 
     /** `POST /invoices/{foreign_id}/cancel/`; fields: `foreign_id`. */
-    public function cancelInvoice(array $fields = [], ...$unexpected): Result
+    public function cancelInvoice(array $fields = [], ...$unexpected): Invoice
     {
         return $this->call(Operation::INVOICES_CANCEL, Fields::json($fields, $unexpected));
     }
 
     /** `GET /transactions/info`; exactly one of the fields `id`, `foreign_id`, `txid`. */
-    public function transactionInfo(array $fields = [], ...$unexpected): Result
+    public function transactionInfo(array $fields = [], ...$unexpected): Transaction
     {
         return $this->call(Operation::TRANSACTIONS_INFO, Fields::json($fields, $unexpected));
     }
@@ -277,15 +294,15 @@ final class Client
      * withdrawal may still be in flight; wait for its callback before sending it again with a
      * new foreign_id). Any other failure throws. Read-only, so retried like any lookup.
      */
-    public function reconcile(string $foreignId): ?Result
+    public function reconcile(string $foreignId): ?Transaction
     {
         $route = CallLog::route(Operation::TRANSACTIONS_INFO, '{}', 'reconcile');
-        return CallLog::around($this->logger, $route, function () use ($foreignId): ?Result {
+        return CallLog::around($this->logger, $route, function () use ($foreignId): ?Transaction {
             return $this->reconcileUnlogged($foreignId);
         });
     }
 
-    private function reconcileUnlogged(string $foreignId): ?Result
+    private function reconcileUnlogged(string $foreignId): ?Transaction
     {
         $ffi = Native::ffi();
         $out = Native::slot('alphapo_response');
@@ -299,83 +316,43 @@ final class Client
         if (\FFI::isNull($out)) {
             return null;
         }
-        return Result::fromNative(Operation::TRANSACTIONS_INFO, $out);
+        $transaction = Result::fromNative(Operation::TRANSACTIONS_INFO, $out);
+        assert($transaction instanceof Transaction);
+        return $transaction;
     }
 
     /**
      * Any endpoint, so that a new one never blocks you: `$path` below the base URL
      * (`'/payments/list'`), a JSON object body, `POST` or `GET`.
      */
-    public function request(string $path, array $body = [], string $method = 'POST'): Result
+    public function request(string $path, array $body = [], string $method = 'POST'): Response
     {
         return $this->call(Operation::GENERIC, self::genericJson($path, $body, $method));
     }
 
     // ---- prepare: stop before sending ------------------------------------------------------
 
-    public function preparePing(): PreparedRequest
+    /**
+     * The `prepare` twin of every operation method, derived from the library's operations
+     * table: `prepareCreateInvoice($fields)` is `prepare(Operation::INVOICES_CREATE, $fields)`
+     * (same arguments as `createInvoice`), and so on for each row.
+     *
+     * @param list<mixed> $arguments
+     */
+    public function __call(string $name, array $arguments): PreparedRequest
     {
-        return $this->prepare(Operation::PING);
-    }
-
-    public function prepareListAccounts(): PreparedRequest
-    {
-        return $this->prepare(Operation::ACCOUNTS_LIST);
-    }
-
-    public function prepareListCurrencies(array $fields = [], ...$unexpected): PreparedRequest
-    {
-        return $this->prepare(Operation::CURRENCIES_LIST, Fields::json($fields, $unexpected));
-    }
-
-    public function prepareCurrencyPairs(array $fields = [], ...$unexpected): PreparedRequest
-    {
-        return $this->prepare(Operation::CURRENCIES_PAIRS, Fields::json($fields, $unexpected));
-    }
-
-    public function prepareCurrencyRates(array $fields = [], ...$unexpected): PreparedRequest
-    {
-        return $this->prepare(Operation::CURRENCIES_RATES, Fields::json($fields, $unexpected));
-    }
-
-    public function prepareTakeAddress(array $fields = [], ...$unexpected): PreparedRequest
-    {
-        return $this->prepare(Operation::ADDRESSES_TAKE, Fields::json($fields, $unexpected));
-    }
-
-    public function prepareWithdraw(array $fields = [], ...$unexpected): PreparedRequest
-    {
-        return $this->prepare(Operation::WITHDRAWAL_CRYPTO, Fields::json($fields, $unexpected));
-    }
-
-    public function prepareCalculateExchange(array $fields = [], ...$unexpected): PreparedRequest
-    {
-        return $this->prepare(Operation::EXCHANGE_CALCULATE, Fields::json($fields, $unexpected));
-    }
-
-    public function prepareExchangeFixed(array $fields = [], ...$unexpected): PreparedRequest
-    {
-        return $this->prepare(Operation::EXCHANGE_FIXED, Fields::json($fields, $unexpected));
-    }
-
-    public function prepareExchangeNow(array $fields = [], ...$unexpected): PreparedRequest
-    {
-        return $this->prepare(Operation::EXCHANGE_NOW, Fields::json($fields, $unexpected));
-    }
-
-    public function prepareCreateInvoice(array $fields = [], ...$unexpected): PreparedRequest
-    {
-        return $this->prepare(Operation::INVOICES_CREATE, Fields::json($fields, $unexpected));
-    }
-
-    public function prepareCancelInvoice(array $fields = [], ...$unexpected): PreparedRequest
-    {
-        return $this->prepare(Operation::INVOICES_CANCEL, Fields::json($fields, $unexpected));
-    }
-
-    public function prepareTransactionInfo(array $fields = [], ...$unexpected): PreparedRequest
-    {
-        return $this->prepare(Operation::TRANSACTIONS_INFO, Fields::json($fields, $unexpected));
+        $operation = strncmp($name, 'prepare', 7) === 0 ? Operations::byMethod(lcfirst(substr($name, 7))) : null;
+        if ($operation === null || $operation === Operation::GENERIC) {
+            throw new \Error(sprintf('Call to undefined method %s::%s()', self::class, $name));
+        }
+        $fields = $arguments[0] ?? [];
+        if (!is_array($fields)) {
+            throw new InvalidArgumentException(sprintf(
+                'pass the fields as one array of the API\'s field names, not %s',
+                Fields::typeName($fields)
+            ));
+        }
+        return $this->prepare($operation, Fields::json($fields, array_slice($arguments, 1)));
     }
 
     public function prepareRequest(string $path, array $body = [], string $method = 'POST'): PreparedRequest
@@ -394,6 +371,9 @@ final class Client
      */
     public function call(int $operation, $request = '{}'): Result
     {
+        if ($this->logger === null) {
+            return $this->callUnlogged($operation, $request);
+        }
         return CallLog::around($this->logger, CallLog::route($operation, $request), function () use ($operation, $request): Result {
             return $this->callUnlogged($operation, $request);
         });
@@ -467,18 +447,7 @@ final class Client
         if ($httpStatus < 0 || $httpStatus > 65535) {
             throw new InvalidArgumentException("HTTP status $httpStatus is out of range");
         }
-        $ffi = Native::ffi();
-        $out = Native::slot('alphapo_response');
-        $error = Native::slot('alphapo_error');
-        Native::check((int) $ffi->alphapo_decode_reply(
-            self::uint32($operation, 'operation'),
-            $httpStatus,
-            Native::bytes($body),
-            strlen($body),
-            \FFI::addr($out),
-            \FFI::addr($error)
-        ), $error);
-        return Result::fromNative($operation, $out);
+        return Result::fromNative($operation, Result::decodeNative(self::uint32($operation, 'operation'), $httpStatus, $body));
     }
 
     public function __destruct()

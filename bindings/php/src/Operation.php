@@ -6,8 +6,9 @@ namespace AlphaPo;
 
 /**
  * The API operations (`alphapo_operation` in include/alphapo.h), for {@see Client::call()},
- * {@see Client::prepare()} and {@see Client::decodeReply()}. Mirrored from the header;
- * tests/HeaderTest.php checks that they match.
+ * {@see Client::prepare()} and {@see Client::decodeReply()}. Mirrored from the header and
+ * the library's operations table (`alphapo_operations_json()`: each constant is a row's
+ * name in capitals); tests/HeaderTest.php and tests/OperationsTableTest.php check both.
  */
 final class Operation
 {

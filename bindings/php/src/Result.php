@@ -5,57 +5,66 @@ declare(strict_types=1);
 namespace AlphaPo;
 
 use AlphaPo\Internal\Native;
+use AlphaPo\Internal\Operations;
 use FFI\CData;
 
 /**
- * A decoded reply, read-only.
+ * A decoded reply: the operation's typed result ({@see Invoice}, {@see Address},
+ * {@see Withdrawal}, {@see Exchange}, {@see Transaction}, a {@see ResultList} of
+ * {@see Account}, {@see Currency} or {@see CurrencyPair}, or a {@see Response} for ping and
+ * the generic call), built by libalphapo (the API's quirks are handled there), read-only.
  *
- * `data` is the normalized `data` of the reply, as arrays: amounts and references are
- * decimal strings with the API's digits (never floats), ids and timestamps ints, unknown
- * fields kept. Values the library could not understand are kept verbatim and their dotted
- * paths listed in `malformed`. `rawBody` is the reply exactly as received.
- *
- * Read fields as `$result['url']`, `$result->url`, `$result->foreignId` (camelCase works),
- * `$result->get('currency_from.min_amount')`, or iterate a list result:
- * `foreach ($client->listAccounts() as $account)`. A missing field reads as null.
+ * Besides its typed properties every result has `raw` (the normalized data, unknown fields
+ * included, decoded when first read), `rawBody` (the reply exactly as received),
+ * `httpStatus`, `operation` and `malformed` (dotted paths of values the library kept
+ * verbatim because it could not understand them).
  *
  * @property-read int $operation the {@see Operation} constant
  * @property-read int $httpStatus
- * @property-read mixed $data normalized data: an array for most operations, `"OK"` for ping
  * @property-read list<string> $malformed
  * @property-read string $rawBody
- *
- * @implements \ArrayAccess<int|string, mixed>
- * @implements \IteratorAggregate<int|string, mixed>
  */
-final class Result implements \ArrayAccess, \IteratorAggregate, \Countable, \JsonSerializable
+abstract class Result extends Item
 {
-    /** The properties that read like public ones (PHP 7.4 has no `readonly`). */
-    private const PROPERTIES = ['operation', 'httpStatus', 'data', 'malformed', 'rawBody'];
+    /** Item classes of the list results, by the operations table's `result`. */
+    private const LISTS = ['accounts' => Account::class, 'currencies' => Currency::class, 'pairs' => CurrencyPair::class];
+    /** Classes of the single results, by the operations table's `result`. */
+    private const SINGLE = [
+        'invoice' => Invoice::class,
+        'address' => Address::class,
+        'withdrawal' => Withdrawal::class,
+        'exchange' => Exchange::class,
+        'transaction' => Transaction::class,
+        'text' => Response::class,
+        'json' => Response::class,
+    ];
 
-    private int $operation;
-    private int $httpStatus;
-    /** @var mixed */
-    private $data;
+    /** A `size_t` out-parameter, reused (PHP runs one call at a time per process). */
+    private static ?CData $length = null;
+
+    protected int $operation = 0;
+    protected int $httpStatus = 0;
     /** @var list<string> */
-    private array $malformed;
-    private string $rawBody;
+    protected array $malformed = [];
+    protected string $rawBody = '';
 
     /**
-     * @param mixed $data normalized data: an array for most operations, `"OK"` for ping
-     * @param list<string> $malformed
+     * The class of the typed result named `$result` (a row's `result` of the operations
+     * table) and, for a list, the class of its items.
+     *
+     * @return array{0: class-string<Result>, 1: class-string<Item>|null}
      */
-    public function __construct(int $operation, int $httpStatus, $data, array $malformed, string $rawBody)
+    public static function classOf(string $result): array
     {
-        $this->operation = $operation;
-        $this->httpStatus = $httpStatus;
-        $this->data = $data;
-        $this->malformed = $malformed;
-        $this->rawBody = $rawBody;
+        if (isset(self::LISTS[$result])) {
+            return [ResultList::class, self::LISTS[$result]];
+        }
+        return [self::SINGLE[$result] ?? Response::class, null];
     }
 
     /**
-     * Reads a response handle, then frees it.
+     * Reads a response handle, then frees it: the typed result in one JSON string, the raw
+     * body, the HTTP status and the malformed paths. `raw` is decoded when first read.
      *
      * @internal
      */
@@ -63,141 +72,110 @@ final class Result implements \ArrayAccess, \IteratorAggregate, \Countable, \Jso
     {
         $ffi = Native::ffi();
         try {
-            $json = Native::ownedString($ffi->alphapo_response_json($response));
-            $length = $ffi->new('size_t');
-            $raw = Native::borrowedBytes(
+            $json = Native::ownedString($ffi->alphapo_response_result_json($response));
+            $length = self::$length ?? (self::$length = $ffi->new('size_t'));
+            $body = Native::borrowedBytes(
                 $ffi->alphapo_response_raw_body($response, \FFI::addr($length)),
                 (int) $length->cdata
-            );
+            ) ?? '';
             $status = (int) $ffi->alphapo_response_http_status($response);
+            $malformed = [];
+            $count = (int) $ffi->alphapo_response_malformed_count($response);
+            for ($i = 0; $i < $count; $i++) {
+                $malformed[] = (string) $ffi->alphapo_response_malformed($response, $i);
+            }
         } finally {
             $ffi->alphapo_response_free($response);
         }
-        $envelope = json_decode((string) $json, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
-        return new self(
-            $operation,
-            $status,
-            $envelope['data'] ?? null,
-            $envelope['malformed'] ?? [],
-            $raw ?? ''
-        );
+        $typed = json_decode((string) $json, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
+        [$class, $itemClass] = self::classOf(Operations::row($operation)['result'] ?? 'json');
+        if ($class === Response::class) {
+            // ping and the generic call: the typed result is the normalized data.
+            return $class::fromReply($operation, $status, $body, $malformed, $typed, $typed, null);
+        }
+        $memo = null;
+        $data = function () use (&$memo, $operation, $status, $body) {
+            return $memo ?? ($memo = self::decodeData($operation, $status, $body));
+        };
+        if ($itemClass === null) {
+            return $class::fromReply($operation, $status, $body, $malformed, $typed, null, $data);
+        }
+        $items = [];
+        foreach (is_array($typed) ? array_values($typed) : [] as $i => $item) {
+            $items[] = $itemClass::fromTyped($item, null, function () use ($data, $i) {
+                $all = $data();
+                return is_array($all) ? ($all[$i] ?? null) : null;
+            });
+        }
+        return ResultList::withItems($operation, $status, $body, $malformed, $items, $data);
     }
 
     /**
-     * The value at a dotted path (`"url"`, `"0.currency"`, `"currency_from.min_amount"`).
-     *
-     * @param mixed $default
-     * @return mixed
+     * @internal
+     * @param list<string> $malformed
+     * @param mixed $typed
+     * @param mixed $raw
+     * @return static
      */
-    public function get(string $path, $default = null)
-    {
-        return self::dig($this->data, $path, $default);
+    public static function fromReply(
+        int $operation,
+        int $httpStatus,
+        string $rawBody,
+        array $malformed,
+        $typed,
+        $raw,
+        ?\Closure $loadRaw
+    ): self {
+        $result = static::fromTyped($typed, $raw, $loadRaw);
+        $result->operation = $operation;
+        $result->httpStatus = $httpStatus;
+        $result->rawBody = $rawBody;
+        $result->malformed = $malformed;
+        return $result;
     }
 
-    /** The data as an array (a scalar reply such as ping's `"OK"` gives `[]`). */
-    public function toArray(): array
+    /**
+     * The normalized data of a reply, decoded again by the library from its raw body (what
+     * `raw` reads, on first use).
+     *
+     * @return mixed
+     */
+    private static function decodeData(int $operation, int $httpStatus, string $body)
     {
-        return is_array($this->data) ? $this->data : [];
+        $ffi = Native::ffi();
+        $out = self::decodeNative($operation, $httpStatus, $body);
+        try {
+            $json = Native::ownedString($ffi->alphapo_response_json($out));
+        } finally {
+            $ffi->alphapo_response_free($out);
+        }
+        return json_decode((string) $json, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING)['data'] ?? null;
+    }
+
+    /**
+     * `alphapo_decode_reply`: the response handle of a reply (free it, or pass it to
+     * fromNative()), or the exception for a refusal.
+     *
+     * @internal
+     */
+    public static function decodeNative(int $operation, int $httpStatus, string $body): CData
+    {
+        $out = Native::slot('alphapo_response');
+        $error = Native::slot('alphapo_error');
+        Native::check((int) Native::ffi()->alphapo_decode_reply(
+            $operation,
+            $httpStatus,
+            Native::bytes($body),
+            strlen($body),
+            \FFI::addr($out),
+            \FFI::addr($error)
+        ), $error);
+        return $out;
     }
 
     /** Whether the library kept some value verbatim because it could not understand it. */
     public function hasMalformed(): bool
     {
         return $this->malformed !== [];
-    }
-
-    /**
-     * @internal also used by Callback
-     * @param mixed $data
-     * @param mixed $default
-     * @return mixed
-     */
-    public static function dig($data, string $path, $default = null)
-    {
-        foreach (explode('.', $path) as $key) {
-            if (!is_array($data) || !array_key_exists($key, $data)) {
-                return $default;
-            }
-            $data = $data[$key];
-        }
-        return $data ?? $default;
-    }
-
-    /**
-     * A property, else a field of `data` (snake_case or camelCase); null when missing.
-     *
-     * @return mixed
-     */
-    public function __get(string $name)
-    {
-        if (in_array($name, self::PROPERTIES, true)) {
-            return $this->$name;
-        }
-        $data = $this->toArray();
-        return $data[$name] ?? $data[Internal\Fields::wireName($name)] ?? null;
-    }
-
-    public function __isset(string $name): bool
-    {
-        return $this->__get($name) !== null;
-    }
-
-    /** @param mixed $value */
-    public function __set(string $name, $value): void
-    {
-        throw new \LogicException('an AlphaPo\Result is read-only');
-    }
-
-    public function __unset(string $name): void
-    {
-        throw new \LogicException('an AlphaPo\Result is read-only');
-    }
-
-    /** @param mixed $offset */
-    public function offsetExists($offset): bool
-    {
-        return isset($this->toArray()[$offset]);
-    }
-
-    /**
-     * @param mixed $offset
-     * @return mixed
-     */
-    #[\ReturnTypeWillChange]
-    public function offsetGet($offset)
-    {
-        return $this->toArray()[$offset] ?? null;
-    }
-
-    /**
-     * @param mixed $offset
-     * @param mixed $value
-     */
-    public function offsetSet($offset, $value): void
-    {
-        throw new \LogicException('an AlphaPo\Result is read-only');
-    }
-
-    /** @param mixed $offset */
-    public function offsetUnset($offset): void
-    {
-        throw new \LogicException('an AlphaPo\Result is read-only');
-    }
-
-    public function getIterator(): \ArrayIterator
-    {
-        return new \ArrayIterator($this->toArray());
-    }
-
-    public function count(): int
-    {
-        return count($this->toArray());
-    }
-
-    /** @return mixed */
-    #[\ReturnTypeWillChange]
-    public function jsonSerialize()
-    {
-        return $this->data;
     }
 }

@@ -40,7 +40,9 @@ final class ClientTest extends SandboxTestCase
             self::assertMatchesRegularExpression('/^\d+\.\d+$/', $account['balance']);
         }
         self::assertSame($accounts->data[0]['currency'], $accounts->get('0.currency'));
-        self::assertSame($accounts[0], $accounts->toArray()[0]);
+        self::assertSame($accounts[0]->currency, $accounts->toArray()[0]['currency']);
+        self::assertSame($accounts[0]->raw, $accounts->toArray()[0]);
+        self::assertInstanceOf(\AlphaPo\Account::class, $accounts[0]);
     }
 
     public function testListCurrencies(): void

@@ -8,6 +8,7 @@ use AlphaPo\Client;
 use AlphaPo\Exception;
 use AlphaPo\Internal\CallLog;
 use AlphaPo\Internal\Native;
+use AlphaPo\Internal\Operations;
 use AlphaPo\Operation;
 use AlphaPo\Tests\Support\ListLogger;
 use AlphaPo\Tests\Support\Sandbox;
@@ -171,12 +172,17 @@ final class LoggerTest extends SandboxTestCase
             $documented[(int) $number] = [$method, $path];
         }
         self::assertCount(13, $documented);
-        self::assertSame($documented, array_map(fn ($r) => [$r[1], $r[2]], CallLog::ROUTES));
-        $operations = (new \ReflectionClass(Operation::class))->getConstants();
-        self::assertSame(array_values($operations), array_merge(array_keys(CallLog::ROUTES), [Operation::GENERIC]));
-        foreach (CallLog::ROUTES as [$name]) {
+        $routes = [];
+        foreach (Operations::all() as $code => $row) {
+            if ($code !== Operation::GENERIC) {
+                $routes[$code] = CallLog::route($code, '{}');
+            }
+        }
+        self::assertSame($documented, array_map(fn ($r) => [$r[1], $r[2]], $routes));
+        foreach ($routes as [$name]) {
             self::assertTrue(method_exists(Client::class, $name), "Client::$name");
         }
+        self::assertSame(['request', 'GET', '/x/y'], CallLog::route(Operation::GENERIC, '{"method":"get","path":"/x/y?secret=1"}'));
     }
 
     /** @param list<string> $personal */

@@ -25,27 +25,6 @@ use AlphaPo\Status;
  */
 final class CallLog
 {
-    /**
-     * Name (the Client method), HTTP method and path template of each operation, as the
-     * header documents them (tests/LoggerTest.php compares the two). Only used to name a
-     * call in a record; the library owns the routes.
-     */
-    public const ROUTES = [
-        Operation::PING => ['ping', 'GET', '/ping'],
-        Operation::ACCOUNTS_LIST => ['listAccounts', 'POST', '/accounts/list'],
-        Operation::CURRENCIES_LIST => ['listCurrencies', 'POST', '/currencies/list'],
-        Operation::CURRENCIES_PAIRS => ['currencyPairs', 'POST', '/currencies/pairs'],
-        Operation::CURRENCIES_RATES => ['currencyRates', 'POST', '/currencies/rates'],
-        Operation::ADDRESSES_TAKE => ['takeAddress', 'POST', '/addresses/take'],
-        Operation::WITHDRAWAL_CRYPTO => ['withdraw', 'POST', '/withdrawal/crypto'],
-        Operation::EXCHANGE_CALCULATE => ['calculateExchange', 'POST', '/exchange/calculate'],
-        Operation::EXCHANGE_FIXED => ['exchangeFixed', 'POST', '/exchange/fixed'],
-        Operation::EXCHANGE_NOW => ['exchangeNow', 'POST', '/exchange/now'],
-        Operation::INVOICES_CREATE => ['createInvoice', 'POST', '/invoices/create'],
-        Operation::INVOICES_CANCEL => ['cancelInvoice', 'POST', '/invoices/{foreign_id}/cancel/'],
-        Operation::TRANSACTIONS_INFO => ['transactionInfo', 'GET', '/transactions/info'],
-    ];
-
     private function __construct()
     {
     }
@@ -79,12 +58,12 @@ final class CallLog
      */
     public static function route(int $operation, $request, ?string $name = null): array
     {
-        if (isset(self::ROUTES[$operation])) {
-            [$known, $method, $path] = self::ROUTES[$operation];
-            return [$name ?? $known, $method, $path];
+        $row = Operations::row($operation);
+        if ($row === null) {
+            return ['call', '?', '?'];
         }
         if ($operation !== Operation::GENERIC) {
-            return ['call', '?', '?'];
+            return [$name ?? $row['method'], $row['http_method'], $row['path']];
         }
         $fields = is_array($request) ? $request : json_decode((string) $request, true);
         $method = is_array($fields) && is_string($fields['method'] ?? null) ? strtoupper($fields['method']) : 'POST';
@@ -99,9 +78,9 @@ final class CallLog
      */
     public static function preparedRoute(PreparedRequest $prepared): array
     {
-        $known = self::ROUTES[$prepared->operation] ?? null;
-        if ($known !== null) {
-            return ['send', $known[1], $known[2]];
+        $row = Operations::row($prepared->operation);
+        if ($row !== null && $prepared->operation !== Operation::GENERIC) {
+            return ['send', $row['http_method'], $row['path']];
         }
         return ['send', $prepared->method, self::barePath(parse_url($prepared->url, PHP_URL_PATH))];
     }

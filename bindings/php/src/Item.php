@@ -1,0 +1,269 @@
+<?php
+
+declare(strict_types=1);
+
+namespace AlphaPo;
+
+use AlphaPo\Internal\Fields;
+
+/**
+ * What every typed object of a reply has: its declared, typed, read-only properties (the
+ * library's typed result, field by field: amounts are decimal strings with the API's
+ * digits, never floats; ids and timestamps ints; a field the reply lacks is null) and
+ * `raw`, the normalized data of this object (unknown fields included).
+ *
+ * Properties are named in camelCase (`$invoice->foreignId`); the API's snake_case names
+ * read the same (`$invoice->foreign_id`). A name that is no property reads the field of
+ * `raw` (null when missing), `$item['field']` and `$item->get('a.b')` read `raw` too.
+ * Every write or unset throws an \Error, as PHP 8.1 does for a readonly property.
+ *
+ * @property-read mixed $raw the normalized data of this object
+ * @property-read mixed $data the same as `raw`
+ *
+ * @implements \ArrayAccess<int|string, mixed>
+ * @implements \IteratorAggregate<int|string, mixed>
+ */
+abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \JsonSerializable
+{
+    /** @var mixed the normalized data, once loaded */
+    private $raw = null;
+    /** Loads `raw` on first use (the library decodes it again from the raw body). */
+    private ?\Closure $loadRaw = null;
+
+    /** @var array<string, array<string, string>> class => [property => wire name] */
+    private static array $typedFields = [];
+    /** @var array<string, array<string, string>> class => [wire name => property] */
+    private static array $properties = [];
+    /** @var array<string, array<string, true>> class => readable property names */
+    private static array $readable = [];
+
+    final protected function __construct()
+    {
+    }
+
+    /**
+     * An object of `static` from the library's typed result `$typed` (fields by wire name):
+     * each declared property takes the field of its snake_case name, as is.
+     *
+     * @internal
+     * @param mixed $typed
+     * @param mixed $raw the normalized data, when `$loadRaw` is null
+     * @return static
+     */
+    public static function fromTyped($typed, $raw, ?\Closure $loadRaw = null): self
+    {
+        $item = new static();
+        $item->raw = $raw;
+        $item->loadRaw = $loadRaw;
+        if (is_array($typed)) {
+            $properties = self::$properties[static::class] ?? self::properties();
+            foreach ($typed as $wire => $value) {
+                if ($value !== null && isset($properties[$wire])) {
+                    try {
+                        $item->{$properties[$wire]} = $value;
+                    } catch (\TypeError $e) {
+                        // Not of the declared type (e.g. an id beyond PHP_INT_MAX): kept in raw only.
+                    }
+                }
+            }
+        }
+        return $item;
+    }
+
+    /** @return array<string, string> wire name => property, of static::class */
+    private static function properties(): array
+    {
+        return self::$properties[static::class] = array_flip(self::typedFields(static::class));
+    }
+
+    /**
+     * The typed properties of `$class` and the wire name each is read from: its declared
+     * properties minus those every result has (`raw`, `httpStatus`, ...).
+     *
+     * @param class-string<Item> $class
+     * @return array<string, string> property => wire name
+     */
+    public static function typedFields(string $class): array
+    {
+        if (!isset(self::$typedFields[$class])) {
+            $fields = [];
+            foreach ((new \ReflectionClass($class))->getProperties() as $property) {
+                $declaring = $property->getDeclaringClass()->getName();
+                if ($property->isStatic() || !$property->isProtected()
+                    || $declaring === self::class || $declaring === Result::class) {
+                    continue;
+                }
+                $fields[$property->getName()] = Fields::wireName($property->getName());
+            }
+            self::$typedFields[$class] = $fields;
+        }
+        return self::$typedFields[$class];
+    }
+
+    /**
+     * The value at a dotted path of `raw` (`"url"`, `"0.currency"`, `"currency_from.min_amount"`).
+     *
+     * @param mixed $default
+     * @return mixed
+     */
+    public function get(string $path, $default = null)
+    {
+        return self::dig($this->raw(), $path, $default);
+    }
+
+    /** `raw` as an array (a scalar such as ping's `"OK"` gives `[]`). */
+    public function toArray(): array
+    {
+        $raw = $this->raw();
+        return is_array($raw) ? $raw : [];
+    }
+
+    /**
+     * @internal also used by Callback
+     * @param mixed $data
+     * @param mixed $default
+     * @return mixed
+     */
+    public static function dig($data, string $path, $default = null)
+    {
+        foreach (explode('.', $path) as $key) {
+            if (!is_array($data) || !array_key_exists($key, $data)) {
+                return $default;
+            }
+            $data = $data[$key];
+        }
+        return $data ?? $default;
+    }
+
+    /** @return mixed */
+    private function raw()
+    {
+        if ($this->loadRaw !== null) {
+            $this->raw = ($this->loadRaw)();
+            $this->loadRaw = null;
+        }
+        return $this->raw;
+    }
+
+    /**
+     * A property (camelCase or snake_case), else a field of `raw`; null when missing.
+     *
+     * @return mixed
+     */
+    public function __get(string $name)
+    {
+        $readable = self::$readable[static::class] ?? self::readable();
+        if (!isset($readable[$name])) {
+            $camel = Internal\Operations::camel($name);
+            if (!isset($readable[$camel])) {
+                $data = $this->toArray();
+                return $data[$name] ?? $data[Fields::wireName($name)] ?? null;
+            }
+            $name = $camel;
+        }
+        return $name === 'raw' || $name === 'data' ? $this->raw() : $this->$name;
+    }
+
+    /** @return array<string, true> */
+    private static function readable(): array
+    {
+        $names = ['raw' => true, 'data' => true];
+        foreach ((new \ReflectionClass(static::class))->getProperties() as $property) {
+            if (!$property->isStatic() && $property->isProtected()) {
+                $names[$property->getName()] = true;
+            }
+        }
+        return self::$readable[static::class] = $names;
+    }
+
+    public function __isset(string $name): bool
+    {
+        return $this->__get($name) !== null;
+    }
+
+    /** @param mixed $value */
+    public function __set(string $name, $value): void
+    {
+        throw new \Error(sprintf('Cannot modify read-only property %s::$%s', static::class, $name));
+    }
+
+    public function __unset(string $name): void
+    {
+        throw new \Error(sprintf('Cannot unset read-only property %s::$%s', static::class, $name));
+    }
+
+    /** @param mixed $offset */
+    public function offsetExists($offset): bool
+    {
+        return isset($this->toArray()[$offset]);
+    }
+
+    /**
+     * @param mixed $offset
+     * @return mixed
+     */
+    #[\ReturnTypeWillChange]
+    public function offsetGet($offset)
+    {
+        return $this->toArray()[$offset] ?? null;
+    }
+
+    /**
+     * @param mixed $offset
+     * @param mixed $value
+     */
+    public function offsetSet($offset, $value): void
+    {
+        throw new \Error(sprintf('Cannot modify read-only %s', static::class));
+    }
+
+    /** @param mixed $offset */
+    public function offsetUnset($offset): void
+    {
+        throw new \Error(sprintf('Cannot modify read-only %s', static::class));
+    }
+
+    public function getIterator(): \ArrayIterator
+    {
+        return new \ArrayIterator($this->toArray());
+    }
+
+    public function count(): int
+    {
+        return count($this->toArray());
+    }
+
+    /** @return mixed `raw` */
+    #[\ReturnTypeWillChange]
+    public function jsonSerialize()
+    {
+        return $this->raw();
+    }
+
+    /** The properties, `raw` loaded. */
+    public function __debugInfo(): array
+    {
+        $info = [];
+        foreach (array_keys(self::$readable[static::class] ?? self::readable()) as $name) {
+            if ($name !== 'data') {
+                $info[$name] = $name === 'raw' ? $this->raw() : $this->$name;
+            }
+        }
+        return $info;
+    }
+
+    public function __serialize(): array
+    {
+        $this->raw();
+        $values = get_object_vars($this);
+        unset($values['loadRaw']);
+        return $values;
+    }
+
+    public function __unserialize(array $data): void
+    {
+        foreach ($data as $name => $value) {
+            $this->$name = $value;
+        }
+    }
+}
