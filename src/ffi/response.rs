@@ -74,7 +74,7 @@ pub extern "C" fn alphapo_response_attempts_json(response: *const alphapo_respon
 pub extern "C" fn alphapo_response_result_json(response: *const alphapo_response) -> *mut c_char {
     ffi_boundary!({
         read_handle(response, |r| {
-            owned(&r.inner.kind.row().result.typed_json(&r.inner).to_string())
+            owned(&r.inner.kind.row().result.typed_json(&r.inner))
         })
     })
 }

@@ -272,18 +272,30 @@ impl ResultKind {
         }
     }
 
-    /// The typed result of a decoded reply as JSON: the typed fields by name, amounts as
-    /// decimal strings; `malformed_fields` names the typed fields kept as received. Lists
-    /// are arrays of such objects; `Text` and `Json` are the normalized data itself.
-    pub fn typed_json(self, response: &Response) -> Value {
-        fn json<T: TypedResult>(t: &T) -> Value {
-            t.to_json()
+    /// The typed result of a decoded reply as JSON text: the typed fields by name, amounts
+    /// as decimal strings; `malformed_fields` names the typed fields kept as received.
+    /// Lists are arrays of such objects; `Text` and `Json` are the normalized data itself.
+    /// Written straight to text (no intermediate `Value`).
+    pub fn typed_json(self, response: &Response) -> String {
+        fn json<T: TypedResult>(t: &T) -> Vec<u8> {
+            let mut out = Vec::with_capacity(512);
+            t.write_json(&mut out);
+            out
         }
-        fn list<T: TypedResult>(items: Vec<T>) -> Value {
-            Value::Array(items.iter().map(TypedResult::to_json).collect())
+        fn list<T: TypedResult>(items: Vec<T>) -> Vec<u8> {
+            let mut out = Vec::with_capacity(160 * items.len() + 2);
+            out.push(b'[');
+            for (i, t) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                t.write_json(&mut out);
+            }
+            out.push(b']');
+            out
         }
-        match self {
-            ResultKind::Text | ResultKind::Json => response.data.clone(),
+        let out = match self {
+            ResultKind::Text | ResultKind::Json => return response.data.to_string(),
             ResultKind::Invoice => json(&Invoice::from_response(response.without_body())),
             ResultKind::Address => json(&Address::from_response(response.without_body())),
             ResultKind::Withdrawal => json(&Withdrawal::from_response(response.without_body())),
@@ -295,29 +307,36 @@ impl ResultKind {
             ResultKind::Accounts => list(Account::list(response)),
             ResultKind::Currencies => list(CurrencyInfo::list(response)),
             ResultKind::Pairs => list(CurrencyPair::list(response)),
-        }
+        };
+        String::from_utf8(out).expect("serde_json writes UTF-8")
     }
 }
 
 /// A typed result: serialized field by field, with the names of its amounts that were kept
 /// as received because they could not be understood.
-pub(crate) trait TypedResult: serde::Serialize {
+pub(crate) trait TypedResult: serde::Serialize + Sized {
     /// The typed fields' amounts, by field name.
     fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)>;
 
-    /// The fields as JSON plus `malformed_fields`.
-    fn to_json(&self) -> Value {
-        let mut value = serde_json::to_value(self).expect("a typed result serializes");
-        let malformed: Vec<Value> = self
+    /// The fields plus `malformed_fields`, written as a JSON object to `out`.
+    fn write_json(&self, out: &mut Vec<u8>) {
+        #[derive(serde::Serialize)]
+        struct WithMalformed<'a, T: serde::Serialize> {
+            #[serde(flatten)]
+            fields: &'a T,
+            malformed_fields: Vec<&'static str>,
+        }
+        let malformed_fields = self
             .amounts()
             .into_iter()
             .filter(|(_, a)| a.is_some_and(|a| !a.is_valid()))
-            .map(|(name, _)| Value::String(name.into()))
+            .map(|(name, _)| name)
             .collect();
-        if let Value::Object(map) = &mut value {
-            map.insert("malformed_fields".into(), Value::Array(malformed));
-        }
-        value
+        let value = WithMalformed {
+            fields: self,
+            malformed_fields,
+        };
+        serde_json::to_writer(out, &value).expect("a typed result serializes");
     }
 }
 

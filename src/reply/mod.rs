@@ -143,19 +143,20 @@ impl Response {
     }
 
     /// The envelope the C ABI and the bindings read: `{"data": …, "malformed": […],
-    /// "result": …}`, `result` being the operation's typed result
-    /// ([`ResultKind::typed_json`]).
+    /// "result": …, "attempts": …}`, `result` being the operation's typed result
+    /// ([`crate::operations::ResultKind::typed_json`]) and `attempts` the call's record.
     pub fn envelope_json(&self) -> String {
-        let malformed: Vec<Value> = self
-            .malformed
-            .iter()
-            .map(|p| Value::String(p.clone()))
-            .collect();
-        let mut map = serde_json::Map::new();
-        map.insert("data".into(), self.data.clone());
-        map.insert("malformed".into(), Value::Array(malformed));
-        map.insert("result".into(), self.kind.row().result.typed_json(self));
-        map.insert("attempts".into(), self.attempts.to_json());
-        Value::Object(map).to_string()
+        let result = self.kind.row().result.typed_json(self);
+        let mut out = Vec::with_capacity(2 * self.raw_body.len() + result.len() + 128);
+        out.extend_from_slice(b"{\"data\":");
+        serde_json::to_writer(&mut out, &self.data).expect("JSON serializes");
+        out.extend_from_slice(b",\"malformed\":");
+        serde_json::to_writer(&mut out, &self.malformed).expect("strings serialize");
+        out.extend_from_slice(b",\"result\":");
+        out.extend_from_slice(result.as_bytes());
+        out.extend_from_slice(b",\"attempts\":");
+        serde_json::to_writer(&mut out, &self.attempts.to_json()).expect("JSON serializes");
+        out.push(b'}');
+        String::from_utf8(out).expect("serde_json writes UTF-8")
     }
 }

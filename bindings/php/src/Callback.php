@@ -51,6 +51,10 @@ use AlphaPo\Internal\Native;
  * @property-read string|null $error Why it failed; null when empty.
  * @property-read string|null $paymentRequestId Payment-request callbacks: the request's id
  *     (they carry no root `id`).
+ * @property-read string|null $requestedAmount Payment requests: the amount asked for.
+ * @property-read string|null $requestedCurrency Payment requests: its currency.
+ * @property-read string|null $expectedAmount Payment requests: what the payer must send at
+ *     the locked rate, in `sentCurrency` (`sentAmount` is what they have sent so far).
  */
 final class Callback extends Result
 {
@@ -69,6 +73,9 @@ final class Callback extends Result
     protected ?int $expiresAt = null;
     protected ?string $error = null;
     protected ?string $paymentRequestId = null;
+    protected ?string $requestedAmount = null;
+    protected ?string $requestedCurrency = null;
+    protected ?string $expectedAmount = null;
     protected string $dedupeKey = '';
     protected bool $fullyPaid = false;
 

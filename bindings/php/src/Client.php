@@ -50,6 +50,7 @@ use FFI\CData;
  * @method PreparedRequest prepareCreateInvoice(array $fields = [])
  * @method PreparedRequest prepareCancelInvoice(array $fields = [])
  * @method PreparedRequest prepareTransactionInfo(array $fields = [])
+ * @method PreparedRequest prepareCreatePaymentRequest(array $fields = [])
  */
 final class Client
 {
@@ -57,6 +58,7 @@ final class Client
     public const OPTIONS = [
         'environment',       // Environment::* or its name, e.g. 'cryptoprocessing_sandbox'
         'baseUrl',           // custom base URL including /api/v2 (e.g. the local sandbox)
+        'paymentsBaseUrl',   // payment requests' base when not <host of baseUrl>/api/payments/v1
         'timeout',           // seconds (int or float) to send a request and receive its reply
         'connectTimeout',    // seconds (int or float) to connect
         'maxRetries',        // retries after the first attempt (default 2, at most 10)
@@ -144,6 +146,14 @@ final class Client
             ), $error);
         } elseif (isset($options['allowInsecureHttp'])) {
             self::bool($options['allowInsecureHttp'], 'allowInsecureHttp');
+        }
+        if (isset($options['paymentsBaseUrl'])) {
+            Native::check((int) $ffi->alphapo_client_builder_set_payments_base_url(
+                $builder,
+                Native::cString(self::string($options['paymentsBaseUrl'], 'paymentsBaseUrl'), 'paymentsBaseUrl'),
+                self::bool($options['allowInsecureHttp'] ?? false, 'allowInsecureHttp'),
+                \FFI::addr($error)
+            ), $error);
         }
         if (isset($options['timeout']) || isset($options['connectTimeout'])) {
             Native::check((int) $ffi->alphapo_client_builder_set_timeouts(
@@ -272,6 +282,20 @@ final class Client
     public function createInvoice(array $fields = [], ...$unexpected): Invoice
     {
         return $this->call(Operation::INVOICES_CREATE, Fields::json($fields, $unexpected));
+    }
+
+    /**
+     * `POST /api/payments/v1/requests`: a payment request with a hosted payment link;
+     * fields: `amount` (a decimal string), `currency` (`['iso' => 'EUR']`, optionally
+     * `network_name`), `life_time_duration` (seconds) or `life_time_datetime` (Unix
+     * seconds), `payment_currency`?, `end_user_email`?, `end_user_reference`?,
+     * `description`?, `foreign_id`?, `url_store`?, `url_success`?, `url_failed`?,
+     * `sender_type`?, `sender_data`?. Money moves: a lost reply is an
+     * OutcomeUnknownException, never repeated.
+     */
+    public function createPaymentRequest(array $fields = [], ...$unexpected): PaymentRequest
+    {
+        return $this->call(Operation::PAYMENT_REQUESTS_CREATE, Fields::json($fields, $unexpected));
     }
 
     /** `POST /invoices/{foreign_id}/cancel/`; fields: `foreign_id`. */

@@ -26,6 +26,7 @@ final class Operation
     public const INVOICES_CANCEL = 12;
     public const TRANSACTIONS_INFO = 13;
     public const GENERIC = 14;
+    public const PAYMENT_REQUESTS_CREATE = 15;
 
     private function __construct()
     {

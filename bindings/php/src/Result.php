@@ -23,6 +23,10 @@ use FFI\CData;
  * @property-read int $httpStatus
  * @property-read list<string> $malformed
  * @property-read string $rawBody
+ * @property-read array{total_us: int, attempts: list<array{status: string, http_status: int, duration_us: int, may_have_reached: bool}>} $attempts
+ *     what happened during the call: each attempt's status (`OK`, `TRANSPORT`, `SERVER`,
+ *     ...), HTTP status (0: no reply), duration in microseconds and whether it may have
+ *     reached the service, and the total time (no attempt for a decoded reply)
  */
 abstract class Result extends Item
 {
@@ -35,6 +39,7 @@ abstract class Result extends Item
         'withdrawal' => Withdrawal::class,
         'exchange' => Exchange::class,
         'transaction' => Transaction::class,
+        'payment_request' => PaymentRequest::class,
         'text' => Response::class,
         'json' => Response::class,
     ];
@@ -47,6 +52,8 @@ abstract class Result extends Item
     /** @var list<string> */
     protected array $malformed = [];
     protected string $rawBody = '';
+    /** @var array<string, mixed> */
+    protected array $attempts = ['total_us' => 0, 'attempts' => []];
 
     /**
      * The class of the typed result named `$result` (a row's `result` of the operations
@@ -73,6 +80,7 @@ abstract class Result extends Item
         $ffi = Native::ffi();
         try {
             $json = Native::ownedString($ffi->alphapo_response_result_json($response));
+            $attempts = Native::ownedString($ffi->alphapo_response_attempts_json($response));
             $length = self::$length ?? (self::$length = $ffi->new('size_t'));
             $body = Native::borrowedBytes(
                 $ffi->alphapo_response_raw_body($response, \FFI::addr($length)),
@@ -91,14 +99,16 @@ abstract class Result extends Item
         [$class, $itemClass] = self::classOf(Operations::row($operation)['result'] ?? 'json');
         if ($class === Response::class) {
             // ping and the generic call: the typed result is the normalized data.
-            return $class::fromReply($operation, $status, $body, $malformed, $typed, $typed, null);
+            return $class::fromReply($operation, $status, $body, $malformed, $typed, $typed, null)
+                ->withAttempts($attempts);
         }
         $memo = null;
         $data = function () use (&$memo, $operation, $status, $body) {
             return $memo ?? ($memo = self::decodeData($operation, $status, $body));
         };
         if ($itemClass === null) {
-            return $class::fromReply($operation, $status, $body, $malformed, $typed, null, $data);
+            return $class::fromReply($operation, $status, $body, $malformed, $typed, null, $data)
+                ->withAttempts($attempts);
         }
         $items = [];
         foreach (is_array($typed) ? array_values($typed) : [] as $i => $item) {
@@ -107,7 +117,18 @@ abstract class Result extends Item
                 return is_array($all) ? ($all[$i] ?? null) : null;
             });
         }
-        return ResultList::withItems($operation, $status, $body, $malformed, $items, $data);
+        return ResultList::withItems($operation, $status, $body, $malformed, $items, $data)
+            ->withAttempts($attempts);
+    }
+
+    /** @return static */
+    private function withAttempts(?string $json): self
+    {
+        $decoded = $json === null ? null : json_decode($json, true);
+        if (is_array($decoded)) {
+            $this->attempts = $decoded;
+        }
+        return $this;
     }
 
     /**

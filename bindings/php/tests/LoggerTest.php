@@ -59,7 +59,7 @@ final class LoggerTest extends SandboxTestCase
         self::assertCount(count($debug), $logger->records, 'nothing but DEBUG records');
         foreach ($debug as [, $message, $context]) {
             self::assertStringStartsWith('alphapo: ' . $context['operation'] . ' ', $message);
-            self::assertMatchesRegularExpression('/ in \d+\.\d ms$/', $message);
+            self::assertMatchesRegularExpression('/ in \d+\.\d ms, \d+ attempt\(s\)$/', $message);
             self::assertIsFloat($context['elapsed_ms']);
             self::assertGreaterThanOrEqual(0.0, $context['elapsed_ms']);
         }
@@ -90,6 +90,26 @@ final class LoggerTest extends SandboxTestCase
             array_map(fn ($r) => [$r[2]['operation'], $r[2]['status']], $logger->at(LogLevel::DEBUG))
         );
         self::assertNothingSecret($logger, ['customer-secret-ref-1']);
+    }
+
+    public function testARetriedCallIsAWarningListingItsAttempts(): void
+    {
+        $logger = new ListLogger();
+        $this->sandbox()->ok('POST', 'faults', ['mode' => 'http_502', 'path' => '/accounts/list']);
+        try {
+            $accounts = $this->client(['maxRetries' => 2, 'logger' => $logger])->listAccounts();
+        } finally {
+            $this->sandbox()->ok('DELETE', 'faults');
+        }
+        self::assertSame(['SERVER', 'OK'], array_column($accounts->attempts['attempts'], 'status'));
+        self::assertSame([502, 200], array_column($accounts->attempts['attempts'], 'http_status'));
+        $warnings = $logger->at(LogLevel::WARNING);
+        self::assertCount(1, $warnings);
+        self::assertMatchesRegularExpression(
+            '#^alphapo: listAccounts POST /accounts/list: retried: SERVER 502 in \d+\.\d ms, OK 200 in \d+\.\d ms$#',
+            $warnings[0][1]
+        );
+        self::assertSame(2, $logger->at(LogLevel::DEBUG)[0][2]['attempts']);
     }
 
     public function testNoRecordHoldsASecretASignatureOrPersonalData(): void
@@ -159,8 +179,8 @@ final class LoggerTest extends SandboxTestCase
         exec($command, $output, $code);
         self::assertSame(0, $code, implode("\n", $output));
         self::assertCount(2, $output);
-        self::assertMatchesRegularExpression('#^DEBUG alphapo: ping GET /ping -> 200 in \d+\.\d ms \{"operation":"ping",#', $output[0]);
-        self::assertMatchesRegularExpression('#^DEBUG alphapo: listAccounts POST /accounts/list -> 200 in \d+\.\d ms \{#', $output[1]);
+        self::assertMatchesRegularExpression('#^DEBUG alphapo: ping GET /ping -> 200 in \d+\.\d ms, 1 attempt\(s\) \{"operation":"ping",#', $output[0]);
+        self::assertMatchesRegularExpression('#^DEBUG alphapo: listAccounts POST /accounts/list -> 200 in \d+\.\d ms, 1 attempt\(s\) \{#', $output[1]);
     }
 
     public function testRoutesMatchTheHeader(): void
@@ -171,7 +191,7 @@ final class LoggerTest extends SandboxTestCase
         foreach ($m as [, $method, $path, $number]) {
             $documented[(int) $number] = [$method, $path];
         }
-        self::assertCount(13, $documented);
+        self::assertCount(14, $documented);
         $routes = [];
         foreach (Operations::all() as $code => $row) {
             if ($code !== Operation::GENERIC) {

@@ -32,6 +32,7 @@ final class OperationsTableTest extends TestCase
         'accounts' => '{"data":[{"currency":"BTC","type":"crypto","balance":"1"},{"currency":"EUR","balance":2.5}]}',
         'currencies' => '{"data":[{"id":1,"currency":"BTC","minimum_amount":"0.1"}]}',
         'pairs' => '{"data":[{"currency_from":{"currency":"BTC","min_amount":"0.01"},"currency_to":{"currency":"EUR"}}]}',
+        'payment_request' => '{"data":{"id":"0196f6a1-0000-7000-8000-000000000001","amount":"5","currency":{"iso":"EUR"},"status":"created","life_time":1790000000,"payment_link":"https://pay.example/x"}}',
     ];
 
     public function testOperationConstantsAreTheTableRows(): void
@@ -41,7 +42,7 @@ final class OperationsTableTest extends TestCase
         foreach (Operations::all() as $code => $row) {
             $table[strtoupper(str_replace('/', '_', $row['name']))] = $code;
         }
-        self::assertCount(14, $table);
+        self::assertCount(15, $table);
         self::assertSame($table, $constants);
     }
 
@@ -56,7 +57,7 @@ final class OperationsTableTest extends TestCase
         }
         // The table's results all have a class.
         self::assertSame(
-            ['accounts', 'address', 'currencies', 'exchange', 'invoice', 'json', 'pairs', 'text', 'transaction', 'withdrawal'],
+            ['accounts', 'address', 'currencies', 'exchange', 'invoice', 'json', 'pairs', 'payment_request', 'text', 'transaction', 'withdrawal'],
             self::sorted(array_unique(array_column(Operations::all(), 'result')))
         );
     }

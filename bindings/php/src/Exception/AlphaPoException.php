@@ -66,4 +66,13 @@ interface AlphaPoException extends \Throwable
      * `Client::reconcile()`.
      */
     public function getForeignId(): ?string;
+
+    /**
+     * What happened during the failed call: `['total_us' => int, 'attempts' => [['status' =>
+     * 'TRANSPORT', 'http_status' => 0, 'duration_us' => int, 'may_have_reached' => bool],
+     * ...]]`, or null when nothing was sent (validation, bad arguments).
+     *
+     * @return array<string, mixed>|null
+     */
+    public function getAttempts(): ?array;
 }

@@ -20,6 +20,8 @@ trait ExceptionDetails
     private ?string $rawBody;
     private ?int $cause = null;
     private ?string $foreignId = null;
+    /** @var array<string, mixed>|null */
+    private ?array $attempts = null;
 
     /**
      * @param array<string, string> $fieldErrors
@@ -90,5 +92,22 @@ trait ExceptionDetails
     {
         $this->cause = $cause;
         $this->foreignId = $foreignId;
+    }
+
+    /** @return array<string, mixed>|null */
+    public function getAttempts(): ?array
+    {
+        return $this->attempts;
+    }
+
+    /**
+     * Sets the record of the call's attempts (Internal\Errors only).
+     *
+     * @internal
+     * @param array<string, mixed>|null $attempts
+     */
+    public function setAttempts(?array $attempts): void
+    {
+        $this->attempts = $attempts;
     }
 }

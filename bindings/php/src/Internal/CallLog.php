@@ -63,7 +63,9 @@ final class CallLog
             return ['call', '?', '?'];
         }
         if ($operation !== Operation::GENERIC) {
-            return [$name ?? $row['method'], $row['http_method'], $row['path']];
+            // Payment requests are below /api/payments/v1, the rest below /api/v2.
+            $prefix = ($row['base'] ?? 'v2') === 'payments' ? '/api/payments/v1' : '';
+            return [$name ?? $row['method'], $row['http_method'], $prefix . $row['path']];
         }
         $fields = is_array($request) ? $request : json_decode((string) $request, true);
         $method = is_array($fields) && is_string($fields['method'] ?? null) ? strtoupper($fields['method']) : 'POST';
@@ -112,18 +114,29 @@ final class CallLog
         try {
             $result = $call();
         } catch (AlphaPoException $e) {
-            self::done($logger, $route, (hrtime(true) - $start) / 1e6, null, $e);
+            self::done($logger, $route, (hrtime(true) - $start) / 1e6, null, $e, $e->getAttempts());
             throw $e;
         }
         // Only reconcile() returns something else than a Result: null for its 404.
         $httpStatus = $result instanceof Result ? $result->httpStatus : 404;
-        self::done($logger, $route, (hrtime(true) - $start) / 1e6, $httpStatus, null);
+        $attempts = $result instanceof Result ? $result->attempts : null;
+        self::done($logger, $route, (hrtime(true) - $start) / 1e6, $httpStatus, null, $attempts);
         return $result;
     }
 
-    /** @param array{0: string, 1: string, 2: string} $route */
-    private static function done(object $logger, array $route, float $ms, ?int $httpStatus, ?AlphaPoException $error): void
-    {
+    /**
+     * @param array{0: string, 1: string, 2: string} $route
+     * @param array<string, mixed>|null $attempts the call's attempt record
+     */
+    private static function done(
+        object $logger,
+        array $route,
+        float $ms,
+        ?int $httpStatus,
+        ?AlphaPoException $error,
+        ?array $attempts
+    ): void {
+        $tries = is_array($attempts['attempts'] ?? null) ? $attempts['attempts'] : [];
         [$operation, $method, $path] = $route;
         if ($error !== null) {
             $httpStatus = $error->getHttpStatus() > 0 ? $error->getHttpStatus() : null;
@@ -136,15 +149,29 @@ final class CallLog
             'http_status' => $httpStatus,
             'status' => $status,
             'elapsed_ms' => round($ms, 3),
+            'attempts' => count($tries),
         ];
         $summary = sprintf('%s %s %s', $operation, $method, $path);
         try {
             $logger->debug(sprintf(
-                'alphapo: %s -> %s in %.1f ms',
+                'alphapo: %s -> %s in %.1f ms, %d attempt(s)',
                 $summary,
                 $httpStatus ?? $status,
-                $ms
+                $ms,
+                count($tries)
             ), $context);
+            if (count($tries) > 1) {
+                $each = array_map(function (array $a): string {
+                    $http = (int) ($a['http_status'] ?? 0);
+                    return sprintf(
+                        '%s%s in %.1f ms',
+                        (string) ($a['status'] ?? '?'),
+                        $http > 0 ? " $http" : '',
+                        ((int) ($a['duration_us'] ?? 0)) / 1000
+                    );
+                }, $tries);
+                $logger->warning(sprintf('alphapo: %s: retried: %s', $summary, implode(', ', $each)), $context);
+            }
             if ($error !== null && $error->getStatus() === Status::OUTCOME_UNKNOWN) {
                 $cause = $error->getCause() === null ? null : Status::name($error->getCause());
                 $foreignId = $error->getForeignId();

@@ -57,6 +57,7 @@ final class Errors
             $retryAfter = (int) $ffi->alphapo_error_retry_after($error);
             $cause = (int) $ffi->alphapo_error_cause($error);
             $foreignId = $ffi->alphapo_error_foreign_id($error);
+            $attempts = Native::ownedString($ffi->alphapo_error_attempts_json($error));
             $length = $ffi->new('size_t');
             $raw = Native::borrowedBytes(
                 $ffi->alphapo_error_raw_body($error, \FFI::addr($length)),
@@ -74,6 +75,8 @@ final class Errors
             $raw
         );
         $exception->setOrigin($cause !== $status ? $cause : null, $foreignId);
+        $decoded = $attempts === null ? null : json_decode($attempts, true);
+        $exception->setAttempts(is_array($decoded) ? $decoded : null);
         if ($exception instanceof Exception\RateLimitException) {
             $exception->setRetryAfter($retryAfter > 0 ? $retryAfter : null);
         }
