@@ -29,6 +29,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/listening.sh
 root=$PWD
 
 quick=0
@@ -183,12 +184,7 @@ pin=()
 [ "$pinned" = 1 ] && pin=(taskset -c "$last")
 "${pin[@]}" "$sandbox" --listen 127.0.0.1:0 --key "$key" --secret "$secret" >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
-for _ in $(seq 100); do
-    grep -q '^listening on ' "$work/sandbox.log" && break
-    sleep 0.1
-done
-base=$(sed -n 's/^listening on //p' "$work/sandbox.log" | head -n 1)
-[ -n "$base" ] || die "the sandbox did not start: $(cat "$work/sandbox.log")"
+base=$(listening "$work/sandbox.log") || die "the sandbox did not start"
 reset() { python3 -c "import urllib.request,sys; urllib.request.urlopen(urllib.request.Request(sys.argv[1].rsplit('/api/v2',1)[0]+'/_sandbox/reset',data=b'{}',method='POST',headers={'Content-Type':'application/json'}),timeout=10).read()" "$base"; }
 
 inv_seconds=7

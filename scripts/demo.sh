@@ -4,6 +4,7 @@
 # verifies the signed callbacks over the raw bytes until the fully paid one arrives.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/listening.sh
 
 SANDBOX=${ALPHAPO_SANDBOX:-target/release/examples/sandbox}
 BUILD=target/demo
@@ -21,18 +22,6 @@ done
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-
-# Waits for a "listening on URL" line in a log file; prints the URL.
-listening() {
-    for _ in $(seq 150); do
-        url=$(sed -n -e 's/^.*listening on //p' -e 's/^.*Development Server (\(.*\)) started.*/\1/p' "$1" | head -n 1)
-        [ -n "$url" ] && { echo "$url"; return 0; }
-        sleep 0.1
-    done
-    echo "no 'listening on' line in $1:" >&2
-    cat "$1" >&2
-    return 1
-}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

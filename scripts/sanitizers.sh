@@ -20,6 +20,7 @@
 # ALPHAPO_TEST_SECRET (the sandbox secret, default c-test-secret).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/listening.sh
 
 die() {
     echo "scripts/sanitizers.sh: $*" >&2
@@ -82,12 +83,7 @@ log=$(mktemp)
 "$SANDBOX" --listen 127.0.0.1:0 --key c-test-key --secret "$SECRET" >"$log" 2>&1 &
 sandbox_pid=$!
 trap 'kill $sandbox_pid 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 100); do
-    grep -q '^listening on ' "$log" && break
-    sleep 0.1
-done
-base=$(sed -n 's/^listening on //p' "$log" | head -n 1)
-[ -n "$base" ] || { cat "$log" >&2; die "the sandbox did not start"; }
+base=$(listening "$log") || die "the sandbox did not start"
 export ALPHAPO_BASE_URL="$base" ALPHAPO_KEY=c-test-key ALPHAPO_SECRET="$SECRET"
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"

@@ -14,6 +14,7 @@
 # (calls per thread for step 1), ALPHAPO_SANDBOX.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/listening.sh
 
 LIB_DIR=target/release
 SANDBOX=${ALPHAPO_SANDBOX:-target/release/examples/sandbox}
@@ -50,12 +51,7 @@ for t in test_threads test_faults; do
 done
 "$SANDBOX" --listen 127.0.0.1:0 --key stress-key --secret "$SECRET" >"$logs/sandbox" 2>&1 &
 sandbox_pid=$!
-for _ in $(seq 100); do
-    grep -q '^listening on ' "$logs/sandbox" && break
-    sleep 0.1
-done
-base=$(sed -n 's/^listening on //p' "$logs/sandbox" | head -n 1)
-[ -n "$base" ] || { cat "$logs/sandbox" >&2; die "the sandbox did not start"; }
+base=$(listening "$logs/sandbox") || die "the sandbox did not start"
 for t in test_threads test_faults; do
     if ! ALPHAPO_BASE_URL="$base" ALPHAPO_KEY=stress-key ALPHAPO_SECRET="$SECRET" \
         ALPHAPO_STRESS_CALLS="${ALPHAPO_STRESS_CALLS:-1000}" "$BUILD/$t" >"$logs/$t" 2>&1; then

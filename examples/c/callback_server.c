@@ -153,10 +153,16 @@ int main(int argc, char **argv) {
             /* Process the event here (store it); ship the order only when `paid`. */
         }
         printf("verified %s callback %s: status %s, foreign_id %s, amount %s, key %s%s%s\n",
-               or_dash(alphapo_callback_get(cb, "type")), or_dash(alphapo_callback_get(cb, "id")),
+               or_dash(alphapo_callback_get(cb, "type")),
+               /* payment-request callbacks have no root id: their request's id instead */
+               or_dash(alphapo_callback_get(cb, "id") ? alphapo_callback_get(cb, "id")
+                                                       : alphapo_callback_get(cb, "payment_request_id")),
                or_dash(alphapo_callback_get(cb, "status")),
                or_dash(alphapo_callback_get(cb, "foreign_id")),
-               or_dash(alphapo_callback_get(cb, "currency_received.amount")), dedupe,
+               or_dash(alphapo_callback_get(cb, "currency_received.amount")
+                           ? alphapo_callback_get(cb, "currency_received.amount")
+                           : alphapo_callback_get(cb, "payment_request_amount.amount")),
+               dedupe,
                paid ? " (fully paid)" : "", duplicate ? " (duplicate)" : "");
         fflush(stdout);
         reply(fd, 200, "OK");

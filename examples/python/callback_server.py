@@ -40,15 +40,17 @@ def process(callback: alphapo.Callback) -> None:
         duplicate = callback.dedupe_key in processed
         processed.add(callback.dedupe_key)
     note = " (duplicate, already processed)" if duplicate else ""
-    amount = callback.received_amount
+    # Payment-request callbacks carry the amount asked for, and no root id.
+    amount = callback.received_amount or callback.requested_amount
     received = (
         "-" if amount is None else format(amount, "f") if isinstance(amount, Decimal) else amount
     )
     fully = " (fully paid)" if callback.fully_paid else ""
     print(
-        f"verified {callback.type} callback {callback.id}: status {callback.status}, "
+        f"verified {callback.type} callback {callback.id or callback.payment_request_id}: "
+        f"status {callback.status}, "
         f"foreign_id {callback.foreign_id or '-'}, "
-        f"received {received} {callback.received_currency or ''}, "
+        f"received {received} {callback.received_currency or callback.requested_currency or ''}, "
         f"key {callback.dedupe_key}{fully}{note}",
         flush=True,
     )

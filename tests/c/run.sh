@@ -4,6 +4,7 @@
 # and example under valgrind (--error-exitcode=1 --leak-check=full). Any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/listening.sh
 
 LIB_DIR=target/release
 SANDBOX=${ALPHAPO_SANDBOX:-target/release/examples/sandbox}
@@ -31,12 +32,7 @@ log=$(mktemp)
 "$SANDBOX" --listen 127.0.0.1:0 --key c-test-key --secret c-test-secret >"$log" 2>&1 &
 sandbox_pid=$!
 trap 'kill $sandbox_pid 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 100); do
-    grep -q '^listening on ' "$log" && break
-    sleep 0.1
-done
-base=$(sed -n 's/^listening on //p' "$log" | head -n 1)
-[ -n "$base" ] || { echo "sandbox did not start:" >&2; cat "$log" >&2; exit 1; }
+base=$(listening "$log") || { echo "sandbox did not start" >&2; exit 1; }
 export ALPHAPO_BASE_URL="$base" ALPHAPO_KEY=c-test-key ALPHAPO_SECRET=c-test-secret
 
 passed=0
@@ -79,11 +75,7 @@ receiver_log=$(mktemp)
 valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
     --show-leak-kinds=definite,indirect "$BUILD/callback_server" --until-paid >"$receiver_log" 2>&1 &
 receiver_pid=$!
-for _ in $(seq 100); do
-    grep -q '^listening on ' "$receiver_log" && break
-    sleep 0.1
-done
-callback_url=$(sed -n 's/^listening on //p' "$receiver_log" | head -n 1)
+callback_url=$(listening "$receiver_log") || true
 fid="c-flow-$$"
 if [ -n "$callback_url" ] \
     && control POST /_sandbox/callback-url "{\"url\": \"$callback_url\"}" >/dev/null \
@@ -127,11 +119,7 @@ prlog=$(mktemp)
 created=$(mktemp)
 "$BUILD/callback_server" >"$prlog" 2>&1 &
 pr_receiver=$!
-for _ in $(seq 100); do
-    grep -q '^listening on ' "$prlog" && break
-    sleep 0.1
-done
-pr_url=$(sed -n 's/^listening on //p' "$prlog" | head -n 1)
+pr_url=$(listening "$prlog") || true
 uuid='[0-9a-f]\{8\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{12\}'
 pr_ok=1
 [ -n "$pr_url" ] && control POST /_sandbox/callback-url "{\"url\": \"$pr_url\"}" >/dev/null || pr_ok=0
