@@ -14,6 +14,10 @@ use PHPUnit\Framework\TestCase;
  * The Symfony HttpFoundation recipe (examples/php/frameworks) served by `php -S`, verifying
  * the real signed callbacks of a sandbox started with --callback-url pointing at it; a
  * tampered callback gets a 401 and is not processed. The README shows the file verbatim.
+ *
+ * The recipes live in the checkout (examples/php/frameworks), not in the package.
+ *
+ * @group checkout
  */
 final class FrameworkRecipeTest extends TestCase
 {

@@ -162,7 +162,11 @@ final class LoggerTest extends SandboxTestCase
         }
     }
 
-    /** examples/php/logging.php: a logger with PSR-3's methods, and psr/log never loaded. */
+    /**
+     * examples/php/logging.php: a logger with PSR-3's methods, and psr/log never loaded.
+     *
+     * @group checkout
+     */
     public function testTheExampleLogsWithoutPsrLog(): void
     {
         $script = 'require getenv("ALPHAPO_EXAMPLE"); '
@@ -183,6 +187,11 @@ final class LoggerTest extends SandboxTestCase
         self::assertMatchesRegularExpression('#^DEBUG alphapo: listAccounts POST /accounts/list -> 200 in \d+\.\d ms, 1 attempt\(s\) \{#', $output[1]);
     }
 
+    /**
+     * Reads include/alphapo.h, which only the checkout has.
+     *
+     * @group checkout
+     */
     public function testRoutesMatchTheHeader(): void
     {
         $text = (string) file_get_contents(dirname(Native::packageDir(), 2) . '/include/alphapo.h');

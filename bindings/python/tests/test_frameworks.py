@@ -22,6 +22,9 @@ import pytest
 import alphapo
 from alphapo_test_support import KEY, PACKAGE_SOURCE, REPO_ROOT, SECRET, Sandbox, invoice_fields
 
+# The recipes live in the checkout (examples/python/frameworks), not in the package.
+pytestmark = pytest.mark.checkout
+
 RECIPES = REPO_ROOT / "examples" / "python" / "frameworks"
 
 
