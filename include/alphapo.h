@@ -165,7 +165,7 @@ typedef enum {
    */
   ALPHAPO_OPERATION_EXCHANGE_NOW = 10,
   /*
-   `POST /invoices/create`; every invoice field (or use `alphapo_invoice_request`).
+   `POST /invoices/create`; every invoice field.
    */
   ALPHAPO_OPERATION_INVOICES_CREATE = 11,
   /*
@@ -222,15 +222,6 @@ typedef struct alphapo_client_builder alphapo_client_builder;
 typedef struct alphapo_error alphapo_error;
 
 /*
- An invoice request under construction. Each setter stores one field; every documented
- rule is checked together when the request is sent or prepared, and reported per field.
-
- Created by `alphapo_invoice_request_new`, freed by `alphapo_invoice_request_free`. Not
- thread-safe while being modified; once complete it may be sent from any thread.
- */
-typedef struct alphapo_invoice_request alphapo_invoice_request;
-
-/*
  A request ready to send: method, full URL, exact body and headers. Send exactly these
  body bytes: the signature covers them.
 
@@ -238,6 +229,18 @@ typedef struct alphapo_invoice_request alphapo_invoice_request;
  several threads. Borrowed results live as long as the prepared request.
  */
 typedef struct alphapo_prepared alphapo_prepared;
+
+/*
+ A request under construction: an operation (an `alphapo_operation` value) and its
+ fields, by the API's names. Every documented rule is checked together when the request
+ is run (`alphapo_client_call_request`) or prepared (`alphapo_client_prepare_request`),
+ and reported per field.
+
+ Created by `alphapo_request_new`, freed by `alphapo_request_free`. Not thread-safe while
+ being modified; once complete it may be run from any thread, and run again (the same
+ fields make the same body).
+ */
+typedef struct alphapo_request alphapo_request;
 
 /*
  A decoded reply: HTTP status, raw body, normalized JSON, and every scalar of the data
@@ -448,17 +451,17 @@ alphapo_status alphapo_client_prepare(const alphapo_client *client, uint32_t ope
 alphapo_status alphapo_client_send(const alphapo_client *client, const alphapo_prepared *prepared, alphapo_response **out, alphapo_error **err);
 
 /*
- Creates an invoice from a typed request (see `alphapo_invoice_request_new`): validates
- every field rule (nothing is sent on failure), signs, sends, decodes into `*out`.
- The request is not consumed. Thread-safe.
+ Runs a request built field by field (`alphapo_request`): as `alphapo_client_call` with
+ the request's operation and fields. The request is not consumed (free it with
+ `alphapo_request_free`). Thread-safe.
  */
-alphapo_status alphapo_client_create_invoice(const alphapo_client *client, const alphapo_invoice_request *request, alphapo_response **out, alphapo_error **err);
+alphapo_status alphapo_client_call_request(const alphapo_client *client, const alphapo_request *request, alphapo_response **out, alphapo_error **err);
 
 /*
- Prepares an invoice from a typed request without sending it (see
- `alphapo_client_prepare`).
+ Prepares a request built field by field without sending it (see
+ `alphapo_client_prepare`). No network access. Thread-safe.
  */
-alphapo_status alphapo_client_prepare_invoice(const alphapo_client *client, const alphapo_invoice_request *request, alphapo_prepared **out, alphapo_error **err);
+alphapo_status alphapo_client_prepare_request(const alphapo_client *client, const alphapo_request *request, alphapo_prepared **out, alphapo_error **err);
 
 /*
  Decodes a reply that the caller's own HTTP client received for `operation`: a 2xx body
@@ -558,102 +561,6 @@ const char *alphapo_error_foreign_id(const alphapo_error *err);
 void alphapo_error_free(alphapo_error *err);
 
 /*
- Creates an empty invoice request into `*out` (`timer` is false until set).
- */
-alphapo_status alphapo_invoice_request_new(alphapo_invoice_request **out);
-
-/*
- Sets `title` (1–50 characters, shown to the payer). Required.
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_title(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `description` (at most 1000 characters).
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_description(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `currency`, the currency received (e.g. `"EUR"`). Required.
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_currency(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `amount` as a decimal string (e.g. `"106.75"`): sent with exactly these digits. Required.
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_amount(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `sender_currency`, the currency the payer must use.
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_sender_currency(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `foreign_id`, the merchant's unique reference (1–255 characters). Required.
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_foreign_id(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `end_user_reference`, the customer's stable id (1–255 characters, no personal data).
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_end_user_reference(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `url_success` (https with a domain name).
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_url_success(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `url_failed` (https with a domain name).
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_url_failed(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `email_user`, the payer's e-mail for refund instructions.
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_email_user(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `type`: `"fill_or_kill"` (default) or `"good_until_expired"` (partial payments).
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_type(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `sender_type`: `"natural"` or `"legal"` (MiCA).
- The value is copied; `request` must not be used by another thread meanwhile.
- */
-alphapo_status alphapo_invoice_request_set_sender_type(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-/*
- Sets `timer`: true makes the invoice expire 15 minutes after creation.
- */
-alphapo_status alphapo_invoice_request_set_timer(alphapo_invoice_request *request, bool timer, alphapo_error **err);
-
-/*
- Adds one key of `sender_data` (natural: `first_name`, `last_name`, `date_of_birth`
- `YYYY-MM-DD`, `email`; legal: `legal_name`, `country_of_registration`, `email`).
- */
-alphapo_status alphapo_invoice_request_set_sender_data(alphapo_invoice_request *request, const char *key, const char *value, alphapo_error **err);
-
-/*
- Frees an invoice request. NULL does nothing.
-
- # Safety
- `request` is NULL or a request from `alphapo_invoice_request_new`, not freed before.
- */
-void alphapo_invoice_request_free(alphapo_invoice_request *request);
-
-/*
  The operations table as a JSON array, one object per operation in numeric order:
  `{"code": 11, "name": "invoices/create", "method_name": "create_invoice",
  "identifier": null, "http_method": "POST", "base": "v2", "path": "/invoices/create",
@@ -706,6 +613,37 @@ const char *alphapo_prepared_header_value(const alphapo_prepared *prepared, size
  `prepared` is NULL or from this library, not freed before.
  */
 void alphapo_prepared_free(alphapo_prepared *prepared);
+
+/*
+ Starts a request of `operation` (an `alphapo_operation` value) with no fields into
+ `*out`. An unknown operation is `ALPHAPO_STATUS_INVALID_ARGUMENT`.
+ */
+alphapo_status alphapo_request_new(uint32_t operation, alphapo_request **out, alphapo_error **err);
+
+/*
+ Sets a field to a string (UTF-8, NUL-terminated, copied): text, references and amounts
+ alike (`"106.75"`, sent with exactly these digits). A dotted name sets a key of an
+ object field (`"sender_data.first_name"`, `"currency.iso"`). Setting a field again
+ replaces it. `request` must not be used by another thread meanwhile.
+ */
+alphapo_status alphapo_request_set(alphapo_request *request, const char *field, const char *value, alphapo_error **err);
+
+/*
+ Sets a field to any JSON value given as text (`"true"`, `"3600"`, `"{\"iso\": \"EUR\"}"`),
+ for the fields that are not strings (`timer`, `life_time_duration`, `visible`). A dotted
+ name sets a key of an object field. Malformed JSON is
+ `ALPHAPO_STATUS_INVALID_ARGUMENT`. `request` must not be used by another thread
+ meanwhile.
+ */
+alphapo_status alphapo_request_set_json(alphapo_request *request, const char *field, const char *json, alphapo_error **err);
+
+/*
+ Frees a request. NULL does nothing.
+
+ # Safety
+ `request` is NULL or a request from `alphapo_request_new`, not freed before.
+ */
+void alphapo_request_free(alphapo_request *request);
 
 /*
  The HTTP status of the reply (200, 201, …); 0 for a NULL response.

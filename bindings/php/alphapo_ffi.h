@@ -52,9 +52,9 @@ typedef struct alphapo_client_builder alphapo_client_builder;
 
 typedef struct alphapo_error alphapo_error;
 
-typedef struct alphapo_invoice_request alphapo_invoice_request;
-
 typedef struct alphapo_prepared alphapo_prepared;
+
+typedef struct alphapo_request alphapo_request;
 
 typedef struct alphapo_response alphapo_response;
 
@@ -114,9 +114,9 @@ alphapo_status alphapo_client_prepare(const alphapo_client *client, uint32_t ope
 
 alphapo_status alphapo_client_send(const alphapo_client *client, const alphapo_prepared *prepared, alphapo_response **out, alphapo_error **err);
 
-alphapo_status alphapo_client_create_invoice(const alphapo_client *client, const alphapo_invoice_request *request, alphapo_response **out, alphapo_error **err);
+alphapo_status alphapo_client_call_request(const alphapo_client *client, const alphapo_request *request, alphapo_response **out, alphapo_error **err);
 
-alphapo_status alphapo_client_prepare_invoice(const alphapo_client *client, const alphapo_invoice_request *request, alphapo_prepared **out, alphapo_error **err);
+alphapo_status alphapo_client_prepare_request(const alphapo_client *client, const alphapo_request *request, alphapo_prepared **out, alphapo_error **err);
 
 alphapo_status alphapo_decode_reply(uint32_t operation, uint16_t http_status, const uint8_t *body, size_t body_len, alphapo_response **out, alphapo_error **err);
 
@@ -148,38 +148,6 @@ const char *alphapo_error_foreign_id(const alphapo_error *err);
 
 void alphapo_error_free(alphapo_error *err);
 
-alphapo_status alphapo_invoice_request_new(alphapo_invoice_request **out);
-
-alphapo_status alphapo_invoice_request_set_title(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_description(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_currency(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_amount(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_sender_currency(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_foreign_id(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_end_user_reference(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_url_success(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_url_failed(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_email_user(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_type(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_sender_type(alphapo_invoice_request *request, const char *value, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_timer(alphapo_invoice_request *request, bool timer, alphapo_error **err);
-
-alphapo_status alphapo_invoice_request_set_sender_data(alphapo_invoice_request *request, const char *key, const char *value, alphapo_error **err);
-
-void alphapo_invoice_request_free(alphapo_invoice_request *request);
-
 const char *alphapo_operations_json(void);
 
 const char *alphapo_prepared_method(const alphapo_prepared *prepared);
@@ -195,6 +163,14 @@ const char *alphapo_prepared_header_name(const alphapo_prepared *prepared, size_
 const char *alphapo_prepared_header_value(const alphapo_prepared *prepared, size_t index);
 
 void alphapo_prepared_free(alphapo_prepared *prepared);
+
+alphapo_status alphapo_request_new(uint32_t operation, alphapo_request **out, alphapo_error **err);
+
+alphapo_status alphapo_request_set(alphapo_request *request, const char *field, const char *value, alphapo_error **err);
+
+alphapo_status alphapo_request_set_json(alphapo_request *request, const char *field, const char *json, alphapo_error **err);
+
+void alphapo_request_free(alphapo_request *request);
 
 uint16_t alphapo_response_http_status(const alphapo_response *response);
 

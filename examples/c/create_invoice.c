@@ -1,4 +1,4 @@
-/* Creates an invoice with the typed builder and prints its payment URL.
+/* Creates an invoice, its fields set one by one, and prints its payment URL.
  *
  * Runs against the local sandbox by default:
  *   cargo run --release --example sandbox -- --listen 127.0.0.1:8080 &
@@ -51,19 +51,25 @@ int main(void) {
              getenv("ALPHAPO_FOREIGN_ID") ? getenv("ALPHAPO_FOREIGN_ID") : "");
     if (foreign_id[0] == '\0') snprintf(foreign_id, sizeof foreign_id, "order-%ld", (long)time(NULL));
 
-    alphapo_invoice_request *req = NULL;
-    alphapo_invoice_request_new(&req);
-    alphapo_invoice_request_set_title(req, "Order 1001", NULL);
-    alphapo_invoice_request_set_currency(req, "EUR", NULL);
-    alphapo_invoice_request_set_amount(req, "106.75", NULL); /* a decimal string, never a double */
-    alphapo_invoice_request_set_foreign_id(req, foreign_id, NULL);
-    alphapo_invoice_request_set_end_user_reference(req, "customer-42", NULL);
-    alphapo_invoice_request_set_url_success(req, "https://shop.example.com/paid", NULL);
-    alphapo_invoice_request_set_url_failed(req, "https://shop.example.com/failed", NULL);
+    /* The fields by the API's names, one by one: no JSON to write or escape by hand. */
+    alphapo_request *req = NULL;
+    st = alphapo_request_new(ALPHAPO_OPERATION_INVOICES_CREATE, &req, &err);
+    if (st != ALPHAPO_STATUS_OK) {
+        alphapo_client_free(client);
+        return fail("request", st, err);
+    }
+    alphapo_request_set(req, "title", "Order 1001", NULL);
+    alphapo_request_set(req, "currency", "EUR", NULL);
+    alphapo_request_set(req, "amount", "106.75", NULL); /* a decimal string, never a double */
+    alphapo_request_set(req, "foreign_id", foreign_id, NULL);
+    alphapo_request_set(req, "end_user_reference", "customer-42", NULL);
+    alphapo_request_set(req, "url_success", "https://shop.example.com/paid", NULL);
+    alphapo_request_set(req, "url_failed", "https://shop.example.com/failed", NULL);
 
+    /* Every rule is checked here, before anything is sent. */
     alphapo_response *invoice = NULL;
-    st = alphapo_client_create_invoice(client, req, &invoice, &err);
-    alphapo_invoice_request_free(req);
+    st = alphapo_client_call_request(client, req, &invoice, &err);
+    alphapo_request_free(req);
     if (st != ALPHAPO_STATUS_OK) {
         alphapo_client_free(client);
         return fail("create invoice", st, err);

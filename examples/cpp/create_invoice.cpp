@@ -66,19 +66,20 @@ int main() {
     std::string foreign_id = env_or("ALPHAPO_FOREIGN_ID", "");
     if (foreign_id.empty()) foreign_id = "order-cpp-" + std::to_string(static_cast<long>(std::time(nullptr)));
 
-    alphapo_invoice_request *raw_request = nullptr;
-    alphapo_invoice_request_new(&raw_request);
-    Owned<alphapo_invoice_request> request(raw_request, alphapo_invoice_request_free);
-    alphapo_invoice_request_set_title(request.get(), "Order 1001", nullptr);
-    alphapo_invoice_request_set_currency(request.get(), "EUR", nullptr);
-    alphapo_invoice_request_set_amount(request.get(), "106.75", nullptr);  // a decimal string, never a double
-    alphapo_invoice_request_set_foreign_id(request.get(), foreign_id.c_str(), nullptr);
-    alphapo_invoice_request_set_end_user_reference(request.get(), "customer-42", nullptr);
-    alphapo_invoice_request_set_url_success(request.get(), "https://shop.example.com/paid", nullptr);
-    alphapo_invoice_request_set_url_failed(request.get(), "https://shop.example.com/failed", nullptr);
+    alphapo_request *raw_request = nullptr;
+    status = alphapo_request_new(ALPHAPO_OPERATION_INVOICES_CREATE, &raw_request, &raw_err);
+    Owned<alphapo_request> request(raw_request, alphapo_request_free);
+    if (status != ALPHAPO_STATUS_OK) return fail("request", status, raw_err);
+    alphapo_request_set(request.get(), "title", "Order 1001", nullptr);
+    alphapo_request_set(request.get(), "currency", "EUR", nullptr);
+    alphapo_request_set(request.get(), "amount", "106.75", nullptr);  // a decimal string, never a double
+    alphapo_request_set(request.get(), "foreign_id", foreign_id.c_str(), nullptr);
+    alphapo_request_set(request.get(), "end_user_reference", "customer-42", nullptr);
+    alphapo_request_set(request.get(), "url_success", "https://shop.example.com/paid", nullptr);
+    alphapo_request_set(request.get(), "url_failed", "https://shop.example.com/failed", nullptr);
 
     alphapo_response *raw_invoice = nullptr;
-    status = alphapo_client_create_invoice(client.get(), request.get(), &raw_invoice, &raw_err);
+    status = alphapo_client_call_request(client.get(), request.get(), &raw_invoice, &raw_err);
     Owned<alphapo_response> invoice(raw_invoice, alphapo_response_free);
     if (status != ALPHAPO_STATUS_OK) return fail("create invoice", status, raw_err);
     std::printf("invoice %s (%s): pay %s %s at %s\n", alphapo_response_get(invoice.get(), "id"),

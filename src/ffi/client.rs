@@ -2,8 +2,8 @@
 //! calls that reach every operation.
 
 use super::error::alphapo_error;
-use super::invoice::alphapo_invoice_request;
 use super::prepared::alphapo_prepared;
+use super::request::alphapo_request;
 use super::response::alphapo_response;
 use super::{
     deliver, ffi_boundary, free_box, null_argument, opt_str, try_bytes, try_mut, try_ref, try_str,
@@ -421,36 +421,36 @@ pub extern "C" fn alphapo_client_send(
     })
 }
 
-/// Creates an invoice from a typed request (see `alphapo_invoice_request_new`): validates
-/// every field rule (nothing is sent on failure), signs, sends, decodes into `*out`.
-/// The request is not consumed. Thread-safe.
+/// Runs a request built field by field (`alphapo_request`): as `alphapo_client_call` with
+/// the request's operation and fields. The request is not consumed (free it with
+/// `alphapo_request_free`). Thread-safe.
 #[no_mangle]
-pub extern "C" fn alphapo_client_create_invoice(
+pub extern "C" fn alphapo_client_call_request(
     client: *const alphapo_client,
-    request: *const alphapo_invoice_request,
+    request: *const alphapo_request,
     out: *mut *mut alphapo_response,
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
         let client = client_ref(client)?;
-        // SAFETY: NULL or a live invoice request.
+        // SAFETY: NULL or a live request.
         let request = unsafe { try_ref(request, "request") }?.to_request()?;
         deliver(out, || Ok(alphapo_response::new(client.execute(&request)?)))
     })
 }
 
-/// Prepares an invoice from a typed request without sending it (see
-/// `alphapo_client_prepare`).
+/// Prepares a request built field by field without sending it (see
+/// `alphapo_client_prepare`). No network access. Thread-safe.
 #[no_mangle]
-pub extern "C" fn alphapo_client_prepare_invoice(
+pub extern "C" fn alphapo_client_prepare_request(
     client: *const alphapo_client,
-    request: *const alphapo_invoice_request,
+    request: *const alphapo_request,
     out: *mut *mut alphapo_prepared,
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
         let client = client_ref(client)?;
-        // SAFETY: NULL or a live invoice request.
+        // SAFETY: NULL or a live request.
         let request = unsafe { try_ref(request, "request") }?.to_request()?;
         deliver(out, || Ok(alphapo_prepared::new(client.prepare(&request)?)))
     })

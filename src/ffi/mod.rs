@@ -19,10 +19,10 @@
 pub mod callback;
 pub mod client;
 pub mod error;
-pub mod invoice;
 pub mod operations;
 mod paths;
 pub mod prepared;
+pub mod request;
 pub mod response;
 pub mod signer;
 pub mod strings;

@@ -62,7 +62,7 @@ pub enum OperationKind {
     ExchangeFixed = 9,
     /// `POST /exchange/now`; as calculate plus `"foreign_id"`.
     ExchangeNow = 10,
-    /// `POST /invoices/create`; every invoice field (or use `alphapo_invoice_request`).
+    /// `POST /invoices/create`; every invoice field.
     InvoicesCreate = 11,
     /// `POST /invoices/{foreign_id}/cancel/`; `{"foreign_id"}`.
     InvoicesCancel = 12,
@@ -456,9 +456,15 @@ impl Request {
         if !value.is_object() {
             return Err(Error::invalid("request must be a JSON object"));
         }
-        match Request::from_value(kind, &value) {
+        Request::from_fields(kind, &value)
+    }
+
+    /// A request for `kind` from a JSON object of its fields, already parsed (see
+    /// [`Request::from_json`]).
+    pub fn from_fields(kind: OperationKind, value: &Value) -> Result<Request> {
+        match Request::from_value(kind, value) {
             Err(e) if e.status() == Status::Validation => {
-                Err(Request::with_rule_errors(kind, &value, e))
+                Err(Request::with_rule_errors(kind, value, e))
             }
             other => other,
         }

@@ -31,7 +31,7 @@ static alphapo_prepared *prepared;
 static alphapo_response *response;
 static alphapo_error *error_obj;
 static alphapo_callback *callback;
-static alphapo_invoice_request *invoice;
+static alphapo_request *invoice;
 static char valid_sig[129];
 static const char CB_BODY[] = "{\"id\":1,\"type\":\"invoice\",\"status\":\"confirmed\"}";
 #define CB_ARGS ((const uint8_t *)CB_BODY), (sizeof CB_BODY - 1)
@@ -475,28 +475,29 @@ static void p_client_reconcile(void) {
     CHECK(out == SENT(alphapo_response));
 }
 
-static void p_create_invoice(void) {
+static void p_call_request(void) {
     alphapo_response *out = SENT(alphapo_response);
-    E2(alphapo_client_create_invoice(NULL, invoice, &out, &err),
-       alphapo_client_create_invoice(NULL, invoice, &out, NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(alphapo_client_create_invoice(client, NULL, &out, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(alphapo_client_create_invoice(client, invoice, NULL, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
-    alphapo_invoice_request *empty = NULL;
-    CHECK_STATUS(alphapo_invoice_request_new(&empty), ALPHAPO_STATUS_OK);
-    E(alphapo_client_create_invoice(client, empty, &out, &err), ALPHAPO_STATUS_VALIDATION);
-    alphapo_invoice_request_free(empty);
+    E2(alphapo_client_call_request(NULL, invoice, &out, &err),
+       alphapo_client_call_request(NULL, invoice, &out, NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(alphapo_client_call_request(client, NULL, &out, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(alphapo_client_call_request(client, invoice, NULL, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
+    alphapo_request *empty = NULL;
+    CHECK_STATUS(alphapo_request_new(ALPHAPO_OPERATION_INVOICES_CREATE, &empty, NULL),
+                 ALPHAPO_STATUS_OK);
+    E(alphapo_client_call_request(client, empty, &out, &err), ALPHAPO_STATUS_VALIDATION);
+    alphapo_request_free(empty);
     CHECK(out == SENT(alphapo_response));
 }
 
-static void p_prepare_invoice(void) {
+static void p_prepare_request(void) {
     alphapo_prepared *out = SENT(alphapo_prepared);
-    E2(alphapo_client_prepare_invoice(NULL, invoice, &out, &err),
-       alphapo_client_prepare_invoice(NULL, invoice, &out, NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(alphapo_client_prepare_invoice(client, NULL, &out, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(alphapo_client_prepare_invoice(client, invoice, NULL, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E2(alphapo_client_prepare_request(NULL, invoice, &out, &err),
+       alphapo_client_prepare_request(NULL, invoice, &out, NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(alphapo_client_prepare_request(client, NULL, &out, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(alphapo_client_prepare_request(client, invoice, NULL, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
     CHECK(out == SENT(alphapo_prepared));
     out = NULL;
-    E(alphapo_client_prepare_invoice(client, invoice, &out, &err), ALPHAPO_STATUS_OK);
+    E(alphapo_client_prepare_request(client, invoice, &out, &err), ALPHAPO_STATUS_OK);
     alphapo_prepared_free(out);
 }
 
@@ -627,68 +628,57 @@ static void p_error_free(void) {
     CHECK(1);
 }
 
-static void p_invoice_new(void) {
-    CHECK_STATUS(alphapo_invoice_request_new(NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
-}
-
-typedef alphapo_status (*setter_fn)(alphapo_invoice_request *, const char *, alphapo_error **);
-
-static void probe_setter(setter_fn set, const char *good) {
-    E2(set(NULL, good, &err), set(NULL, good, NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(set(invoice, NULL, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(set(invoice, NOT_UTF8, &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
-    /* Stored as given (rules are checked when the request is sent), then restored. */
-    E(set(invoice, "", &err), ALPHAPO_STATUS_OK);
-    E(set(invoice, good, &err), ALPHAPO_STATUS_OK);
-}
-
-#define SETTER_PROBE(name, good)            \
-    static void p_##name(void) {            \
-        probe_setter(alphapo_##name, good); \
+static void p_request_new(void) {
+    alphapo_request *out = SENT(alphapo_request);
+    E2(alphapo_request_new(ALPHAPO_OPERATION_PING, NULL, &err),
+       alphapo_request_new(ALPHAPO_OPERATION_PING, NULL, NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
+    for (size_t i = 0; i < sizeof BAD_OPS / sizeof *BAD_OPS; i++) {
+        E(alphapo_request_new(BAD_OPS[i], &out, &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
     }
-SETTER_PROBE(invoice_request_set_title, "Order 1")
-SETTER_PROBE(invoice_request_set_description, "Two books")
-SETTER_PROBE(invoice_request_set_currency, "EUR")
-SETTER_PROBE(invoice_request_set_amount, "106.75")
-SETTER_PROBE(invoice_request_set_sender_currency, "BTC")
-SETTER_PROBE(invoice_request_set_foreign_id, "bad-input-1")
-SETTER_PROBE(invoice_request_set_end_user_reference, "customer-1")
-SETTER_PROBE(invoice_request_set_url_success, "https://shop.example.com/ok")
-SETTER_PROBE(invoice_request_set_url_failed, "https://shop.example.com/failed")
-SETTER_PROBE(invoice_request_set_email_user, "payer@example.com")
-SETTER_PROBE(invoice_request_set_type, "fill_or_kill")
-SETTER_PROBE(invoice_request_set_sender_type, "natural")
-
-static void p_invoice_request_set_timer(void) {
-    E2(alphapo_invoice_request_set_timer(NULL, true, &err),
-       alphapo_invoice_request_set_timer(NULL, true, NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(alphapo_invoice_request_set_timer(invoice, false, &err), ALPHAPO_STATUS_OK);
+    CHECK(out == SENT(alphapo_request));
 }
 
-static void p_invoice_request_set_sender_data(void) {
-    E2(alphapo_invoice_request_set_sender_data(NULL, "first_name", "Ada", &err),
-       alphapo_invoice_request_set_sender_data(NULL, "first_name", "Ada", NULL),
+typedef alphapo_status (*setter_fn)(alphapo_request *, const char *, const char *,
+                                    alphapo_error **);
+
+/* Both setters: NULL and bad UTF-8 in every position, malformed names; stored as given
+ * (rules are checked when the request is run), then restored. */
+static void probe_setter(setter_fn set, const char *good) {
+    E2(set(NULL, "title", good, &err), set(NULL, "title", good, NULL),
        ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(alphapo_invoice_request_set_sender_data(invoice, NULL, "Ada", &err),
-      ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(alphapo_invoice_request_set_sender_data(invoice, "first_name", NULL, &err),
-      ALPHAPO_STATUS_NULL_ARGUMENT);
-    E(alphapo_invoice_request_set_sender_data(invoice, NOT_UTF8, "Ada", &err),
-      ALPHAPO_STATUS_INVALID_ARGUMENT);
-    E(alphapo_invoice_request_set_sender_data(invoice, "first_name", NOT_UTF8, &err),
-      ALPHAPO_STATUS_INVALID_ARGUMENT);
-    /* An unknown key is stored, then reported by validation with its field name. */
-    alphapo_invoice_request *r = NULL;
-    CHECK_STATUS(alphapo_invoice_request_new(&r), ALPHAPO_STATUS_OK);
-    E(alphapo_invoice_request_set_sender_data(r, "shoe_size", "44", &err), ALPHAPO_STATUS_OK);
-    alphapo_prepared *p = SENT(alphapo_prepared);
-    E(alphapo_client_prepare_invoice(client, r, &p, &err), ALPHAPO_STATUS_VALIDATION);
-    CHECK(p == SENT(alphapo_prepared));
-    alphapo_invoice_request_free(r);
+    E(set(invoice, NULL, good, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(set(invoice, "title", NULL, &err), ALPHAPO_STATUS_NULL_ARGUMENT);
+    E(set(invoice, NOT_UTF8, good, &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
+    E(set(invoice, "title", NOT_UTF8, &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
+    const char *bad_names[] = {"", ".", "title.", ".title", "a..b"};
+    for (size_t i = 0; i < sizeof bad_names / sizeof *bad_names; i++) {
+        E(set(invoice, bad_names[i], good, &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
+    }
+    E(set(invoice, "title.sub", good, &err), ALPHAPO_STATUS_INVALID_ARGUMENT); /* not an object */
+    E(set(invoice, "title", good, &err), ALPHAPO_STATUS_OK);
 }
 
-static void p_invoice_request_free(void) {
-    alphapo_invoice_request_free(NULL);
+static void p_request_set(void) {
+    probe_setter(alphapo_request_set, "Order 1");
+}
+
+static void p_request_set_json(void) {
+    probe_setter(alphapo_request_set_json, "\"Order 1\"");
+    E(alphapo_request_set_json(invoice, "title", "{oops", &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
+    /* An unknown key is stored, then reported by validation with its field name. */
+    alphapo_request *r = NULL;
+    CHECK_STATUS(alphapo_request_new(ALPHAPO_OPERATION_INVOICES_CREATE, &r, NULL),
+                 ALPHAPO_STATUS_OK);
+    E(alphapo_request_set_json(r, "sender_data", "{\"shoe_size\": \"44\"}", &err),
+      ALPHAPO_STATUS_OK);
+    alphapo_prepared *p = SENT(alphapo_prepared);
+    E(alphapo_client_prepare_request(client, r, &p, &err), ALPHAPO_STATUS_VALIDATION);
+    CHECK(p == SENT(alphapo_prepared));
+    alphapo_request_free(r);
+}
+
+static void p_request_free(void) {
+    alphapo_request_free(NULL);
     CHECK(1);
 }
 
@@ -956,8 +946,8 @@ static struct probe PROBES[] = {
     P(client_prepare),
     P(client_send),
     P(client_reconcile),
-    {"alphapo_client_create_invoice", p_create_invoice, 0},
-    {"alphapo_client_prepare_invoice", p_prepare_invoice, 0},
+    {"alphapo_client_call_request", p_call_request, 0},
+    {"alphapo_client_prepare_request", p_prepare_request, 0},
     P(decode_reply),
     P(error_status),
     P(error_http_status),
@@ -972,22 +962,10 @@ static struct probe PROBES[] = {
     P(error_cause),
     P(error_foreign_id),
     P(error_free),
-    {"alphapo_invoice_request_new", p_invoice_new, 0},
-    P(invoice_request_set_title),
-    P(invoice_request_set_description),
-    P(invoice_request_set_currency),
-    P(invoice_request_set_amount),
-    P(invoice_request_set_sender_currency),
-    P(invoice_request_set_foreign_id),
-    P(invoice_request_set_end_user_reference),
-    P(invoice_request_set_url_success),
-    P(invoice_request_set_url_failed),
-    P(invoice_request_set_email_user),
-    P(invoice_request_set_type),
-    P(invoice_request_set_sender_type),
-    P(invoice_request_set_timer),
-    P(invoice_request_set_sender_data),
-    P(invoice_request_free),
+    P(request_new),
+    P(request_set),
+    P(request_set_json),
+    P(request_free),
     P(prepared_method),
     P(prepared_url),
     P(prepared_body),
@@ -1091,16 +1069,17 @@ static void setup(void) {
                                       &error_obj),
                  ALPHAPO_STATUS_API);
     /* A complete invoice, so that the probes reach their NULL out-parameters. */
-    CHECK_STATUS(alphapo_invoice_request_new(&invoice), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_title(invoice, "Order 1", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_currency(invoice, "EUR", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_amount(invoice, "106.75", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_foreign_id(invoice, "bad-input-1", NULL),
+    CHECK_STATUS(alphapo_request_new(ALPHAPO_OPERATION_INVOICES_CREATE, &invoice, NULL),
+                 ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(invoice, "title", "Order 1", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(invoice, "currency", "EUR", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(invoice, "amount", "106.75", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(invoice, "foreign_id", "bad-input-1", NULL),
                  ALPHAPO_STATUS_OK);
 }
 
 static void teardown(void) {
-    alphapo_invoice_request_free(invoice);
+    alphapo_request_free(invoice);
     alphapo_error_free(error_obj);
     alphapo_response_free(response);
     alphapo_prepared_free(prepared);

@@ -17,7 +17,7 @@ template <typename T>
 using Owned = std::unique_ptr<T, void (*)(T *)>;
 using Builder = Owned<alphapo_client_builder>;
 using Client = Owned<alphapo_client>;
-using Request = Owned<alphapo_invoice_request>;
+using Request = Owned<alphapo_request>;
 using Response = Owned<alphapo_response>;
 using Error = Owned<alphapo_error>;
 using Signer = Owned<alphapo_signer>;
@@ -77,18 +77,19 @@ Client make_client(const char *base_url, const std::string &key, const std::stri
 }
 
 Request invoice_request(const std::string &foreign_id) {
-    alphapo_invoice_request *raw = nullptr;
-    CHECK_STATUS(alphapo_invoice_request_new(&raw), ALPHAPO_STATUS_OK);
-    Request request(raw, alphapo_invoice_request_free);
-    CHECK_STATUS(alphapo_invoice_request_set_title(request.get(), "C++ order", nullptr),
+    alphapo_request *raw = nullptr;
+    CHECK_STATUS(alphapo_request_new(ALPHAPO_OPERATION_INVOICES_CREATE, &raw, nullptr),
                  ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_currency(request.get(), "EUR", nullptr),
+    Request request(raw, alphapo_request_free);
+    CHECK_STATUS(alphapo_request_set(request.get(), "title", "C++ order", nullptr),
                  ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_amount(request.get(), "106.75", nullptr),
+    CHECK_STATUS(alphapo_request_set(request.get(), "currency", "EUR", nullptr),
                  ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_foreign_id(request.get(), foreign_id.c_str(), nullptr),
+    CHECK_STATUS(alphapo_request_set(request.get(), "amount", "106.75", nullptr),
                  ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_end_user_reference(request.get(), "cpp-42", nullptr),
+    CHECK_STATUS(alphapo_request_set(request.get(), "foreign_id", foreign_id.c_str(), nullptr),
+                 ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(request.get(), "end_user_reference", "cpp-42", nullptr),
                  ALPHAPO_STATUS_OK);
     return request;
 }
@@ -100,7 +101,7 @@ void test_invoice_on_the_sandbox(const Client &client) {
 
     alphapo_response *raw_response = nullptr;
     alphapo_error *raw_err = nullptr;
-    CHECK_STATUS(alphapo_client_create_invoice(client.get(), request.get(), &raw_response, &raw_err),
+    CHECK_STATUS(alphapo_client_call_request(client.get(), request.get(), &raw_response, &raw_err),
                  ALPHAPO_STATUS_OK);
     Response invoice(raw_response, alphapo_response_free);
     Error err(raw_err, alphapo_error_free);
@@ -117,7 +118,7 @@ void test_invoice_on_the_sandbox(const Client &client) {
     // The same foreign_id again: refused, and the error object is owned the same way.
     raw_response = nullptr;
     raw_err = nullptr;
-    CHECK_STATUS(alphapo_client_create_invoice(client.get(), request.get(), &raw_response, &raw_err),
+    CHECK_STATUS(alphapo_client_call_request(client.get(), request.get(), &raw_response, &raw_err),
                  ALPHAPO_STATUS_DUPLICATE_FOREIGN_ID);
     Response none(raw_response, alphapo_response_free);
     Error refused(raw_err, alphapo_error_free);

@@ -23,18 +23,18 @@ static alphapo_client *make_client(const char *url, const char *sec) {
     return client;
 }
 
-static alphapo_invoice_request *valid_request(const char *foreign_id) {
-    alphapo_invoice_request *r = NULL;
-    CHECK_STATUS(alphapo_invoice_request_new(&r), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_title(r, "Order", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_currency(r, "EUR", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_amount(r, "106.75", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_foreign_id(r, foreign_id, NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_end_user_reference(r, "12345", NULL),
+static alphapo_request *valid_request(const char *foreign_id) {
+    alphapo_request *r = NULL;
+    CHECK_STATUS(alphapo_request_new(ALPHAPO_OPERATION_INVOICES_CREATE, &r, NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "title", "Order", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "currency", "EUR", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "amount", "106.75", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "foreign_id", foreign_id, NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "end_user_reference", "12345", NULL),
                  ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_url_success(r, "https://shop.example.com/ok", NULL),
+    CHECK_STATUS(alphapo_request_set(r, "url_success", "https://shop.example.com/ok", NULL),
                  ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_invoice_request_set_url_failed(r, "https://shop.example.com/ko", NULL),
+    CHECK_STATUS(alphapo_request_set(r, "url_failed", "https://shop.example.com/ko", NULL),
                  ALPHAPO_STATUS_OK);
     return r;
 }
@@ -57,10 +57,10 @@ static int has_field(const alphapo_error *err, const char *field) {
 static void test_typed_round_trip(alphapo_client *client) {
     char fid[64];
     snprintf(fid, sizeof fid, "c-typed-%s", run_id);
-    alphapo_invoice_request *r = valid_request(fid);
+    alphapo_request *r = valid_request(fid);
     alphapo_response *resp = NULL;
     alphapo_error *err = NULL;
-    CHECK_STATUS(alphapo_client_create_invoice(client, r, &resp, &err), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_client_call_request(client, r, &resp, &err), ALPHAPO_STATUS_OK);
     CHECK(err == NULL);
     if (resp) {
         CHECK(alphapo_response_http_status(resp) / 100 == 2);
@@ -81,7 +81,7 @@ static void test_typed_round_trip(alphapo_client *client) {
 
     /* The same foreign_id again: the API refuses it, and the error says so. */
     resp = NULL;
-    CHECK_STATUS(alphapo_client_create_invoice(client, r, &resp, &err),
+    CHECK_STATUS(alphapo_client_call_request(client, r, &resp, &err),
                  ALPHAPO_STATUS_DUPLICATE_FOREIGN_ID);
     CHECK(resp == NULL);
     CHECK(err != NULL);
@@ -93,7 +93,7 @@ static void test_typed_round_trip(alphapo_client *client) {
         CHECK(alphapo_error_raw_body(err, &len) != NULL && len > 0);
         alphapo_error_free(err);
     }
-    alphapo_invoice_request_free(r);
+    alphapo_request_free(r);
 }
 
 static void test_json_request_and_prepare(alphapo_client *client) {
@@ -147,16 +147,16 @@ static void test_json_request_and_prepare(alphapo_client *client) {
  * nothing listens, so any request would fail with TRANSPORT instead. */
 static void test_field_errors_without_network(void) {
     alphapo_client *offline = make_client("http://127.0.0.1:9/api/v2", secret);
-    alphapo_invoice_request *r = valid_request("c-offline");
+    alphapo_request *r = valid_request("c-offline");
     char title[52];
     memset(title, 'x', 51);
     title[51] = '\0';
-    alphapo_invoice_request_set_title(r, title, NULL);
-    alphapo_invoice_request_set_url_success(r, "http://shop.example.com/ok", NULL);
-    alphapo_invoice_request_set_url_failed(r, "https://127.0.0.1/", NULL);
+    alphapo_request_set(r, "title", title, NULL);
+    alphapo_request_set(r, "url_success", "http://shop.example.com/ok", NULL);
+    alphapo_request_set(r, "url_failed", "https://127.0.0.1/", NULL);
     alphapo_response *resp = NULL;
     alphapo_error *err = NULL;
-    CHECK_STATUS(alphapo_client_create_invoice(offline, r, &resp, &err), ALPHAPO_STATUS_VALIDATION);
+    CHECK_STATUS(alphapo_client_call_request(offline, r, &resp, &err), ALPHAPO_STATUS_VALIDATION);
     CHECK(resp == NULL);
     if (err) {
         CHECK(alphapo_error_field_count(err) == 3);
@@ -170,12 +170,12 @@ static void test_field_errors_without_network(void) {
         alphapo_error_free(err);
     }
     /* A valid request to the same client does reach the network (and fails there). */
-    alphapo_invoice_request *ok = valid_request("c-offline-2");
+    alphapo_request *ok = valid_request("c-offline-2");
     err = NULL;
-    CHECK_STATUS(alphapo_client_create_invoice(offline, ok, &resp, &err), ALPHAPO_STATUS_TRANSPORT);
+    CHECK_STATUS(alphapo_client_call_request(offline, ok, &resp, &err), ALPHAPO_STATUS_TRANSPORT);
     alphapo_error_free(err);
-    alphapo_invoice_request_free(ok);
-    alphapo_invoice_request_free(r);
+    alphapo_request_free(ok);
+    alphapo_request_free(r);
     alphapo_client_free(offline);
 }
 
@@ -237,18 +237,18 @@ static void test_bad_arguments(alphapo_client *client) {
     alphapo_error_free(err);
     CHECK_STATUS(alphapo_client_call(client, ALPHAPO_OPERATION_PING, NULL, NULL, NULL),
                  ALPHAPO_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(alphapo_client_create_invoice(client, NULL, &resp, NULL),
+    CHECK_STATUS(alphapo_client_call_request(client, NULL, &resp, NULL),
                  ALPHAPO_STATUS_NULL_ARGUMENT);
     const char bad_utf8[] = {'{', '"', (char)0xff, '"', ':', '1', '}', 0};
     CHECK_STATUS(alphapo_client_call(client, ALPHAPO_OPERATION_ACCOUNTS_LIST, bad_utf8, &resp, NULL),
                  ALPHAPO_STATUS_INVALID_ARGUMENT);
-    alphapo_invoice_request *r = NULL;
-    alphapo_invoice_request_new(&r);
-    CHECK_STATUS(alphapo_invoice_request_set_title(r, bad_utf8, NULL),
+    alphapo_request *r = NULL;
+    alphapo_request_new(ALPHAPO_OPERATION_INVOICES_CREATE, &r, NULL);
+    CHECK_STATUS(alphapo_request_set(r, "title", bad_utf8, NULL),
                  ALPHAPO_STATUS_INVALID_ARGUMENT);
-    CHECK_STATUS(alphapo_invoice_request_set_title(r, NULL, NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(alphapo_invoice_request_set_title(NULL, "t", NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
-    alphapo_invoice_request_free(r);
+    CHECK_STATUS(alphapo_request_set(r, "title", NULL, NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(alphapo_request_set(NULL, "title", "t", NULL), ALPHAPO_STATUS_NULL_ARGUMENT);
+    alphapo_request_free(r);
     alphapo_client_builder *b = NULL;
     CHECK_STATUS(alphapo_client_builder_new(bad_utf8, (const uint8_t *)"s", 1, &b, NULL),
                  ALPHAPO_STATUS_INVALID_ARGUMENT);
@@ -272,10 +272,55 @@ static void test_bad_arguments(alphapo_client *client) {
     alphapo_response_free(NULL);
     alphapo_prepared_free(NULL);
     alphapo_error_free(NULL);
-    alphapo_invoice_request_free(NULL);
+    alphapo_request_free(NULL);
     CHECK(alphapo_response_get(NULL, "id") == NULL);
     CHECK(alphapo_error_message(NULL) == NULL);
     CHECK(alphapo_error_status(NULL) == ALPHAPO_STATUS_NULL_ARGUMENT);
+}
+
+/* The request builder serves every operation: nested fields by dotted names, non-string
+ * values as JSON, the body serialized by the core (customer text needs no escaping). */
+static void test_request_builder(alphapo_client *client) {
+    alphapo_request *r = NULL;
+    CHECK_STATUS(alphapo_request_new(99, &r, NULL), ALPHAPO_STATUS_INVALID_ARGUMENT);
+    CHECK(r == NULL);
+    CHECK_STATUS(alphapo_request_new(ALPHAPO_OPERATION_PAYMENT_REQUESTS_CREATE, &r, NULL),
+                 ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "amount", "100.50", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "currency.iso", "EUR", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set_json(r, "life_time_duration", "3600", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "description", "Order \"42\" \\ caf\xc3\xa9", NULL),
+                 ALPHAPO_STATUS_OK);
+    alphapo_error *err = NULL;
+    CHECK_STATUS(alphapo_request_set(r, "amount.x", "1", &err), ALPHAPO_STATUS_INVALID_ARGUMENT);
+    alphapo_error_free(err);
+    CHECK_STATUS(alphapo_request_set(r, "a..b", "1", NULL), ALPHAPO_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(alphapo_request_set_json(r, "life_time_duration", "{oops", NULL),
+                 ALPHAPO_STATUS_INVALID_ARGUMENT);
+    alphapo_prepared *p = NULL;
+    CHECK_STATUS(alphapo_client_prepare_request(client, r, &p, NULL), ALPHAPO_STATUS_OK);
+    if (p) {
+        size_t len = 0;
+        const char *body = (const char *)alphapo_prepared_body(p, &len);
+        const char want[] = "{\"amount\":\"100.50\",\"currency\":{\"iso\":\"EUR\"},"
+                            "\"life_time_duration\":3600,\"description\":\"Order \\\"42\\\" "
+                            "\\\\ caf\xc3\xa9\"}";
+        CHECK(len == sizeof want - 1 && memcmp(body, want, len) == 0);
+        CHECK(strstr(alphapo_prepared_url(p), "/api/payments/v1/requests") != NULL);
+        alphapo_prepared_free(p);
+    }
+    /* A missing lifetime is a field error, nothing sent. */
+    alphapo_request *no_life = NULL;
+    alphapo_request_new(ALPHAPO_OPERATION_PAYMENT_REQUESTS_CREATE, &no_life, NULL);
+    alphapo_request_set(no_life, "amount", "1", NULL);
+    alphapo_request_set(no_life, "currency.iso", "EUR", NULL);
+    err = NULL;
+    alphapo_response *resp = NULL;
+    CHECK_STATUS(alphapo_client_call_request(client, no_life, &resp, &err), ALPHAPO_STATUS_VALIDATION);
+    CHECK(resp == NULL && alphapo_error_attempts_json(err) == NULL);
+    alphapo_error_free(err);
+    alphapo_request_free(no_life);
+    alphapo_request_free(r);
 }
 
 int main(void) {
@@ -294,6 +339,7 @@ int main(void) {
     test_auth_error();
     test_tolerant_decoding();
     test_bad_arguments(client);
+    test_request_builder(client);
     alphapo_client_free(client);
     return checks_report("test_invoice");
 }

@@ -86,12 +86,12 @@ class alphapo_error(ctypes.Structure):
     """Opaque: the details of a failure."""
 
 
-class alphapo_invoice_request(ctypes.Structure):
-    """Opaque: an invoice request under construction."""
-
-
 class alphapo_prepared(ctypes.Structure):
     """Opaque: a prepared request."""
+
+
+class alphapo_request(ctypes.Structure):
+    """Opaque: a request under construction, its fields set one by one."""
 
 
 class alphapo_response(ctypes.Structure):
@@ -109,8 +109,8 @@ OPAQUE_TYPES = {
         alphapo_client,
         alphapo_client_builder,
         alphapo_error,
-        alphapo_invoice_request,
         alphapo_prepared,
+        alphapo_request,
         alphapo_response,
         alphapo_signer,
     )
@@ -120,8 +120,8 @@ CallbackP = POINTER(alphapo_callback)
 ClientP = POINTER(alphapo_client)
 BuilderP = POINTER(alphapo_client_builder)
 ErrorP = POINTER(alphapo_error)
-InvoiceRequestP = POINTER(alphapo_invoice_request)
 PreparedP = POINTER(alphapo_prepared)
+RequestP = POINTER(alphapo_request)
 ResponseP = POINTER(alphapo_response)
 SignerP = POINTER(alphapo_signer)
 
@@ -207,13 +207,13 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
         status_t,
         [ClientP, c_char_p, POINTER(ResponseP), _err_out()],
     ),
-    "alphapo_client_create_invoice": (
+    "alphapo_client_call_request": (
         status_t,
-        [ClientP, InvoiceRequestP, POINTER(ResponseP), _err_out()],
+        [ClientP, RequestP, POINTER(ResponseP), _err_out()],
     ),
-    "alphapo_client_prepare_invoice": (
+    "alphapo_client_prepare_request": (
         status_t,
-        [ClientP, InvoiceRequestP, POINTER(PreparedP), _err_out()],
+        [ClientP, RequestP, POINTER(PreparedP), _err_out()],
     ),
     "alphapo_decode_reply": (
         status_t,
@@ -235,52 +235,6 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
     "alphapo_error_foreign_id": (c_char_p, [ErrorP]),
     "alphapo_error_free": (None, [ErrorP]),
     # invoice request
-    "alphapo_invoice_request_new": (status_t, [POINTER(InvoiceRequestP)]),
-    "alphapo_invoice_request_set_title": (status_t, [InvoiceRequestP, c_char_p, _err_out()]),
-    "alphapo_invoice_request_set_description": (
-        status_t,
-        [InvoiceRequestP, c_char_p, _err_out()],
-    ),
-    "alphapo_invoice_request_set_currency": (
-        status_t,
-        [InvoiceRequestP, c_char_p, _err_out()],
-    ),
-    "alphapo_invoice_request_set_amount": (status_t, [InvoiceRequestP, c_char_p, _err_out()]),
-    "alphapo_invoice_request_set_sender_currency": (
-        status_t,
-        [InvoiceRequestP, c_char_p, _err_out()],
-    ),
-    "alphapo_invoice_request_set_foreign_id": (
-        status_t,
-        [InvoiceRequestP, c_char_p, _err_out()],
-    ),
-    "alphapo_invoice_request_set_end_user_reference": (
-        status_t,
-        [InvoiceRequestP, c_char_p, _err_out()],
-    ),
-    "alphapo_invoice_request_set_url_success": (
-        status_t,
-        [InvoiceRequestP, c_char_p, _err_out()],
-    ),
-    "alphapo_invoice_request_set_url_failed": (
-        status_t,
-        [InvoiceRequestP, c_char_p, _err_out()],
-    ),
-    "alphapo_invoice_request_set_email_user": (
-        status_t,
-        [InvoiceRequestP, c_char_p, _err_out()],
-    ),
-    "alphapo_invoice_request_set_type": (status_t, [InvoiceRequestP, c_char_p, _err_out()]),
-    "alphapo_invoice_request_set_sender_type": (
-        status_t,
-        [InvoiceRequestP, c_char_p, _err_out()],
-    ),
-    "alphapo_invoice_request_set_timer": (status_t, [InvoiceRequestP, c_bool, _err_out()]),
-    "alphapo_invoice_request_set_sender_data": (
-        status_t,
-        [InvoiceRequestP, c_char_p, c_char_p, _err_out()],
-    ),
-    "alphapo_invoice_request_free": (None, [InvoiceRequestP]),
     # prepared requests
     "alphapo_operations_json": (c_char_p, []),
     "alphapo_prepared_method": (c_char_p, [PreparedP]),
@@ -290,6 +244,10 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
     "alphapo_prepared_header_name": (c_char_p, [PreparedP, c_size_t]),
     "alphapo_prepared_header_value": (c_char_p, [PreparedP, c_size_t]),
     "alphapo_prepared_free": (None, [PreparedP]),
+    "alphapo_request_new": (status_t, [c_uint32, POINTER(RequestP), _err_out()]),
+    "alphapo_request_set": (status_t, [RequestP, c_char_p, c_char_p, _err_out()]),
+    "alphapo_request_set_json": (status_t, [RequestP, c_char_p, c_char_p, _err_out()]),
+    "alphapo_request_free": (None, [RequestP]),
     # responses
     "alphapo_response_http_status": (c_uint16, [ResponseP]),
     "alphapo_response_get": (c_char_p, [ResponseP, c_char_p]),

@@ -1,4 +1,4 @@
-"""The header functions the Python API does not need (the typed invoice request, dotted-path
+"""The header functions the Python API does not need (the field-by-field request, dotted-path
 getters, the fields JSON) called through _ffi's declarations, so every declaration is
 exercised against the real library at least once."""
 
@@ -17,21 +17,25 @@ from alphapo_test_support import unique
 lib = _ffi.lib
 
 
-def _set(request, name: str, value: str) -> None:
+def _new(operation: int):
+    request = _ffi.RequestP()
     slot = _errors.ErrorSlot()
-    slot.check(
-        getattr(lib, f"alphapo_invoice_request_set_{name}")(request, value.encode(), slot.ref)
-    )
+    slot.check(lib.alphapo_request_new(operation, ctypes.byref(request), slot.ref))
+    return request
 
 
-def test_typed_invoice_request_prepare_and_create(sandbox):
-    request = _ffi.InvoiceRequestP()
-    assert lib.alphapo_invoice_request_new(ctypes.byref(request)) == alphapo.Status.OK
+def _set(request, name: str, value: str, setter=None) -> None:
+    slot = _errors.ErrorSlot()
+    slot.check((setter or lib.alphapo_request_set)(request, name.encode(), value.encode(), slot.ref))
+
+
+def test_field_by_field_request_prepare_and_call(sandbox):
+    request = _new(alphapo.Operation.INVOICES_CREATE)
     fid = unique("ffi")
     try:
         for name, value in [
             ("title", "Order 7"),
-            ("description", "typed request"),
+            ("description", "field by field"),
             ("currency", "EUR"),
             ("amount", "10.50"),
             ("foreign_id", fid),
@@ -42,27 +46,19 @@ def test_typed_invoice_request_prepare_and_create(sandbox):
             ("type", "fill_or_kill"),
             ("sender_currency", "BTC"),
             ("sender_type", "natural"),
+            ("sender_data.first_name", "Ada"),
+            ("sender_data.last_name", "L"),
+            ("sender_data.date_of_birth", "1995-08-17"),
         ]:
             _set(request, name, value)
+        _set(request, "timer", "true", lib.alphapo_request_set_json)
         slot = _errors.ErrorSlot()
-        slot.check(lib.alphapo_invoice_request_set_timer(request, True, slot.ref))
-        for key, value in [
-            ("first_name", "Ada"),
-            ("last_name", "L"),
-            ("date_of_birth", "1995-08-17"),
-        ]:
-            slot.check(
-                lib.alphapo_invoice_request_set_sender_data(
-                    request, key.encode(), value.encode(), slot.ref
-                )
-            )
-
         with sandbox.client() as client:
             ptr = client._acquire()
             try:
                 prepared = _ffi.PreparedP()
                 slot.check(
-                    lib.alphapo_client_prepare_invoice(
+                    lib.alphapo_client_prepare_request(
                         ptr, request, ctypes.byref(prepared), slot.ref
                     )
                 )
@@ -73,9 +69,7 @@ def test_typed_invoice_request_prepare_and_create(sandbox):
 
                 response = _ffi.ResponseP()
                 slot.check(
-                    lib.alphapo_client_create_invoice(
-                        ptr, request, ctypes.byref(response), slot.ref
-                    )
+                    lib.alphapo_client_call_request(ptr, request, ctypes.byref(response), slot.ref)
                 )
             finally:
                 client._release()
@@ -86,23 +80,28 @@ def test_typed_invoice_request_prepare_and_create(sandbox):
             assert lib.alphapo_response_get(response, b"no.such.path") is None
             assert lib.alphapo_response_malformed_count(response) == 0
             assert lib.alphapo_response_malformed(response, 0) is None
+            attempts = json.loads(_ffi.take_string(lib.alphapo_response_attempts_json(response)))
+            assert [a["status"] for a in attempts["attempts"]] == ["OK"]
         finally:
             lib.alphapo_response_free(response)
     finally:
-        lib.alphapo_invoice_request_free(request)
-    lib.alphapo_invoice_request_free(None)  # NULL does nothing
+        lib.alphapo_request_free(request)
+    lib.alphapo_request_free(None)  # NULL does nothing
 
 
-def test_typed_invoice_request_reports_bad_fields():
-    request = _ffi.InvoiceRequestP()
-    lib.alphapo_invoice_request_new(ctypes.byref(request))
+def test_field_by_field_request_reports_bad_fields():
+    request = _new(alphapo.Operation.INVOICES_CREATE)
     try:
+        with pytest.raises(alphapo.InvalidArgumentError):
+            _set(request, "a..b", "x")
+        with pytest.raises(alphapo.InvalidArgumentError):
+            _set(request, "timer", "{oops", lib.alphapo_request_set_json)
         with alphapo.Client("k", "s", base_url="http://127.0.0.1:9/api/v2") as client:
             slot = _errors.ErrorSlot()
             prepared = _ffi.PreparedP()
             ptr = client._acquire()
             try:
-                status = lib.alphapo_client_prepare_invoice(
+                status = lib.alphapo_client_prepare_request(
                     ptr, request, ctypes.byref(prepared), slot.ref
                 )
             finally:
@@ -110,11 +109,12 @@ def test_typed_invoice_request_reports_bad_fields():
             assert status == alphapo.Status.VALIDATION
             fields = json.loads(_ffi.take_string(lib.alphapo_error_fields_json(slot.ptr)))
             assert {"title", "currency", "amount", "foreign_id"} <= set(fields)
+            assert lib.alphapo_error_attempts_json(slot.ptr) is None  # nothing was sent
             with pytest.raises(alphapo.ValidationError) as e:
                 slot.check(status)
             assert e.value.fields == fields
     finally:
-        lib.alphapo_invoice_request_free(request)
+        lib.alphapo_request_free(request)
 
 
 def test_malformed_accessors_and_callback_getters():
