@@ -23,18 +23,6 @@ pub enum Environment {
 }
 
 impl Environment {
-    /// The environment for the C ABI's number (`alphapo_environment`), `None` if unknown.
-    pub fn from_code(code: u32) -> Option<Environment> {
-        Some(match code {
-            0 => Environment::AlphaPo,
-            1 => Environment::CryptoProcessing,
-            2 => Environment::CryptoProcessingSandbox,
-            3 => Environment::CryptoProcessingLt,
-            4 => Environment::CoinsPaid,
-            _ => return None,
-        })
-    }
-
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
         match self {
@@ -182,10 +170,9 @@ mod tests {
             "https://app.alphapo.net/api/v2"
         );
         assert_eq!(
-            Environment::from_code(2).unwrap().base_url(),
+            Environment::CryptoProcessingSandbox.base_url(),
             "https://app.sandbox.cryptoprocessing.com/api/v2"
         );
-        assert_eq!(Environment::from_code(9), None);
     }
 
     #[test]

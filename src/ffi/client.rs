@@ -31,6 +31,30 @@ pub enum alphapo_environment {
     Coinspaid = 4,
 }
 
+impl alphapo_environment {
+    /// Every value, for the range check of a number that comes in from C.
+    const ALL: [alphapo_environment; 5] = [
+        alphapo_environment::Alphapo,
+        alphapo_environment::Cryptoprocessing,
+        alphapo_environment::CryptoprocessingSandbox,
+        alphapo_environment::CryptoprocessingLt,
+        alphapo_environment::Coinspaid,
+    ];
+
+    /// The environment for a C number, `None` if unknown (the one place the numbers are
+    /// mapped: the core knows no C numbers).
+    fn from_code(code: u32) -> Option<Environment> {
+        let known = Self::ALL.into_iter().find(|e| *e as u32 == code)?;
+        Some(match known {
+            alphapo_environment::Alphapo => Environment::AlphaPo,
+            alphapo_environment::Cryptoprocessing => Environment::CryptoProcessing,
+            alphapo_environment::CryptoprocessingSandbox => Environment::CryptoProcessingSandbox,
+            alphapo_environment::CryptoprocessingLt => Environment::CryptoProcessingLt,
+            alphapo_environment::Coinspaid => Environment::CoinsPaid,
+        })
+    }
+}
+
 /// Settings for a client. Created by `alphapo_client_builder_new`, consumed by
 /// `alphapo_client_builder_build` (also when it fails) or freed by
 /// `alphapo_client_builder_free`. Not thread-safe: use it from one thread.
@@ -98,7 +122,7 @@ pub extern "C" fn alphapo_client_builder_set_environment(
 ) -> Status {
     ffi_boundary!(err, {
         let b = builder_mut(builder)?;
-        let env = Environment::from_code(environment)
+        let env = alphapo_environment::from_code(environment)
             .ok_or_else(|| Error::invalid(format!("unknown environment {environment}")))?;
         update(b, |i| i.environment(env));
         Ok(())
