@@ -1,6 +1,6 @@
 //! `alphapo_error`: the details of a failure.
 
-use super::strings::{cstring, owned};
+use super::strings::{cstring, nth, owned};
 use super::{bytes_out, ffi_boundary, free_box, panic_message, read_handle};
 use crate::error::{Error, Status};
 use std::ffi::{c_char, CString};
@@ -104,13 +104,7 @@ pub extern "C" fn alphapo_error_field_name(
     err: *const alphapo_error,
     index: usize,
 ) -> *const c_char {
-    ffi_boundary!({
-        read_handle(err, |e| {
-            e.fields
-                .get(index)
-                .map_or(std::ptr::null(), |f| f.0.as_ptr())
-        })
-    })
+    ffi_boundary!({ read_handle(err, |e| nth(&e.fields, index, |f| &f.0)) })
 }
 
 /// The message of field error `index`, borrowed from `err`; NULL when out of range.
@@ -119,13 +113,7 @@ pub extern "C" fn alphapo_error_field_message(
     err: *const alphapo_error,
     index: usize,
 ) -> *const c_char {
-    ffi_boundary!({
-        read_handle(err, |e| {
-            e.fields
-                .get(index)
-                .map_or(std::ptr::null(), |f| f.1.as_ptr())
-        })
-    })
+    ffi_boundary!({ read_handle(err, |e| nth(&e.fields, index, |f| &f.1)) })
 }
 
 /// The field errors as a JSON object `{"field": "message", …}`, in order; the messages of a

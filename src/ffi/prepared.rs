@@ -1,6 +1,6 @@
 //! `alphapo_prepared`: a signed request for the caller's own HTTP client.
 
-use super::strings::cstring;
+use super::strings::{cstring, nth};
 use super::{bytes_out, ffi_boundary, free_box, read_handle};
 use crate::client::PreparedRequest;
 use std::ffi::{c_char, CString};
@@ -70,13 +70,7 @@ pub extern "C" fn alphapo_prepared_header_name(
     prepared: *const alphapo_prepared,
     index: usize,
 ) -> *const c_char {
-    ffi_boundary!({
-        read_handle(prepared, |p| {
-            p.headers
-                .get(index)
-                .map_or(std::ptr::null(), |h| h.0.as_ptr())
-        })
-    })
+    ffi_boundary!({ read_handle(prepared, |p| nth(&p.headers, index, |h| &h.0)) })
 }
 
 /// The value of header `index`, borrowed; NULL when out of range.
@@ -85,13 +79,7 @@ pub extern "C" fn alphapo_prepared_header_value(
     prepared: *const alphapo_prepared,
     index: usize,
 ) -> *const c_char {
-    ffi_boundary!({
-        read_handle(prepared, |p| {
-            p.headers
-                .get(index)
-                .map_or(std::ptr::null(), |h| h.1.as_ptr())
-        })
-    })
+    ffi_boundary!({ read_handle(prepared, |p| nth(&p.headers, index, |h| &h.1)) })
 }
 
 /// Frees a prepared request. NULL does nothing.

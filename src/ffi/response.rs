@@ -1,7 +1,7 @@
 //! `alphapo_response`: a decoded reply.
 
 use super::paths::PathIndex;
-use super::strings::{cstring, owned};
+use super::strings::{cstring, nth, owned};
 use super::{bytes_out, ffi_boundary, free_box, read_handle};
 use crate::operations::Response;
 use std::ffi::{c_char, CString};
@@ -102,13 +102,7 @@ pub extern "C" fn alphapo_response_malformed(
     response: *const alphapo_response,
     index: usize,
 ) -> *const c_char {
-    ffi_boundary!({
-        read_handle(response, |r| {
-            r.malformed
-                .get(index)
-                .map_or(std::ptr::null(), |m| m.as_ptr())
-        })
-    })
+    ffi_boundary!({ read_handle(response, |r| nth(&r.malformed, index, |m| m)) })
 }
 
 /// Frees a response. NULL does nothing.

@@ -13,6 +13,18 @@ pub(crate) fn cstring(text: &str) -> CString {
     })
 }
 
+/// The C string of item `index` of `items`, chosen by `pick`, borrowed from `items`; NULL
+/// when `index` is out of range.
+pub(crate) fn nth<T>(
+    items: &[T],
+    index: usize,
+    pick: impl FnOnce(&T) -> &CString,
+) -> *const c_char {
+    items
+        .get(index)
+        .map_or(std::ptr::null(), |item| pick(item).as_ptr())
+}
+
 /// Hands an owned copy of `text` to C.
 pub(crate) fn owned(text: &str) -> *mut c_char {
     cstring(text).into_raw()
