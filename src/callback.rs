@@ -172,10 +172,40 @@ impl Callback {
             "requested_amount": amount(&self.requested_amount),
             "requested_currency": self.requested_currency,
             "expected_amount": amount(&self.expected_amount),
+            "transactions": self.transactions_json(),
             "dedupe_key": self.dedupe_key(),
             "fully_paid": self.is_fully_paid(),
             "malformed_fields": malformed,
         })
+    }
+
+    /// The blockchain transactions of the callback, typed: `id`, `txid`, `currency` (the
+    /// code, also from `{iso, network_name}`), `amount` (a decimal string), `confirmations`,
+    /// `type`, each with its own `malformed_fields`. Empty when the callback has none.
+    fn transactions_json(&self) -> Value {
+        let items = self.json["transactions"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        let typed: Vec<Value> = items
+            .iter()
+            .map(|t| {
+                let amount = t.amount("amount");
+                let malformed: Vec<&str> = match &amount {
+                    Some(a) if !a.is_valid() => vec!["amount"],
+                    _ => Vec::new(),
+                };
+                serde_json::json!({
+                    "id": t.int("id"),
+                    "txid": t.text("txid"),
+                    "currency": iso(&t["currency"]),
+                    "amount": amount.map(|a| a.as_str().to_string()),
+                    "confirmations": t.int("confirmations"),
+                    "type": t.text("transaction_type").or_else(|| t.text("type")),
+                    "malformed_fields": malformed,
+                })
+            })
+            .collect();
+        Value::Array(typed)
     }
 
     /// The envelope the C ABI and the bindings read: `{"data": …, "malformed": […],

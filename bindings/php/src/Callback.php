@@ -51,6 +51,9 @@ use AlphaPo\Internal\Native;
  * @property-read string|null $error Why it failed; null when empty.
  * @property-read string|null $paymentRequestId Payment-request callbacks: the request's id
  *     (they carry no root `id`).
+ * @property-read list<array<string, mixed>> $transactions The blockchain transactions the
+ *     callback reports: `id`, `txid`, `currency`, `amount` (a decimal string),
+ *     `confirmations`, `type`.
  * @property-read string|null $requestedAmount Payment requests: the amount asked for.
  * @property-read string|null $requestedCurrency Payment requests: its currency.
  * @property-read string|null $expectedAmount Payment requests: what the payer must send at
@@ -76,6 +79,8 @@ final class Callback extends Result
     protected ?string $requestedAmount = null;
     protected ?string $requestedCurrency = null;
     protected ?string $expectedAmount = null;
+    /** @var list<array{id: ?int, txid: ?string, currency: ?string, amount: ?string, confirmations: ?int, type: ?string}> */
+    protected array $transactions = [];
     protected string $dedupeKey = '';
     protected bool $fullyPaid = false;
 

@@ -277,6 +277,19 @@ class ResultList(Result, Generic[T]):
 
 @_keyword_only
 @dataclass(frozen=True)
+class CallbackTransaction(_Item):
+    """One blockchain transaction of a callback (``Callback.transactions``)."""
+
+    id: Optional[int] = None
+    txid: Optional[str] = None
+    currency: Optional[str] = None
+    amount: Optional[Amount] = None
+    confirmations: Optional[int] = None
+    type: Optional[str] = None
+
+
+@_keyword_only
+@dataclass(frozen=True)
 class Callback(Result):
     """A verified, parsed callback.
 
@@ -315,6 +328,8 @@ class Callback(Result):
     expected_amount: Optional[Amount] = None
     """Payment requests: what the payer must send at the locked rate, in ``sent_currency``
     (``sent_amount`` is what they have sent so far)."""
+    transactions: Tuple[CallbackTransaction, ...] = ()
+    """The blockchain transactions the callback reports (deposits, instalments, payments)."""
     dedupe_key: str = ""
     fully_paid: bool = False
     """Invoice ``confirmed`` with nothing remaining, or payment request ``paid``."""
@@ -394,6 +409,11 @@ def callback(envelope: Mapping[str, Any], raw_body: bytes) -> Callback:
     typed = dict(envelope.get("result") or {})
     typed["dedupe_key"] = str(typed.get("dedupe_key") or "")
     typed["fully_paid"] = bool(typed.get("fully_paid"))
+    typed["transactions"] = tuple(
+        _typed(CallbackTransaction, item, raw=item)
+        for item in typed.get("transactions") or ()
+        if isinstance(item, dict)
+    )
     return _typed(
         Callback,
         typed,

@@ -81,6 +81,8 @@ def test_paid_failed_and_expired_callbacks_verify_and_parse(sandbox, client, cal
     assert last.fully_paid and last.foreign_id == paid.foreign_id
     assert last.requested_amount == Decimal("100") and last.requested_currency == "EUR"
     assert isinstance(last.sent_amount, Decimal) and last.sent_currency
+    assert last.transactions and all(isinstance(t.amount, Decimal) for t in last.transactions)
+    assert all(t.txid and t.currency == last.sent_currency for t in last.transactions)
     assert not short_cbs[-1].fully_paid and not idle_cbs[-1].fully_paid
     keys = [cb.dedupe_key for cb in paid_cbs + short_cbs + idle_cbs]
     assert len(keys) == len(set(keys)), keys
