@@ -30,7 +30,7 @@ die() {
 rust_tsan() {
     local host
     host=$(rustc -vV | sed -n 's/^host: //p')
-    if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+    if ! rustup component list --installed 2>/dev/null | grep '^rust-src' >/dev/null; then
         echo "scripts/sanitizers.sh: ThreadSanitizer needs the standard library rebuilt with it"
         echo "(-Zbuild-std), which needs the rust-src component; trying rustup component add rust-src"
         rustup component add rust-src \

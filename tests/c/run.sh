@@ -161,10 +161,10 @@ prefix=$(mktemp -d)
 if make -s install PREFIX="$prefix" >/dev/null \
     && PKG_CONFIG_PATH="$prefix/lib/pkgconfig" gcc "${CFLAGS[@]}" examples/c/sign.c -o "$BUILD/sign_installed" \
         $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs alphapo) -Wl,-rpath,"$prefix/lib" \
-    && "$BUILD/sign_installed" | grep -q "^verify: ALPHAPO_STATUS_OK$" \
+    && "$BUILD/sign_installed" | grep "^verify: ALPHAPO_STATUS_OK$" >/dev/null \
     && [ "$(readlink "$prefix/lib/libalphapo.so.0")" = "libalphapo.so.$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)" ] \
     && [ "$(readlink "$prefix/lib/libalphapo.so")" = "$(readlink "$prefix/lib/libalphapo.so.0")" ] \
-    && readelf -d "$BUILD/sign_installed" | grep -q "NEEDED.*\[libalphapo.so.0\]"; then
+    && readelf -d "$BUILD/sign_installed" | grep "NEEDED.*\[libalphapo.so.0\]" >/dev/null; then
     passed=$((passed + 1))
 else
     echo "installed library, header or pkg-config file unusable" >&2

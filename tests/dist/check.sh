@@ -94,10 +94,10 @@ check "SONAME is libalphapo.so.0 ($(soname))" test "$(soname)" = libalphapo.so.0
 foreign() { nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^alphapo_' || true; }
 exports_ok() {
     [ -z "$(foreign)" ] || { foreign >&2; return 1; }
-    nm -D --defined-only "$lib" | grep -q ' alphapo_sign$'
+    nm -D --defined-only "$lib" | grep ' alphapo_sign$' >/dev/null
 }
 check "exports only alphapo_ symbols" exports_ok
-stripped() { ! readelf -S "$lib" | grep -q -e '\.symtab' -e '\.debug_'; }
+stripped() { ! readelf -S "$lib" | grep -e '\.symtab' -e '\.debug_' >/dev/null; }
 check "the shared library is stripped" stripped
 
 # A C program built only from the tarball: header and flags through its pkg-config file.
@@ -124,16 +124,16 @@ export PKG_CONFIG_PATH=$root/lib/pkgconfig
 shared_vector() {
     gcc -std=c99 -Wall -Wextra -Wpedantic -Werror "$work/vector.c" -o "$work/vector" \
         $(pkg-config --cflags --libs alphapo) -Wl,-rpath,"$root/lib" \
-        && readelf -d "$work/vector" | grep -q 'NEEDED.*\[libalphapo.so.0\]' \
+        && readelf -d "$work/vector" | grep 'NEEDED.*\[libalphapo.so.0\]' >/dev/null \
         && [ "$("$work/vector")" = "$want" ] \
-        && ldd "$work/vector" | grep -q "libalphapo.so.0 => $root/lib/libalphapo.so.0"
+        && ldd "$work/vector" | grep "libalphapo.so.0 => $root/lib/libalphapo.so.0" >/dev/null
 }
 check "a C program links with the tarball's shared library (pkg-config) and signs the vector" shared_vector
 static_vector() {
     gcc -std=c99 -Wall -Wextra -Wpedantic -Werror "$work/vector.c" -o "$work/vector-static" \
         $(pkg-config --cflags alphapo) "$root/lib/libalphapo.a" \
         $(pkg-config --static --libs-only-l alphapo | sed 's/-lalphapo//') \
-        && ! readelf -d "$work/vector-static" | grep -q 'libalphapo' \
+        && ! readelf -d "$work/vector-static" | grep 'libalphapo' >/dev/null \
         && [ "$("$work/vector-static")" = "$want" ]
 }
 check "a C program links with the tarball's static library and signs the vector" static_vector
@@ -163,7 +163,7 @@ check "the wheel installed with pip (no checkout, no ALPHAPO_LIBRARY) signs the 
 wheel_licenses() {
     local license
     for license in $licenses; do
-        unzip -Z1 "$wheel" | grep -q "^alphapo-$version\.dist-info/\(licenses/\)\?$license\$" \
+        unzip -Z1 "$wheel" | grep "^alphapo-$version\.dist-info/\(licenses/\)\?$license\$" >/dev/null \
             || { echo "no $license in the wheel's .dist-info" >&2; return 1; }
     done
 }
