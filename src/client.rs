@@ -268,7 +268,6 @@ impl ClientBuilder {
         Ok(Client {
             api_key: self.api_key,
             signer: self.signer,
-            environment,
             bases,
             transport,
             user_agent,
@@ -281,7 +280,6 @@ impl ClientBuilder {
 pub struct Client {
     api_key: String,
     signer: Signer,
-    environment: Environment,
     bases: Bases,
     transport: Transport,
     user_agent: String,
@@ -291,7 +289,7 @@ pub struct Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.environment.base_url())
+            .field("base_url", &self.bases.v2)
             .field("user_agent", &self.user_agent)
             .field("secret", &"<redacted>")
             .finish()
@@ -304,9 +302,9 @@ impl Client {
         ClientBuilder::new(api_key, secret)
     }
 
-    /// The base URL requests go to.
+    /// The base URL v2 requests go to.
     pub fn base_url(&self) -> &str {
-        self.environment.base_url()
+        &self.bases.v2
     }
 
     /// The User-Agent sent.

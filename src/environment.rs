@@ -80,6 +80,9 @@ impl Environment {
 }
 
 /// The host part of `host[:port][/path]` (brackets kept for IPv6).
+/// Where the payments API sits below a host's API root (`https://host/api`).
+pub(crate) const PAYMENTS_BELOW_ROOT: &str = "/payments/v1";
+
 /// The three bases of one host: the v2 API, the payments API and the API root.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Bases {
@@ -104,7 +107,7 @@ impl Bases {
         };
         let payments = payments
             .map(|p| p.trim_end_matches('/').to_string())
-            .unwrap_or_else(|| format!("{root}/payments/v1"));
+            .unwrap_or_else(|| format!("{root}{PAYMENTS_BELOW_ROOT}"));
         Bases { v2, payments, root }
     }
 

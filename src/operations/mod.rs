@@ -215,6 +215,23 @@ pub enum Base {
     Root,
 }
 
+impl Operation {
+    /// The route a person reads (logs, docs): the path below the v2 base for v2
+    /// operations (`/invoices/create`, as the documentation writes them), the path below
+    /// the host for the others (`/api/payments/v1/requests`).
+    pub fn route(&self) -> String {
+        match self.base {
+            Base::V2 => self.path.to_string(),
+            Base::Payments => format!(
+                "/api{}{}",
+                crate::environment::PAYMENTS_BELOW_ROOT,
+                self.path
+            ),
+            Base::Root => format!("/api{}", self.path),
+        }
+    }
+}
+
 impl Base {
     /// `"v2"`, `"payments"` or `"root"`.
     pub fn name(self) -> &'static str {

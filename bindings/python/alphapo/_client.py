@@ -178,7 +178,7 @@ FieldsMethod = Callable[..., Dict[str, Any]]
 def _result_annotation(code: Operation) -> Any:
     result = _operations.BY_CODE[code].result
     cls = _models.RESULT_TYPES[result]
-    return _models.ResultList[cls] if result in ("accounts", "currencies", "pairs") else cls  # type: ignore[valid-type]
+    return _models.ResultList[cls] if result in _models.LISTS else cls  # type: ignore[valid-type]
 
 
 def _operation(code: Operation) -> Callable[[FieldsMethod], Callable[..., Any]]:

@@ -25,8 +25,7 @@ def route(code: int) -> Optional[Tuple[str, str]]:
     row = _operations.BY_CODE.get(code)
     if row is None or row.path.startswith("{"):
         return None
-    prefix = {"payments": "/api/payments/v1"}.get(row.base, "")
-    return (row.http_method, prefix + row.path)
+    return (row.http_method, row.route)
 
 
 def bare_path(path: Any) -> str:

@@ -377,8 +377,9 @@ _SINGLE: Dict[str, type] = {
     "transaction": Transaction,
     "payment_request": PaymentRequest,
 }
-_LISTS: Dict[str, type] = {"accounts": Account, "currencies": Currency, "pairs": CurrencyPair}
-RESULT_TYPES: Dict[str, type] = {**_SINGLE, **_LISTS, "text": Response, "json": Response}
+LISTS: Dict[str, type] = {"accounts": Account, "currencies": Currency, "pairs": CurrencyPair}
+"""The item class of each list result of the operations table."""
+RESULT_TYPES: Dict[str, type] = {**_SINGLE, **LISTS, "text": Response, "json": Response}
 """The class (or list item class) of each result name of the operations table."""
 
 
@@ -394,10 +395,10 @@ def build(result: str, envelope: Mapping[str, Any], raw_body: bytes, http_status
     typed = envelope.get("result")
     if result in _SINGLE:
         return _typed(_SINGLE[result], typed, **common)
-    if result in _LISTS:
+    if result in LISTS:
         raw_items = common["raw"] if isinstance(common["raw"], list) else []
         items = tuple(
-            _typed(_LISTS[result], item, raw=raw)
+            _typed(LISTS[result], item, raw=raw)
             for item, raw in zip(typed if isinstance(typed, list) else (), raw_items)
         )
         return ResultList(**common, items=items)

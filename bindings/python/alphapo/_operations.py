@@ -25,7 +25,10 @@ class OperationRow(NamedTuple):
     base: str
     """The API ``path`` is below: ``v2`` (``/api/v2``) or ``payments`` (``/api/payments/v1``)."""
     path: str
-    """Below the API root; ``{field}`` marks a value taken from the request."""
+    """Below ``base``; ``{field}`` marks a value taken from the request."""
+    route: str
+    """The path as logs show it: below the v2 base for v2 operations
+    (``/invoices/create``), else below the host (``/api/payments/v1/requests``)."""
     retry_class: str
     """``read_only``, ``guarded`` or ``unguarded``."""
     result: str

@@ -63,9 +63,7 @@ final class CallLog
             return ['call', '?', '?'];
         }
         if ($operation !== Operation::GENERIC) {
-            // Payment requests are below /api/payments/v1, the rest below /api/v2.
-            $prefix = ($row['base'] ?? 'v2') === 'payments' ? '/api/payments/v1' : '';
-            return [$name ?? $row['method'], $row['http_method'], $prefix . $row['path']];
+            return [$name ?? $row['method'], $row['http_method'], $row['route']];
         }
         $fields = is_array($request) ? $request : json_decode((string) $request, true);
         $method = is_array($fields) && is_string($fields['method'] ?? null) ? strtoupper($fields['method']) : 'POST';
@@ -82,7 +80,7 @@ final class CallLog
     {
         $row = Operations::row($prepared->operation);
         if ($row !== null && $prepared->operation !== Operation::GENERIC) {
-            return ['send', $row['http_method'], $row['path']];
+            return ['send', $row['http_method'], $row['route']];
         }
         return ['send', $prepared->method, self::barePath(parse_url($prepared->url, PHP_URL_PATH))];
     }

@@ -14,7 +14,7 @@ namespace AlphaPo\Internal;
  */
 final class Operations
 {
-    /** @var array<int, array{code: int, name: string, method: string, http_method: string, base: string, path: string, retry_class: string, result: string}>|null */
+    /** @var array<int, array{code: int, name: string, method: string, http_method: string, base: string, path: string, route: string, retry_class: string, result: string}>|null */
     private static ?array $byCode = null;
     /** @var array<string, int>|null */
     private static ?array $byMethod = null;
@@ -27,7 +27,7 @@ final class Operations
      * Every row by its number; `method` is the client method in camelCase
      * (`createInvoice`), derived from the table's snake_case `method_name`.
      *
-     * @return array<int, array{code: int, name: string, method: string, http_method: string, base: string, path: string, retry_class: string, result: string}>
+     * @return array<int, array{code: int, name: string, method: string, http_method: string, base: string, path: string, route: string, retry_class: string, result: string}>
      */
     public static function all(): array
     {
@@ -50,7 +50,7 @@ final class Operations
     /**
      * The row of an operation number, or null when the library has no such operation.
      *
-     * @return array{code: int, name: string, method: string, http_method: string, base: string, path: string, retry_class: string, result: string}|null
+     * @return array{code: int, name: string, method: string, http_method: string, base: string, path: string, route: string, retry_class: string, result: string}|null
      */
     public static function row(int $operation): ?array
     {
