@@ -9,6 +9,7 @@ use AlphaPo\Exception\DecodeException;
 use AlphaPo\Exception\SignatureMismatchException;
 use AlphaPo\Signer;
 use AlphaPo\Tests\Support\Http;
+use AlphaPo\Tests\Support\CallbackLog;
 use AlphaPo\Tests\Support\PhpServer;
 use AlphaPo\Tests\Support\Sandbox;
 use AlphaPo\Tests\Support\SandboxTestCase;
@@ -147,12 +148,6 @@ final class CallbackTest extends SandboxTestCase
         self::fail("timed out waiting for $what");
     }
 
-    /** @return list<array<string, mixed>> */
-    private static function processed(string $log): array
-    {
-        $lines = is_file($log) ? file($log, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) : [];
-        return array_map(fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), $lines ?: []);
-    }
 
     /** @return list<array<string, mixed>> the sandbox's delivery attempts for a transaction */
     private function attempts(int $transaction): array
@@ -170,11 +165,7 @@ final class CallbackTest extends SandboxTestCase
     {
         $repository = dirname(__DIR__, 3);
         $log = sys_get_temp_dir() . '/alphapo-callbacks-' . bin2hex(random_bytes(4)) . '.jsonl';
-        $server = new PhpServer($repository . '/examples/php/callback.php', ['ffi.enable' => '1'], [
-            'ALPHAPO_SECRET' => Sandbox::SECRET,
-            'ALPHAPO_KEY' => Sandbox::KEY,
-            'ALPHAPO_CALLBACK_LOG' => $log,
-        ]);
+        $server = PhpServer::callbackExample($log);
         try {
             $this->sandbox()->ok('POST', 'callback-url', ['url' => $server->url . '/callback']);
 
@@ -197,7 +188,7 @@ final class CallbackTest extends SandboxTestCase
             $paid = $this->sandbox()->ok('POST', "invoices/$foreignId/pay", ['amount' => '106.75']);
             self::assertSame('confirmed', $paid['status']);
             $confirmed = self::waitFor(function () use ($log, $foreignId) {
-                foreach (self::processed($log) as $record) {
+                foreach (CallbackLog::read($log) as $record) {
                     if ($record['foreign_id'] === $foreignId && $record['status'] === 'confirmed') {
                         return $record;
                     }
@@ -209,7 +200,7 @@ final class CallbackTest extends SandboxTestCase
             self::assertSame('invoice', $confirmed['type']);
             self::assertIsString($confirmed['amount']);
             $transaction = $confirmed['id'];
-            $attempts = self::waitFor(fn () => count($this->attempts($transaction)) >= count(array_filter(self::processed($log), fn ($r) => $r['id'] === $transaction)) ? $this->attempts($transaction) : null, 'the delivery log');
+            $attempts = self::waitFor(fn () => count($this->attempts($transaction)) >= count(array_filter(CallbackLog::read($log), fn ($r) => $r['id'] === $transaction)) ? $this->attempts($transaction) : null, 'the delivery log');
             foreach ($attempts as $attempt) {
                 self::assertSame(200, $attempt['response_status'], json_encode($attempt));
                 // What the endpoint received verifies here too, byte for byte.
@@ -217,12 +208,12 @@ final class CallbackTest extends SandboxTestCase
             }
 
             // "Repeat callback": a second delivery is answered 200 but processed once.
-            $before = count(self::processed($log));
+            $before = count(CallbackLog::read($log));
             $this->sandbox()->ok('POST', 'callbacks/repeat', ['foreign_id' => $foreignId]);
             self::waitFor(fn () => count($this->attempts($transaction)) > count($attempts), 'the repeated delivery');
             $last = array_slice($this->attempts($transaction), -1)[0];
             self::assertSame(200, $last['response_status']);
-            self::assertCount($before, self::processed($log), 'a repeated callback is processed once');
+            self::assertCount($before, CallbackLog::read($log), 'a repeated callback is processed once');
 
             // A forged callback is refused with a non-200 status and not processed.
             $forged = str_replace('"confirmed"', '"pending"', $last['body']);
@@ -240,7 +231,7 @@ final class CallbackTest extends SandboxTestCase
             self::assertSame(401, $status, 'the key header must be ours');
             [$status] = Http::request('GET', $server->url . '/callback');
             self::assertSame(405, $status);
-            self::assertCount($before, self::processed($log));
+            self::assertCount($before, CallbackLog::read($log));
         } finally {
             $this->sandbox()->ok('POST', 'callback-url', ['url' => null]);
             $server->stop();

@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace AlphaPo\Tests;
 
 use AlphaPo\Callback;
+use AlphaPo\Tests\Support\CallbackLog;
 use AlphaPo\Tests\Support\Http;
 use AlphaPo\Tests\Support\PhpServer;
 use AlphaPo\Tests\Support\Sandbox;
@@ -44,11 +45,11 @@ final class FrameworkRecipeTest extends TestCase
             self::assertSame('confirmed', $paid['status']);
 
             $deadline = microtime(true) + 20;
-            while (!in_array(true, array_column(self::processed($log), 'fully_paid'), true)) {
+            while (!in_array(true, array_column(CallbackLog::read($log), 'fully_paid'), true)) {
                 self::assertLessThan($deadline, microtime(true), 'no fully paid callback; server log: ' . $server->log());
                 usleep(50000);
             }
-            $records = self::processed($log);
+            $records = CallbackLog::read($log);
             self::assertSame([$foreignId], array_values(array_unique(array_column($records, 'foreign_id'))));
             self::assertSame([$invoice->id], array_values(array_unique(array_column($records, 'id'))));
             $fullyPaid = array_values(array_filter($records, fn ($r) => $r['fully_paid']));
@@ -72,7 +73,7 @@ final class FrameworkRecipeTest extends TestCase
             self::assertSame(401, self::post($url, $genuine, Callback::sign('wrong-secret', $genuine)));
             self::assertSame(401, self::post($url, $genuine, $signature, 'someone-else'));
             self::assertSame(405, Http::request('GET', $url)[0]);
-            self::assertSame($records, self::processed($log));
+            self::assertSame($records, CallbackLog::read($log));
         } finally {
             $sandbox->stop();
             $server->stop();
@@ -92,12 +93,6 @@ final class FrameworkRecipeTest extends TestCase
         }
     }
 
-    /** @return list<array<string, mixed>> */
-    private static function processed(string $log): array
-    {
-        $lines = is_file($log) ? file($log, FILE_IGNORE_NEW_LINES) : [];
-        return array_map(fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), $lines ?: []);
-    }
 
     private static function post(string $url, string $body, ?string $signature, string $key = Sandbox::KEY): int
     {

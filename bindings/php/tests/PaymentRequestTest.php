@@ -8,8 +8,8 @@ use AlphaPo\Client;
 use AlphaPo\Exception\OutcomeUnknownException;
 use AlphaPo\Exception\ValidationException;
 use AlphaPo\PaymentRequest;
+use AlphaPo\Tests\Support\CallbackLog;
 use AlphaPo\Tests\Support\PhpServer;
-use AlphaPo\Tests\Support\Sandbox;
 use AlphaPo\Tests\Support\SandboxTestCase;
 
 /**
@@ -90,13 +90,8 @@ final class PaymentRequestTest extends SandboxTestCase
     /** @group checkout */
     public function testPaidFailedAndExpiredCallbacksAreVerifiedByTheExampleEndpoint(): void
     {
-        $repository = dirname(__DIR__, 3);
         $log = sys_get_temp_dir() . '/alphapo-pr-callbacks-' . bin2hex(random_bytes(4)) . '.jsonl';
-        $server = new PhpServer($repository . '/examples/php/callback.php', ['ffi.enable' => '1'], [
-            'ALPHAPO_SECRET' => Sandbox::SECRET,
-            'ALPHAPO_KEY' => Sandbox::KEY,
-            'ALPHAPO_CALLBACK_LOG' => $log,
-        ]);
+        $server = PhpServer::callbackExample($log);
         try {
             $this->sandbox()->ok('POST', 'callback-url', ['url' => $server->url . '/callback']);
             $client = $this->client();
@@ -112,7 +107,7 @@ final class PaymentRequestTest extends SandboxTestCase
             $final = ['paid' => 'paid', 'short' => 'failed', 'idle' => 'expired'];
             $deadline = microtime(true) + 15;
             do {
-                $records = self::processed($log);
+                $records = CallbackLog::read($log);
                 $done = 0;
                 foreach ($final as $kind => $status) {
                     foreach ($records as $r) {
@@ -140,10 +135,4 @@ final class PaymentRequestTest extends SandboxTestCase
         }
     }
 
-    /** @return list<array<string, mixed>> */
-    private static function processed(string $log): array
-    {
-        $lines = is_file($log) ? file($log, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) : [];
-        return array_map(fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), $lines ?: []);
-    }
 }

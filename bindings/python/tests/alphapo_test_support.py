@@ -161,6 +161,16 @@ class Received:
                 return v
         return None
 
+    def parse(self, signer: alphapo.Signer) -> alphapo.Callback:
+        """Verifies and parses this callback as an endpoint does: the raw body, the
+        signature header, and the key header checked against the sandbox's key."""
+        return signer.parse_callback(
+            self.body,
+            self.header("X-Processing-Signature"),
+            key_header=self.header("X-Processing-Key"),
+            expected_key=KEY,
+        )
+
 
 class CallbackReceiver:
     """A local http.server that records every POST and answers 200."""

@@ -41,12 +41,7 @@ def test_invoice_callbacks_verify_and_parse(sandbox, client, callbacks):
         while True:
             r = callbacks.wait_for(lambda r: fid.encode() in r.body)
             assert r.header("Content-Type").startswith("application/json")
-            cb = signer.parse_callback(
-                r.body,
-                r.header("X-Processing-Signature"),
-                key_header=r.header("X-Processing-Key"),
-                expected_key=KEY,
-            )
+            cb = r.parse(signer)
             received.append(cb)
             if cb.status == "confirmed":
                 break

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 import alphapo
-from alphapo_test_support import KEY, SECRET, unique
+from alphapo_test_support import SECRET, unique
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -53,12 +53,7 @@ def _callbacks_until(callbacks, signer, pr_id, status):
     got = []
     while True:
         r = callbacks.wait_for(lambda r: pr_id.encode() in r.body)
-        cb = signer.parse_callback(
-            r.body,
-            r.header("X-Processing-Signature"),
-            key_header=r.header("X-Processing-Key"),
-            expected_key=KEY,
-        )
+        cb = r.parse(signer)
         got.append(cb)
         if cb.status == status:
             return got

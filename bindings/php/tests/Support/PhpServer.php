@@ -14,6 +14,19 @@ final class PhpServer
     public string $logFile;
 
     /**
+     * examples/php/callback.php, the README's callback endpoint, with the sandbox's key and
+     * secret and its processed events recorded in `$log` (read them with CallbackLog).
+     */
+    public static function callbackExample(string $log): self
+    {
+        return new self(dirname(__DIR__, 4) . '/examples/php/callback.php', ['ffi.enable' => '1'], [
+            'ALPHAPO_SECRET' => Sandbox::SECRET,
+            'ALPHAPO_KEY' => Sandbox::KEY,
+            'ALPHAPO_CALLBACK_LOG' => $log,
+        ]);
+    }
+
+    /**
      * @param array<string, string> $ini settings passed with -d
      * @param array<string, string> $environment added to this process's environment
      */
