@@ -11,7 +11,9 @@
 //! "may I ship the order?".
 
 use crate::error::{Error, Result, Status};
-use crate::operations::{iso, payment_request_callback_shape, transaction_shape, Transaction};
+use crate::operations::{
+    iso, malformed_amounts, payment_request_callback_shape, transaction_shape, Transaction,
+};
 use crate::reply::normalize::{normalize, scalar_text, Fields};
 use crate::signature::Signer;
 use serde_json::Value;
@@ -139,19 +141,17 @@ impl Callback {
     /// `malformed_fields` naming the amounts kept as received.
     pub fn typed_json(&self) -> Value {
         let t = &self.transaction;
-        let amounts = [
-            ("sent_amount", &t.sent_amount),
-            ("received_amount", &t.received_amount),
-            ("received_amount_minus_fee", &self.received_amount_minus_fee),
-            ("remaining_amount", &self.remaining_amount),
-            ("requested_amount", &self.requested_amount),
-            ("expected_amount", &self.expected_amount),
-        ];
-        let malformed: Vec<&str> = amounts
-            .iter()
-            .filter(|(_, a)| a.as_ref().is_some_and(|a| !a.is_valid()))
-            .map(|(name, _)| *name)
-            .collect();
+        let malformed = malformed_amounts([
+            ("sent_amount", t.sent_amount.as_ref()),
+            ("received_amount", t.received_amount.as_ref()),
+            (
+                "received_amount_minus_fee",
+                self.received_amount_minus_fee.as_ref(),
+            ),
+            ("remaining_amount", self.remaining_amount.as_ref()),
+            ("requested_amount", self.requested_amount.as_ref()),
+            ("expected_amount", self.expected_amount.as_ref()),
+        ]);
         let amount = |a: &Option<crate::amount::Amount>| a.as_ref().map(|a| a.as_str().to_string());
         serde_json::json!({
             "id": self.id,
@@ -190,10 +190,7 @@ impl Callback {
             .iter()
             .map(|t| {
                 let amount = t.amount("amount");
-                let malformed: Vec<&str> = match &amount {
-                    Some(a) if !a.is_valid() => vec!["amount"],
-                    _ => Vec::new(),
-                };
+                let malformed = malformed_amounts([("amount", amount.as_ref())]);
                 serde_json::json!({
                     "id": t.int("id"),
                     "txid": t.text("txid"),

@@ -329,6 +329,18 @@ impl ResultKind {
     }
 }
 
+/// The names of the amounts that were kept as received because they could not be
+/// understood: a typed result's `malformed_fields`.
+pub(crate) fn malformed_amounts<'a>(
+    amounts: impl IntoIterator<Item = (&'static str, Option<&'a Amount>)>,
+) -> Vec<&'static str> {
+    amounts
+        .into_iter()
+        .filter(|(_, a)| a.is_some_and(|a| !a.is_valid()))
+        .map(|(name, _)| name)
+        .collect()
+}
+
 /// A typed result: serialized field by field, with the names of its amounts that were kept
 /// as received because they could not be understood.
 pub(crate) trait TypedResult: serde::Serialize + Sized {
@@ -343,12 +355,7 @@ pub(crate) trait TypedResult: serde::Serialize + Sized {
             fields: &'a T,
             malformed_fields: Vec<&'static str>,
         }
-        let malformed_fields = self
-            .amounts()
-            .into_iter()
-            .filter(|(_, a)| a.is_some_and(|a| !a.is_valid()))
-            .map(|(name, _)| name)
-            .collect();
+        let malformed_fields = malformed_amounts(self.amounts());
         let value = WithMalformed {
             fields: self,
             malformed_fields,
