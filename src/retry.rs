@@ -17,7 +17,6 @@
 
 use crate::error::{preview, Error, Status};
 use crate::operations::{OperationKind, RetryClass};
-use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 /// One attempt of a call: how it ended and how long it took.
@@ -49,21 +48,32 @@ impl AttemptRecord {
     /// `{"total_us": …, "attempts": [{"status": "TRANSPORT", "http_status": 0,
     /// "duration_us": …, "may_have_reached": false}, …]}`: times in microseconds, the
     /// status by name, `http_status` 0 when there was no reply.
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct AttemptJson {
+            status: &'static str,
+            http_status: u16,
+            duration_us: u64,
+            may_have_reached: bool,
+        }
+        #[derive(serde::Serialize)]
+        struct RecordJson {
+            total_us: u64,
+            attempts: Vec<AttemptJson>,
+        }
         let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        let attempts: Vec<Value> = self
-            .attempts
-            .iter()
-            .map(|a| {
-                json!({
-                    "status": a.status.name(),
-                    "http_status": a.http_status.unwrap_or(0),
-                    "duration_us": micros(a.duration),
-                    "may_have_reached": a.may_have_reached,
+        let record = RecordJson {
+            total_us: micros(self.total),
+            attempts: (self.attempts.iter())
+                .map(|a| AttemptJson {
+                    status: a.status.name(),
+                    http_status: a.http_status.unwrap_or(0),
+                    duration_us: micros(a.duration),
+                    may_have_reached: a.may_have_reached,
                 })
-            })
-            .collect();
-        json!({ "total_us": micros(self.total), "attempts": attempts })
+                .collect(),
+        };
+        serde_json::to_string(&record).expect("an attempt record serializes")
     }
 }
 

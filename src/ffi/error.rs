@@ -136,7 +136,7 @@ pub extern "C" fn alphapo_error_attempts_json(err: *const alphapo_error) -> *mut
         read_handle(err, |e| {
             e.inner
                 .attempts()
-                .map_or(std::ptr::null_mut(), |a| owned(&a.to_json().to_string()))
+                .map_or(std::ptr::null_mut(), |a| owned(&a.to_json()))
         })
     })
 }

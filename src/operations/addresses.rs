@@ -90,16 +90,8 @@ pub struct Address {
     pub response: Response,
 }
 
-impl super::TypedResult for Address {
-    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
-        Vec::new()
-    }
-}
-
-impl Address {
-    /// Reads the typed fields from a decoded reply.
-    pub fn from_response(response: Response) -> Address {
-        let d = &response.data;
+impl super::ReplyResult for Address {
+    fn read(d: &Value, response: Response) -> Address {
         Address {
             id: d.int("id"),
             currency: d.text("currency"),
@@ -110,5 +102,22 @@ impl Address {
             end_user_reference: d.text("end_user_reference"),
             response,
         }
+    }
+
+    fn response_mut(&mut self) -> &mut Response {
+        &mut self.response
+    }
+}
+
+impl super::TypedResult for Address {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        Vec::new()
+    }
+}
+
+impl Address {
+    /// Reads the typed fields from a decoded reply.
+    pub fn from_response(response: Response) -> Address {
+        super::typed_from(response)
     }
 }

@@ -262,21 +262,8 @@ pub struct Exchange {
     pub response: Response,
 }
 
-impl super::TypedResult for Exchange {
-    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
-        vec![
-            ("sender_amount", self.sender_amount.as_ref()),
-            ("receiver_amount", self.receiver_amount.as_ref()),
-            ("fee_amount", self.fee_amount.as_ref()),
-            ("price", self.price.as_ref()),
-        ]
-    }
-}
-
-impl Exchange {
-    /// Reads the typed fields from a decoded reply.
-    pub fn from_response(response: Response) -> Exchange {
-        let d = &response.data;
+impl super::ReplyResult for Exchange {
+    fn read(d: &Value, response: Response) -> Exchange {
         Exchange {
             id: d.int("id"),
             foreign_id: d.text("foreign_id"),
@@ -292,5 +279,27 @@ impl Exchange {
             status: d.text("status"),
             response,
         }
+    }
+
+    fn response_mut(&mut self) -> &mut Response {
+        &mut self.response
+    }
+}
+
+impl super::TypedResult for Exchange {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        vec![
+            ("sender_amount", self.sender_amount.as_ref()),
+            ("receiver_amount", self.receiver_amount.as_ref()),
+            ("fee_amount", self.fee_amount.as_ref()),
+            ("price", self.price.as_ref()),
+        ]
+    }
+}
+
+impl Exchange {
+    /// Reads the typed fields from a decoded reply.
+    pub fn from_response(response: Response) -> Exchange {
+        super::typed_from(response)
     }
 }

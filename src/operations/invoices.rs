@@ -267,19 +267,8 @@ pub struct Invoice {
     pub response: Response,
 }
 
-impl super::TypedResult for Invoice {
-    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
-        vec![
-            ("amount", self.amount.as_ref()),
-            ("sender_amount", self.sender_amount.as_ref()),
-        ]
-    }
-}
-
-impl Invoice {
-    /// Reads the typed fields from a decoded reply.
-    pub fn from_response(response: Response) -> Invoice {
-        let d = &response.data;
+impl super::ReplyResult for Invoice {
+    fn read(d: &Value, response: Response) -> Invoice {
         Invoice {
             id: d.int("id"),
             url: d.text("url"),
@@ -297,6 +286,26 @@ impl Invoice {
             seconds_left: d.int("seconds_left"),
             response,
         }
+    }
+
+    fn response_mut(&mut self) -> &mut Response {
+        &mut self.response
+    }
+}
+
+impl super::TypedResult for Invoice {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        vec![
+            ("amount", self.amount.as_ref()),
+            ("sender_amount", self.sender_amount.as_ref()),
+        ]
+    }
+}
+
+impl Invoice {
+    /// Reads the typed fields from a decoded reply.
+    pub fn from_response(response: Response) -> Invoice {
+        super::typed_from(response)
     }
 }
 

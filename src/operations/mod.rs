@@ -313,13 +313,13 @@ impl ResultKind {
         }
         let out = match self {
             ResultKind::Text | ResultKind::Json => return response.data.to_string(),
-            ResultKind::Invoice => json(&Invoice::from_response(response.without_body())),
-            ResultKind::Address => json(&Address::from_response(response.without_body())),
-            ResultKind::Withdrawal => json(&Withdrawal::from_response(response.without_body())),
-            ResultKind::Exchange => json(&Exchange::from_response(response.without_body())),
+            ResultKind::Invoice => json(&Invoice::read(&response.data, response.shell())),
+            ResultKind::Address => json(&Address::read(&response.data, response.shell())),
+            ResultKind::Withdrawal => json(&Withdrawal::read(&response.data, response.shell())),
+            ResultKind::Exchange => json(&Exchange::read(&response.data, response.shell())),
             ResultKind::Transaction => json(&Transaction::from_response(response)),
             ResultKind::PaymentRequest => {
-                json(&PaymentRequest::from_response(response.without_body()))
+                json(&PaymentRequest::read(&response.data, response.shell()))
             }
             ResultKind::Accounts => list(Account::list(response)),
             ResultKind::Currencies => list(CurrencyInfo::list(response)),
@@ -362,6 +362,24 @@ pub(crate) trait TypedResult: serde::Serialize + Sized {
         };
         serde_json::to_writer(out, &value).expect("a typed result serializes");
     }
+}
+
+/// A typed result that keeps the whole reply beside its fields (an invoice, an address...;
+/// not the items of a list).
+pub(crate) trait ReplyResult: TypedResult {
+    /// The typed fields read from the normalized data `d`, with `response` kept beside them.
+    fn read(d: &Value, response: Response) -> Self;
+
+    /// The reply kept beside the typed fields.
+    fn response_mut(&mut self) -> &mut Response;
+}
+
+/// The typed result of a decoded reply, the reply kept in it (read from its data first,
+/// beside a shell of the reply, so that the data is never copied).
+pub(crate) fn typed_from<T: ReplyResult>(response: Response) -> T {
+    let mut typed = T::read(&response.data, response.shell());
+    *typed.response_mut() = response;
+    typed
 }
 
 /// How a failed attempt may be repeated. A 429 means the service applied nothing: every

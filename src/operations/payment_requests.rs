@@ -264,16 +264,8 @@ pub struct PaymentRequest {
     pub response: Response,
 }
 
-impl super::TypedResult for PaymentRequest {
-    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
-        vec![("amount", self.amount.as_ref())]
-    }
-}
-
-impl PaymentRequest {
-    /// Reads the typed fields from a decoded reply.
-    pub fn from_response(response: Response) -> PaymentRequest {
-        let d = &response.data;
+impl super::ReplyResult for PaymentRequest {
+    fn read(d: &Value, response: Response) -> PaymentRequest {
         PaymentRequest {
             id: d.text("id"),
             payment_link: d.text("payment_link"),
@@ -289,6 +281,23 @@ impl PaymentRequest {
             url_store: d.text("url_store"),
             response,
         }
+    }
+
+    fn response_mut(&mut self) -> &mut Response {
+        &mut self.response
+    }
+}
+
+impl super::TypedResult for PaymentRequest {
+    fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
+        vec![("amount", self.amount.as_ref())]
+    }
+}
+
+impl PaymentRequest {
+    /// Reads the typed fields from a decoded reply.
+    pub fn from_response(response: Response) -> PaymentRequest {
+        super::typed_from(response)
     }
 }
 

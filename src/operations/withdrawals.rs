@@ -134,6 +134,27 @@ pub struct Withdrawal {
     pub response: Response,
 }
 
+impl super::ReplyResult for Withdrawal {
+    fn read(d: &Value, response: Response) -> Withdrawal {
+        Withdrawal {
+            id: d.int("id"),
+            foreign_id: d.text("foreign_id"),
+            withdrawal_type: d.text("type"),
+            status: d.text("status"),
+            amount: d.amount("amount"),
+            sender_currency: d.text("sender_currency"),
+            sender_amount: d.amount("sender_amount"),
+            receiver_currency: d.text("receiver_currency"),
+            receiver_amount: d.amount("receiver_amount"),
+            response,
+        }
+    }
+
+    fn response_mut(&mut self) -> &mut Response {
+        &mut self.response
+    }
+}
+
 impl super::TypedResult for Withdrawal {
     fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)> {
         vec![
@@ -147,19 +168,7 @@ impl super::TypedResult for Withdrawal {
 impl Withdrawal {
     /// Reads the typed fields from a decoded reply.
     pub fn from_response(response: Response) -> Withdrawal {
-        let d = &response.data;
-        Withdrawal {
-            id: d.int("id"),
-            foreign_id: d.text("foreign_id"),
-            withdrawal_type: d.text("type"),
-            status: d.text("status"),
-            amount: d.amount("amount"),
-            sender_currency: d.text("sender_currency"),
-            sender_amount: d.amount("sender_amount"),
-            receiver_currency: d.text("receiver_currency"),
-            receiver_amount: d.amount("receiver_amount"),
-            response,
-        }
+        super::typed_from(response)
     }
 }
 

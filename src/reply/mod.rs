@@ -52,10 +52,11 @@ impl Response {
                 .with_http_status(http_status)
                 .with_raw_body(body.to_vec())
         };
-        let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(&raw_body).is_ok();
         // ping answers the text `OK`; cancel's body is undocumented ("OK" in the docs).
-        let text_allowed = matches!(kind, OperationKind::Ping | OperationKind::InvoicesCancel);
-        if kind == OperationKind::Ping || (text_allowed && !is_json) {
+        let text = kind == OperationKind::Ping
+            || (kind == OperationKind::InvoicesCancel
+                && serde_json::from_slice::<serde::de::IgnoredAny>(&raw_body).is_err());
+        if text {
             let text = String::from_utf8_lossy(&raw_body).trim().to_string();
             return Ok(Response {
                 kind,
@@ -130,14 +131,15 @@ impl Response {
         })
     }
 
-    /// A copy without the raw body (typed results keep the data, not the bytes).
-    pub(crate) fn without_body(&self) -> Response {
+    /// The reply without its body, data, malformed paths and attempts: what a typed result
+    /// read for serialization keeps beside its fields (nothing is copied).
+    pub(crate) fn shell(&self) -> Response {
         Response {
             kind: self.kind,
             http_status: self.http_status,
             raw_body: Vec::new(),
-            data: self.data.clone(),
-            malformed: self.malformed.clone(),
+            data: Value::Null,
+            malformed: Vec::new(),
             attempts: Default::default(),
         }
     }
@@ -146,16 +148,35 @@ impl Response {
     /// "result": …, "attempts": …}`, `result` being the operation's typed result
     /// ([`crate::operations::ResultKind::typed_json`]) and `attempts` the call's record.
     pub fn envelope_json(&self) -> String {
+        self.json(true)
+    }
+
+    /// The envelope without the normalized data, what a binding builds its typed result
+    /// from: `{"http_status": 200, "malformed": […], "result": …, "attempts": …}`.
+    pub fn summary_json(&self) -> String {
+        self.json(false)
+    }
+
+    fn json(&self, with_data: bool) -> String {
         let result = self.kind.row().result.typed_json(self);
-        let mut out = Vec::with_capacity(2 * self.raw_body.len() + result.len() + 128);
-        out.extend_from_slice(b"{\"data\":");
-        serde_json::to_writer(&mut out, &self.data).expect("JSON serializes");
+        let data_len = if with_data {
+            2 * self.raw_body.len()
+        } else {
+            0
+        };
+        let mut out = Vec::with_capacity(data_len + result.len() + 160);
+        if with_data {
+            out.extend_from_slice(b"{\"data\":");
+            serde_json::to_writer(&mut out, &self.data).expect("JSON serializes");
+        } else {
+            out.extend_from_slice(format!("{{\"http_status\":{}", self.http_status).as_bytes());
+        }
         out.extend_from_slice(b",\"malformed\":");
         serde_json::to_writer(&mut out, &self.malformed).expect("strings serialize");
         out.extend_from_slice(b",\"result\":");
         out.extend_from_slice(result.as_bytes());
         out.extend_from_slice(b",\"attempts\":");
-        serde_json::to_writer(&mut out, &self.attempts.to_json()).expect("JSON serializes");
+        out.extend_from_slice(self.attempts.to_json().as_bytes());
         out.push(b'}');
         String::from_utf8(out).expect("serde_json writes UTF-8")
     }

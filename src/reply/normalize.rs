@@ -8,7 +8,7 @@
 //! records the path of every value that could not be understood instead of failing.
 
 use crate::amount::Amount;
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 
 /// How a known field is normalized.
 #[derive(Debug)]
@@ -44,9 +44,9 @@ pub struct Normalized {
 }
 
 /// Normalizes `value` as a value of `kind`, consuming it (no second copy of a reply).
-pub fn normalize(value: Value, kind: &Kind) -> Normalized {
+pub fn normalize(mut value: Value, kind: &Kind) -> Normalized {
     let mut malformed = Vec::new();
-    let value = walk(value, kind, "", &mut malformed);
+    walk(&mut value, kind, &mut String::new(), &mut malformed);
     Normalized { value, malformed }
 }
 
@@ -82,88 +82,74 @@ pub fn value_count(json: &[u8]) -> usize {
     count
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+/// Normalizes `value` in place (no map is rebuilt, no key hashed again); `path` is the
+/// dotted path of `value`, one buffer grown and cut back as the walk goes, copied only
+/// for a malformed value.
+fn walk(value: &mut Value, kind: &Kind, path: &mut String, malformed: &mut Vec<String>) {
+    let canonical = match (kind, &*value) {
+        (_, Value::Null) | (Kind::Any, _) => return,
+        (Kind::Amount, Value::String(s)) => amount_text(s),
+        (Kind::Amount, Value::Number(n)) => amount_text(&n.to_string()),
+        (Kind::Int, Value::Number(n)) if n.is_i64() || n.is_u64() => return,
+        (Kind::Int, Value::String(s)) => s.trim().parse::<i64>().ok().map(Value::from),
+        (Kind::Ref | Kind::Text, Value::String(_)) | (Kind::Bool, Value::Bool(_)) => return,
+        (Kind::Ref | Kind::Text, Value::Number(n)) => Some(Value::String(n.to_string())),
+        (Kind::Text, Value::Bool(b)) => Some(Value::String(b.to_string())),
+        (Kind::Bool, Value::Number(n)) => match n.to_string().as_str() {
+            "0" => Some(Value::Bool(false)),
+            "1" => Some(Value::Bool(true)),
+            _ => None,
+        },
+        (Kind::Bool, Value::String(s)) if s == "true" || s == "false" => {
+            Some(Value::Bool(s == "true"))
+        }
+        (Kind::Object(shape), Value::Object(_)) => {
+            let Value::Object(map) = value else { return };
+            for (key, v) in map.iter_mut() {
+                if let Some((_, k)) = shape.iter().find(|(name, _)| name == key) {
+                    descend(v, k, path, key, malformed);
+                }
+            }
+            return;
+        }
+        (Kind::Array(item), Value::Array(_)) => {
+            let Value::Array(items) = value else { return };
+            for (i, v) in items.iter_mut().enumerate() {
+                descend(v, item, path, &i.to_string(), malformed);
+            }
+            return;
+        }
+        _ => None,
+    };
+    match canonical {
+        Some(v) => *value = v,
+        None => malformed.push(path.clone()),
     }
 }
 
-fn walk(value: Value, kind: &Kind, path: &str, malformed: &mut Vec<String>) -> Value {
-    if value.is_null() {
-        return Value::Null;
+/// Walks `value`, the field `key` below `path`.
+fn descend(
+    value: &mut Value,
+    kind: &Kind,
+    path: &mut String,
+    key: &str,
+    malformed: &mut Vec<String>,
+) {
+    let len = path.len();
+    if len > 0 {
+        path.push('.');
     }
-    let mut bad = |value: Value| {
-        malformed.push(path.to_string());
-        value
-    };
-    match kind {
-        Kind::Any => value,
-        Kind::Amount => {
-            let text = match &value {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                _ => return bad(value),
-            };
-            let amount = Amount::decoded(&text);
-            if !amount.is_valid() {
-                return bad(value);
-            }
-            Value::String(amount.as_str().to_string())
-        }
-        Kind::Int => match value {
-            Value::Number(ref n) if n.is_i64() || n.is_u64() => value,
-            Value::String(ref s) => match s.trim().parse::<i64>() {
-                Ok(i) => Value::Number(Number::from(i)),
-                Err(_) => bad(value),
-            },
-            _ => bad(value),
-        },
-        Kind::Ref => match value {
-            Value::String(_) => value,
-            Value::Number(n) => Value::String(n.to_string()),
-            _ => bad(value),
-        },
-        Kind::Text => match value {
-            Value::String(_) => value,
-            Value::Number(n) => Value::String(n.to_string()),
-            Value::Bool(b) => Value::String(b.to_string()),
-            _ => bad(value),
-        },
-        Kind::Bool => match value {
-            Value::Bool(_) => value,
-            Value::Number(ref n) if n.to_string() == "0" || n.to_string() == "1" => {
-                Value::Bool(n.to_string() == "1")
-            }
-            Value::String(ref s) if s == "true" || s == "false" => Value::Bool(s == "true"),
-            _ => bad(value),
-        },
-        Kind::Object(shape) => match value {
-            Value::Object(map) => {
-                let mut out = Map::with_capacity(map.len());
-                for (key, v) in map {
-                    let nv = match shape.iter().find(|(name, _)| *name == key) {
-                        Some((_, k)) => walk(v, k, &join(path, &key), malformed),
-                        None => v,
-                    };
-                    out.insert(key, nv);
-                }
-                Value::Object(out)
-            }
-            other => bad(other),
-        },
-        Kind::Array(item) => match value {
-            Value::Array(items) => Value::Array(
-                items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| walk(v, item, &join(path, &i.to_string()), malformed))
-                    .collect(),
-            ),
-            other => bad(other),
-        },
-    }
+    path.push_str(key);
+    walk(value, kind, path, malformed);
+    path.truncate(len);
+}
+
+/// A valid amount in its canonical text; `None` for a malformed one.
+fn amount_text(text: &str) -> Option<Value> {
+    let amount = Amount::decoded(text);
+    amount
+        .is_valid()
+        .then(|| Value::String(amount.as_str().to_string()))
 }
 
 /// A scalar as text: strings as they are, numbers as written, booleans `true`/`false`;
