@@ -182,6 +182,8 @@ char *alphapo_response_attempts_json(const alphapo_response *response);
 
 char *alphapo_response_result_json(const alphapo_response *response);
 
+const char *alphapo_response_summary_json(const alphapo_response *response, size_t *len);
+
 const uint8_t *alphapo_response_raw_body(const alphapo_response *response, size_t *len);
 
 size_t alphapo_response_malformed_count(const alphapo_response *response);

@@ -5,6 +5,7 @@ use super::strings::{cstring, nth, owned};
 use super::{bytes_out, ffi_boundary, free_box, read_handle};
 use crate::operations::Response;
 use std::ffi::{c_char, CString};
+use std::sync::OnceLock;
 
 /// A decoded reply: HTTP status, raw body, normalized JSON, and every scalar of the data
 /// by dotted path (`"url"`, `"amount"`, `"0.currency"`, `"currency_from.min_amount"`).
@@ -15,6 +16,8 @@ pub struct alphapo_response {
     inner: Response,
     values: PathIndex,
     malformed: Vec<CString>,
+    /// `alphapo_response_summary_json`'s text, NUL-terminated, made on first use.
+    summary: OnceLock<String>,
 }
 
 impl alphapo_response {
@@ -22,6 +25,7 @@ impl alphapo_response {
         alphapo_response {
             values: PathIndex::default(),
             malformed: inner.malformed.iter().map(|m| cstring(m)).collect(),
+            summary: OnceLock::new(),
             inner,
         }
     }
@@ -60,7 +64,7 @@ pub extern "C" fn alphapo_response_json(response: *const alphapo_response) -> *m
 /// Owned: free it with `alphapo_string_free`. NULL for a NULL `response`.
 #[no_mangle]
 pub extern "C" fn alphapo_response_attempts_json(response: *const alphapo_response) -> *mut c_char {
-    ffi_boundary!({ read_handle(response, |r| owned(&r.inner.attempts.to_json().to_string())) })
+    ffi_boundary!({ read_handle(response, |r| owned(&r.inner.attempts.to_json())) })
 }
 
 /// The operation's typed result as JSON, the same value as the `"result"` of
@@ -76,6 +80,26 @@ pub extern "C" fn alphapo_response_result_json(response: *const alphapo_response
         read_handle(response, |r| {
             owned(&r.inner.kind.row().result.typed_json(&r.inner))
         })
+    })
+}
+
+/// The reply as a binding reads it, in one crossing: `{"http_status": 200, "malformed":
+/// ["path", …], "result": …, "attempts": {…}}`, `result` as `alphapo_response_result_json`
+/// gives it and `attempts` as `alphapo_response_attempts_json` does (the normalized data
+/// is left out: `alphapo_response_json` has it). NUL-terminated, borrowed from the
+/// response, valid until `alphapo_response_free`, made on the first call; `*len` receives
+/// its length in bytes without the NUL (`len` may be NULL). NULL for a NULL response.
+#[no_mangle]
+pub extern "C" fn alphapo_response_summary_json(
+    response: *const alphapo_response,
+    len: *mut usize,
+) -> *const c_char {
+    ffi_boundary!({
+        let summary = read_handle(response, |r| {
+            let text = r.summary.get_or_init(|| r.inner.summary_json() + "\0");
+            Some(&text.as_bytes()[..text.len() - 1])
+        });
+        bytes_out(summary, len).cast()
     })
 }
 

@@ -749,6 +749,18 @@ static void p_response_result_json(void) {
     alphapo_string_free(j);
 }
 
+static void p_response_summary_json(void) {
+    size_t len = 77;
+    CHECK(alphapo_response_summary_json(NULL, &len) == NULL && len == 0);
+    CHECK(alphapo_response_summary_json(NULL, NULL) == NULL);
+    const char *j = alphapo_response_summary_json(response, &len);
+    CHECK(j != NULL && len == strlen(j) && strncmp(j, "{\"http_status\":201,", 19) == 0);
+    CHECK(strstr(j, "\"malformed_fields\":[\"amount\"]") != NULL && strstr(j, "\"data\"") == NULL);
+    CHECK(strstr(j, "\"attempts\":{") != NULL);
+    /* Borrowed and made once: the same text at the same address on every call. */
+    CHECK(alphapo_response_summary_json(response, NULL) == j);
+}
+
 static void p_response_raw_body(void) {
     size_t len = 77;
     CHECK(alphapo_response_raw_body(NULL, &len) == NULL && len == 0);
@@ -977,6 +989,7 @@ static struct probe PROBES[] = {
     P(response_get),
     P(response_json),
     P(response_result_json),
+    P(response_summary_json),
     P(response_raw_body),
     P(response_malformed_count),
     P(response_malformed),

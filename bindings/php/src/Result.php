@@ -70,32 +70,31 @@ abstract class Result extends Item
     }
 
     /**
-     * Reads a response handle, then frees it: the typed result in one JSON string, the raw
-     * body, the HTTP status and the malformed paths. `raw` is decoded when first read.
+     * Reads a response handle, then frees it: the HTTP status, malformed paths, typed result
+     * and attempts in one JSON string, and the raw body. `raw` is decoded when first read.
      *
      * @internal
      */
     public static function fromNative(int $operation, CData $response): self
     {
         $ffi = Native::ffi();
+        $length = self::$length ?? (self::$length = $ffi->new('size_t'));
         try {
-            $json = Native::ownedString($ffi->alphapo_response_result_json($response));
-            $attempts = Native::ownedString($ffi->alphapo_response_attempts_json($response));
-            $length = self::$length ?? (self::$length = $ffi->new('size_t'));
+            // A `const char*` result: PHP copies it into a string (NUL-terminated JSON).
+            $summary = $ffi->alphapo_response_summary_json($response, null);
             $body = Native::borrowedBytes(
                 $ffi->alphapo_response_raw_body($response, \FFI::addr($length)),
                 (int) $length->cdata
             ) ?? '';
-            $status = (int) $ffi->alphapo_response_http_status($response);
-            $malformed = [];
-            $count = (int) $ffi->alphapo_response_malformed_count($response);
-            for ($i = 0; $i < $count; $i++) {
-                $malformed[] = (string) $ffi->alphapo_response_malformed($response, $i);
-            }
         } finally {
             $ffi->alphapo_response_free($response);
         }
-        $typed = json_decode((string) $json, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
+        // {"http_status": …, "malformed": […], "result": …, "attempts": {…}}
+        $reply = json_decode((string) $summary, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
+        $status = (int) $reply['http_status'];
+        $malformed = $reply['malformed'];
+        $typed = $reply['result'];
+        $attempts = $reply['attempts'];
         [$class, $itemClass] = self::classOf(Operations::row($operation)['result'] ?? 'json');
         if ($class === Response::class) {
             // ping and the generic call: the typed result is the normalized data.
@@ -121,13 +120,13 @@ abstract class Result extends Item
             ->withAttempts($attempts);
     }
 
-    /** @return static */
-    private function withAttempts(?string $json): self
+    /**
+     * @param array<string, mixed> $attempts
+     * @return static
+     */
+    private function withAttempts(array $attempts): self
     {
-        $decoded = $json === null ? null : json_decode($json, true);
-        if (is_array($decoded)) {
-            $this->attempts = $decoded;
-        }
+        $this->attempts = $attempts;
         return $this;
     }
 

@@ -254,6 +254,7 @@ FUNCTIONS: Dict[str, Tuple[object, List[object]]] = {
     "alphapo_response_json": (owned_str, [ResponseP]),
     "alphapo_response_attempts_json": (owned_str, [ResponseP]),
     "alphapo_response_result_json": (owned_str, [ResponseP]),
+    "alphapo_response_summary_json": (c_char_p, [ResponseP, POINTER(c_size_t)]),
     "alphapo_response_raw_body": (bytes_out, [ResponseP, POINTER(c_size_t)]),
     "alphapo_response_malformed_count": (c_size_t, [ResponseP]),
     "alphapo_response_malformed": (c_char_p, [ResponseP, c_size_t]),
