@@ -172,32 +172,15 @@ final class Callback extends Result
         $signature ??= '';
         $keyHeader = $keyHeader === null ? null : Native::cString($keyHeader, 'the key header');
         $expectedKey = $expectedKey === null ? null : Native::cString($expectedKey, 'the expected key');
+        // verify and parse take the same arguments; parse adds its out-parameter before `err`.
+        $arguments = [$signer->handle(), Native::bytes($body), strlen($body), $signature, strlen($signature), $keyHeader, $expectedKey];
         $error = Native::slot('alphapo_error');
         if (!$parse) {
-            Native::check((int) $ffi->alphapo_callback_verify(
-                $signer->handle(),
-                Native::bytes($body),
-                strlen($body),
-                $signature,
-                strlen($signature),
-                $keyHeader,
-                $expectedKey,
-                \FFI::addr($error)
-            ), $error);
+            Native::check((int) $ffi->alphapo_callback_verify(...array_merge($arguments, [\FFI::addr($error)])), $error);
             return null;
         }
         $out = Native::slot('alphapo_callback');
-        Native::check((int) $ffi->alphapo_callback_parse(
-            $signer->handle(),
-            Native::bytes($body),
-            strlen($body),
-            $signature,
-            strlen($signature),
-            $keyHeader,
-            $expectedKey,
-            \FFI::addr($out),
-            \FFI::addr($error)
-        ), $error);
+        Native::check((int) $ffi->alphapo_callback_parse(...array_merge($arguments, [\FFI::addr($out), \FFI::addr($error)])), $error);
         try {
             $json = Native::ownedString($ffi->alphapo_callback_json($out));
         } finally {
