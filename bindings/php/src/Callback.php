@@ -6,6 +6,7 @@ namespace AlphaPo;
 
 use AlphaPo\Exception\SignatureMismatchException;
 use AlphaPo\Internal\Native;
+use AlphaPo\Internal\TransactionFields;
 
 /**
  * A callback (IPN) the service POSTed to the merchant: verified first, then parsed, always
@@ -61,20 +62,12 @@ use AlphaPo\Internal\Native;
  */
 final class Callback extends Result
 {
-    protected ?int $id = null;
-    protected ?string $type = null;
-    protected ?string $status = null;
-    protected ?string $foreignId = null;
-    protected ?string $endUserReference = null;
-    protected ?string $sentCurrency = null;
-    protected ?string $sentAmount = null;
-    protected ?string $receivedCurrency = null;
-    protected ?string $receivedAmount = null;
+    use TransactionFields; // id, type, status, foreignId, endUserReference, sent*, received*, error
+
     protected ?string $receivedAmountMinusFee = null;
     protected ?string $remainingAmount = null;
     protected ?int $fixedAt = null;
     protected ?int $expiresAt = null;
-    protected ?string $error = null;
     protected ?string $paymentRequestId = null;
     protected ?string $requestedAmount = null;
     protected ?string $requestedCurrency = null;
