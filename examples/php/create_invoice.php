@@ -14,26 +14,15 @@
 
 declare(strict_types=1);
 
-// In your project: require 'vendor/autoload.php';
-require __DIR__ . '/../../bindings/php/autoload.php';
+// The autoloader (in your project: require 'vendor/autoload.php') and example_client().
+require __DIR__ . '/_example.php';
 
-use AlphaPo\Client;
 use AlphaPo\Exception\AlphaPoException;
 use AlphaPo\Exception\ConnectionException;
 use AlphaPo\Exception\DuplicateForeignIdException;
 use AlphaPo\Exception\ValidationException;
 
-$options = ['appInfo' => 'alphapo-php-example/1.0', 'timeout' => 30];
-if (($baseUrl = getenv('ALPHAPO_BASE_URL')) !== false && $baseUrl !== '') {
-    $options['baseUrl'] = $baseUrl;
-} else {
-    $options['environment'] = getenv('ALPHAPO_ENVIRONMENT') ?: 'cryptoprocessing_sandbox';
-}
-$client = new Client(
-    getenv('ALPHAPO_KEY') ?: 'sandbox-key',
-    getenv('ALPHAPO_SECRET') ?: 'sandbox-secret',
-    $options
-);
+$client = example_client(['timeout' => 30]); // an AlphaPo\Client
 
 // Your order number: unique per invoice. Keep it: retrying with the same foreign_id can
 // never create a second invoice.

@@ -17,8 +17,8 @@
 
 declare(strict_types=1);
 
-// In your project: require 'vendor/autoload.php';
-require __DIR__ . '/../../bindings/php/autoload.php';
+// The autoloader (in your project: require 'vendor/autoload.php') and example_client().
+require __DIR__ . '/_example.php';
 
 /** Stands in for a Psr\Log\LoggerInterface (in a project: Monolog\Logger, for instance). */
 final class StderrLogger
@@ -42,9 +42,6 @@ final class StderrLogger
     }
 }
 
-$client = new AlphaPo\Client(getenv('ALPHAPO_KEY') ?: 'sandbox-key', getenv('ALPHAPO_SECRET') ?: 'sandbox-secret', [
-    'baseUrl' => getenv('ALPHAPO_BASE_URL') ?: 'http://127.0.0.1:8080/api/v2',
-    'logger' => new StderrLogger(),
-]);
+$client = example_client(['logger' => new StderrLogger()], 'http://127.0.0.1:8080/api/v2');
 $client->ping();
 $client->listAccounts();

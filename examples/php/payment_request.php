@@ -16,25 +16,14 @@
 
 declare(strict_types=1);
 
-// In your project: require 'vendor/autoload.php';
-require __DIR__ . '/../../bindings/php/autoload.php';
+// The autoloader (in your project: require 'vendor/autoload.php') and example_client().
+require __DIR__ . '/_example.php';
 
-use AlphaPo\Client;
 use AlphaPo\Exception\AlphaPoException;
 use AlphaPo\Exception\OutcomeUnknownException;
 use AlphaPo\Exception\ValidationException;
 
-$options = ['appInfo' => 'alphapo-php-example/1.0'];
-if (($baseUrl = getenv('ALPHAPO_BASE_URL')) !== false && $baseUrl !== '') {
-    $options['baseUrl'] = $baseUrl;
-} else {
-    $options['environment'] = getenv('ALPHAPO_ENVIRONMENT') ?: 'cryptoprocessing_sandbox';
-}
-$client = new Client(
-    getenv('ALPHAPO_KEY') ?: 'sandbox-key',
-    getenv('ALPHAPO_SECRET') ?: 'sandbox-secret',
-    $options
-);
+$client = example_client(); // an AlphaPo\Client
 $foreignId = $argv[1] ?? 'order-' . bin2hex(random_bytes(6));
 
 try {

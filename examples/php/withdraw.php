@@ -15,18 +15,14 @@
 
 declare(strict_types=1);
 
-// In your project: require 'vendor/autoload.php';
-require __DIR__ . '/../../bindings/php/autoload.php';
+// The autoloader (in your project: require 'vendor/autoload.php') and example_client().
+require __DIR__ . '/_example.php';
 
-use AlphaPo\Client;
 use AlphaPo\Exception\AlphaPoException;
 use AlphaPo\Exception\OutcomeUnknownException;
 use AlphaPo\Status;
 
-$baseUrl = getenv('ALPHAPO_BASE_URL') ?: 'http://127.0.0.1:8080/api/v2';
-$client = new Client(getenv('ALPHAPO_KEY') ?: 'sandbox-key', getenv('ALPHAPO_SECRET') ?: 'sandbox-secret', [
-    'baseUrl' => $baseUrl,
-]);
+$client = example_client([], 'http://127.0.0.1:8080/api/v2'); // an AlphaPo\Client
 $foreignId = $argv[1] ?? 'payout-' . time();
 
 try {

@@ -6,6 +6,7 @@ namespace AlphaPo;
 
 use AlphaPo\Exception\SignatureMismatchException;
 use AlphaPo\Internal\Native;
+use AlphaPo\Internal\TransactionFields;
 
 /**
  * A callback (IPN) the service POSTed to the merchant: verified first, then parsed, always
@@ -61,20 +62,12 @@ use AlphaPo\Internal\Native;
  */
 final class Callback extends Result
 {
-    protected ?int $id = null;
-    protected ?string $type = null;
-    protected ?string $status = null;
-    protected ?string $foreignId = null;
-    protected ?string $endUserReference = null;
-    protected ?string $sentCurrency = null;
-    protected ?string $sentAmount = null;
-    protected ?string $receivedCurrency = null;
-    protected ?string $receivedAmount = null;
+    use TransactionFields; // id, type, status, foreignId, endUserReference, sent*, received*, error
+
     protected ?string $receivedAmountMinusFee = null;
     protected ?string $remainingAmount = null;
     protected ?int $fixedAt = null;
     protected ?int $expiresAt = null;
-    protected ?string $error = null;
     protected ?string $paymentRequestId = null;
     protected ?string $requestedAmount = null;
     protected ?string $requestedCurrency = null;
@@ -172,32 +165,15 @@ final class Callback extends Result
         $signature ??= '';
         $keyHeader = $keyHeader === null ? null : Native::cString($keyHeader, 'the key header');
         $expectedKey = $expectedKey === null ? null : Native::cString($expectedKey, 'the expected key');
+        // verify and parse take the same arguments; parse adds its out-parameter before `err`.
+        $arguments = [$signer->handle(), Native::bytes($body), strlen($body), $signature, strlen($signature), $keyHeader, $expectedKey];
         $error = Native::slot('alphapo_error');
         if (!$parse) {
-            Native::check((int) $ffi->alphapo_callback_verify(
-                $signer->handle(),
-                Native::bytes($body),
-                strlen($body),
-                $signature,
-                strlen($signature),
-                $keyHeader,
-                $expectedKey,
-                \FFI::addr($error)
-            ), $error);
+            Native::check((int) $ffi->alphapo_callback_verify(...array_merge($arguments, [\FFI::addr($error)])), $error);
             return null;
         }
         $out = Native::slot('alphapo_callback');
-        Native::check((int) $ffi->alphapo_callback_parse(
-            $signer->handle(),
-            Native::bytes($body),
-            strlen($body),
-            $signature,
-            strlen($signature),
-            $keyHeader,
-            $expectedKey,
-            \FFI::addr($out),
-            \FFI::addr($error)
-        ), $error);
+        Native::check((int) $ffi->alphapo_callback_parse(...array_merge($arguments, [\FFI::addr($out), \FFI::addr($error)])), $error);
         try {
             $json = Native::ownedString($ffi->alphapo_callback_json($out));
         } finally {

@@ -70,6 +70,9 @@ final class Client
         'logger',            // a PSR-3 logger (Psr\Log\LoggerInterface or any object with its methods)
     ];
 
+    /** The string options that have a builder setter of their own, in the order they are set. */
+    private const STRING_SETTERS = ['appInfo' => 'set_app_info', 'caFile' => 'set_ca_file', 'proxy' => 'set_proxy'];
+
     private ?CData $handle = null;
     private ?object $logger = null;
 
@@ -122,8 +125,6 @@ final class Client
 
     private function configure(CData $builder, array $options): void
     {
-        $ffi = Native::ffi();
-        $error = Native::slot('alphapo_error');
         if (isset($options['environment'])) {
             $environment = $options['environment'];
             if (!is_int($environment) && !is_string($environment)) {
@@ -131,76 +132,67 @@ final class Client
                     'environment must be an AlphaPo\Environment constant or name'
                 );
             }
-            Native::check((int) $ffi->alphapo_client_builder_set_environment(
-                $builder,
-                self::uint32(Environment::fromName($environment), 'environment'),
-                \FFI::addr($error)
-            ), $error);
+            self::set($builder, 'set_environment', self::uint32(Environment::fromName($environment), 'environment'));
         }
         if (isset($options['baseUrl'])) {
-            Native::check((int) $ffi->alphapo_client_builder_set_base_url(
-                $builder,
-                Native::cString(self::string($options['baseUrl'], 'baseUrl'), 'baseUrl'),
-                self::bool($options['allowInsecureHttp'] ?? false, 'allowInsecureHttp'),
-                \FFI::addr($error)
-            ), $error);
+            self::set($builder, 'set_base_url', self::cString($options, 'baseUrl'), self::insecureHttp($options));
         } elseif (isset($options['allowInsecureHttp'])) {
-            self::bool($options['allowInsecureHttp'], 'allowInsecureHttp');
+            self::insecureHttp($options);
         }
         if (isset($options['paymentsBaseUrl'])) {
-            Native::check((int) $ffi->alphapo_client_builder_set_payments_base_url(
-                $builder,
-                Native::cString(self::string($options['paymentsBaseUrl'], 'paymentsBaseUrl'), 'paymentsBaseUrl'),
-                self::bool($options['allowInsecureHttp'] ?? false, 'allowInsecureHttp'),
-                \FFI::addr($error)
-            ), $error);
+            self::set($builder, 'set_payments_base_url', self::cString($options, 'paymentsBaseUrl'), self::insecureHttp($options));
         }
         if (isset($options['timeout']) || isset($options['connectTimeout'])) {
-            Native::check((int) $ffi->alphapo_client_builder_set_timeouts(
+            self::set(
                 $builder,
+                'set_timeouts',
                 self::milliseconds($options['connectTimeout'] ?? null, 'connectTimeout'),
-                self::milliseconds($options['timeout'] ?? null, 'timeout'),
-                \FFI::addr($error)
-            ), $error);
+                self::milliseconds($options['timeout'] ?? null, 'timeout')
+            );
         }
         if (isset($options['maxRetries'])) {
             if (!is_int($options['maxRetries'])) {
                 throw new InvalidArgumentException('maxRetries must be an int');
             }
-            Native::check((int) $ffi->alphapo_client_builder_set_max_retries(
-                $builder,
-                self::uint32($options['maxRetries'], 'maxRetries'),
-                \FFI::addr($error)
-            ), $error);
+            self::set($builder, 'set_max_retries', self::uint32($options['maxRetries'], 'maxRetries'));
         }
-        if (isset($options['appInfo'])) {
-            Native::check((int) $ffi->alphapo_client_builder_set_app_info(
-                $builder,
-                Native::cString(self::string($options['appInfo'], 'appInfo'), 'appInfo'),
-                \FFI::addr($error)
-            ), $error);
-        }
-        if (isset($options['caFile'])) {
-            Native::check((int) $ffi->alphapo_client_builder_set_ca_file(
-                $builder,
-                Native::cString(self::string($options['caFile'], 'caFile'), 'caFile'),
-                \FFI::addr($error)
-            ), $error);
-        }
-        if (isset($options['proxy'])) {
-            Native::check((int) $ffi->alphapo_client_builder_set_proxy(
-                $builder,
-                Native::cString(self::string($options['proxy'], 'proxy'), 'proxy'),
-                \FFI::addr($error)
-            ), $error);
+        foreach (self::STRING_SETTERS as $option => $setter) {
+            if (isset($options[$option])) {
+                self::set($builder, $setter, self::cString($options, $option));
+            }
         }
         if (isset($options['proxyFromEnvironment'])) {
-            Native::check((int) $ffi->alphapo_client_builder_set_proxy_from_environment(
-                $builder,
-                self::bool($options['proxyFromEnvironment'], 'proxyFromEnvironment'),
-                \FFI::addr($error)
-            ), $error);
+            self::set($builder, 'set_proxy_from_environment', self::bool($options['proxyFromEnvironment'], 'proxyFromEnvironment'));
         }
+    }
+
+    /**
+     * Calls the builder setter `alphapo_client_builder_<$setter>($builder, ...$arguments, &err)`
+     * and throws its error.
+     *
+     * @param int|bool|string ...$arguments the setter's arguments between the builder and `err`
+     */
+    private static function set(CData $builder, string $setter, ...$arguments): void
+    {
+        $error = Native::slot('alphapo_error');
+        $arguments[] = \FFI::addr($error);
+        Native::check((int) Native::ffi()->{'alphapo_client_builder_' . $setter}($builder, ...$arguments), $error);
+    }
+
+    /**
+     * The string option `$option` for a `const char*` argument.
+     *
+     * @param array<string, mixed> $options
+     */
+    private static function cString(array $options, string $option): string
+    {
+        return Native::cString(self::string($options[$option], $option), $option);
+    }
+
+    /** @param array<string, mixed> $options */
+    private static function insecureHttp(array $options): bool
+    {
+        return self::bool($options['allowInsecureHttp'] ?? false, 'allowInsecureHttp');
     }
 
     // ---- operations --------------------------------------------------------------------
@@ -328,15 +320,7 @@ final class Client
 
     private function reconcileUnlogged(string $foreignId): ?Transaction
     {
-        $ffi = Native::ffi();
-        $out = Native::slot('alphapo_response');
-        $error = Native::slot('alphapo_error');
-        Native::check((int) $ffi->alphapo_client_reconcile(
-            $this->handle(),
-            Native::cString($foreignId, 'foreign_id'),
-            \FFI::addr($out),
-            \FFI::addr($error)
-        ), $error);
+        $out = $this->fill('reconcile', 'alphapo_response', Native::cString($foreignId, 'foreign_id'));
         if (\FFI::isNull($out)) {
             return null;
         }
@@ -426,17 +410,10 @@ final class Client
      */
     public function prepare(int $operation, $request = '{}'): PreparedRequest
     {
-        $ffi = Native::ffi();
-        $out = Native::slot('alphapo_prepared');
-        $error = Native::slot('alphapo_error');
-        Native::check((int) $ffi->alphapo_client_prepare(
-            $this->handle(),
-            self::uint32($operation, 'operation'),
-            self::requestJson($request),
-            \FFI::addr($out),
-            \FFI::addr($error)
-        ), $error);
-        return PreparedRequest::fromNative($operation, $out);
+        return PreparedRequest::fromNative(
+            $operation,
+            $this->fill('prepare', 'alphapo_prepared', self::uint32($operation, 'operation'), self::requestJson($request))
+        );
     }
 
     /** Sends a prepared request (the same bytes on every retry) and decodes the reply. */
@@ -449,16 +426,7 @@ final class Client
 
     private function sendUnlogged(PreparedRequest $prepared): Result
     {
-        $ffi = Native::ffi();
-        $out = Native::slot('alphapo_response');
-        $error = Native::slot('alphapo_error');
-        Native::check((int) $ffi->alphapo_client_send(
-            $this->handle(),
-            $prepared->handle(),
-            \FFI::addr($out),
-            \FFI::addr($error)
-        ), $error);
-        return Result::fromNative($prepared->operation, $out);
+        return Result::fromNative($prepared->operation, $this->fill('send', 'alphapo_response', $prepared->handle()));
     }
 
     /**
@@ -510,6 +478,22 @@ final class Client
             throw new \LogicException('this client was not initialized');
         }
         return $this->handle;
+    }
+
+    /**
+     * Calls `alphapo_client_<$function>(client, ...$arguments, &out, &err)`, throws its error
+     * and returns `out`, the `<$outType>*` it filled (NULL where the function allows it).
+     *
+     * @param CData|string|int ...$arguments the arguments between the client and `out`
+     */
+    private function fill(string $function, string $outType, ...$arguments): CData
+    {
+        $client = $this->handle();
+        $out = Native::slot($outType);
+        $error = Native::slot('alphapo_error');
+        array_push($arguments, \FFI::addr($out), \FFI::addr($error));
+        Native::check((int) Native::ffi()->{'alphapo_client_' . $function}($client, ...$arguments), $error);
+        return $out;
     }
 
     /** @param string|array<string, mixed> $request */

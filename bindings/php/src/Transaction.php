@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace AlphaPo;
 
+use AlphaPo\Internal\TransactionFields;
+
 /**
  * A transaction (`transactionInfo`, `reconcile`). `error` says why it failed (null when
  * empty). Amounts are decimal strings.
@@ -21,14 +23,5 @@ namespace AlphaPo;
  */
 final class Transaction extends Result
 {
-    protected ?int $id = null;
-    protected ?string $type = null;
-    protected ?string $status = null;
-    protected ?string $foreignId = null;
-    protected ?string $endUserReference = null;
-    protected ?string $sentCurrency = null;
-    protected ?string $sentAmount = null;
-    protected ?string $receivedCurrency = null;
-    protected ?string $receivedAmount = null;
-    protected ?string $error = null;
+    use TransactionFields;
 }

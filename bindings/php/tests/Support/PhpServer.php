@@ -7,8 +7,7 @@ namespace AlphaPo\Tests\Support;
 /** `php [-d name=value ...] -S 127.0.0.1:PORT script` in its own process. */
 final class PhpServer
 {
-    /** @var resource */
-    private $process;
+    private ChildProcess $process;
     public int $port;
     public string $url;
     public string $logFile;
@@ -34,23 +33,14 @@ final class PhpServer
     {
         $this->port = Http::freePort();
         $this->url = "http://127.0.0.1:{$this->port}";
-        $this->logFile = (string) tempnam(sys_get_temp_dir(), 'alphapo-php-server-');
         $command = [PHP_BINARY];
         foreach ($ini as $name => $value) {
             $command[] = '-d';
             $command[] = "$name=$value";
         }
         array_push($command, '-S', "127.0.0.1:{$this->port}", $script);
-        $pipes = [];
-        $process = proc_open($command, [
-            0 => ['file', '/dev/null', 'r'],
-            1 => ['file', $this->logFile, 'a'],
-            2 => ['file', $this->logFile, 'a'],
-        ], $pipes, dirname($script), $environment + getenv());
-        if (!is_resource($process)) {
-            throw new \RuntimeException('cannot start ' . implode(' ', $command));
-        }
-        $this->process = $process;
+        $this->process = new ChildProcess($command, 'alphapo-php-server-', false, dirname($script), $environment + getenv());
+        $this->logFile = $this->process->logFile;
         try {
             Http::waitForPort($this->port);
         } catch (\RuntimeException $e) {
@@ -61,20 +51,11 @@ final class PhpServer
 
     public function log(): string
     {
-        return (string) @file_get_contents($this->logFile);
+        return $this->process->log();
     }
 
     public function stop(): void
     {
-        if (isset($this->process) && is_resource($this->process)) {
-            proc_terminate($this->process);
-            proc_close($this->process);
-        }
-    }
-
-    public function __destruct()
-    {
-        $this->stop();
-        @unlink($this->logFile);
+        $this->process->stop();
     }
 }

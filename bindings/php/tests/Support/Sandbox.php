@@ -15,8 +15,7 @@ final class Sandbox
     public const KEY = 'sandbox-key';
     public const SECRET = 'sandbox-secret';
 
-    /** @var resource */
-    private $process;
+    private ChildProcess $process;
     public string $baseUrl;
     public string $origin;
     public ?string $certificate;
@@ -29,27 +28,18 @@ final class Sandbox
     {
         $this->key = $key;
         $this->secret = $secret;
-        $this->logFile = (string) tempnam(sys_get_temp_dir(), 'alphapo-sandbox-log-');
         $command = array_merge(
             [self::binary(), '--listen', '127.0.0.1:0', '--key', $key, '--secret', $secret],
             $arguments
         );
-        $pipes = [];
-        $process = proc_open($command, [
-            0 => ['file', '/dev/null', 'r'],
-            1 => ['pipe', 'w'],
-            2 => ['file', $this->logFile, 'a'],
-        ], $pipes);
-        if (!is_resource($process)) {
-            throw new \RuntimeException('cannot start ' . implode(' ', $command));
-        }
-        $this->process = $process;
-        $stdout = $pipes[1];
+        $this->process = new ChildProcess($command, 'alphapo-sandbox-log-', true);
+        $this->logFile = $this->process->logFile;
+        $stdout = $this->process->stdout;
         $first = self::readLine($stdout, 10.0);
         if (!preg_match('#^listening on (\S+/api/v2)$#', $first, $m)) {
             $this->stop();
             throw new \RuntimeException(
-                "sandbox did not start: first line \"$first\"; log: " . @file_get_contents($this->logFile)
+                "sandbox did not start: first line \"$first\"; log: " . $this->process->log()
             );
         }
         $this->baseUrl = $m[1];
@@ -121,16 +111,7 @@ final class Sandbox
 
     public function stop(): void
     {
-        if (isset($this->process) && is_resource($this->process)) {
-            proc_terminate($this->process);
-            proc_close($this->process);
-        }
-    }
-
-    public function __destruct()
-    {
-        $this->stop();
-        @unlink($this->logFile);
+        $this->process->stop();
     }
 
     /** @param resource $stream */

@@ -13,16 +13,13 @@
 
 declare(strict_types=1);
 
-require __DIR__ . '/../vendor/autoload.php'; // a no-op for the preloaded AlphaPo classes
+require __DIR__ . '/_endpoint.php'; // the autoloader and endpoint_accepts_post()
 
 use AlphaPo\Callback;
 use AlphaPo\Exception\AlphaPoException;
 use AlphaPo\Exception\SignatureMismatchException;
 
-header('Content-Type: text/plain');
-if (($_SERVER['REQUEST_METHOD'] ?? '') !== 'POST') {
-    http_response_code(405);
-    echo "POST a signed callback here\n";
+if (!endpoint_accepts_post('text/plain', 'POST a signed callback here')) {
     return;
 }
 

@@ -12,16 +12,13 @@
 
 declare(strict_types=1);
 
-require __DIR__ . '/../vendor/autoload.php'; // a no-op for the preloaded AlphaPo classes
+require __DIR__ . '/_endpoint.php'; // the autoloader and endpoint_accepts_post()
 
 use AlphaPo\Client;
 use AlphaPo\Exception\AlphaPoException;
 use AlphaPo\Exception\ValidationException;
 
-header('Content-Type: application/json');
-if (($_SERVER['REQUEST_METHOD'] ?? '') !== 'POST') {
-    http_response_code(405);
-    echo json_encode(['error' => 'POST foreign_id and amount']), "\n";
+if (!endpoint_accepts_post('application/json', (string) json_encode(['error' => 'POST foreign_id and amount']))) {
     return;
 }
 
