@@ -15,7 +15,18 @@ import inspect
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Mapping,
+    NoReturn,
+    Optional,
+    Tuple,
+    TypeVar,
+    Union,
+)
 from urllib.parse import urlsplit
 
 from . import _ffi, _log, _models, _operations
@@ -168,6 +179,14 @@ def _amount(value: Optional[AmountLike], name: str) -> Optional[str]:
     return None if value is None else amount_text(value, name)
 
 
+def _mapping(value: Optional[Mapping[str, str]], name: str) -> Optional[Dict[str, str]]:
+    return None if value is None else dict(value)
+
+
+def _as_is(value: Any, name: str) -> Any:
+    return value
+
+
 R = TypeVar("R")
 # A method mapping its arguments to an operation's fields. Its exact parameters stay visible
 # at run time (``__signature__`` below); typing.ParamSpec, which would carry them statically,
@@ -202,6 +221,88 @@ def _operation(code: Operation) -> Callable[[FieldsMethod], Callable[..., Any]]:
         return run
 
     return decorate
+
+
+# The kinds of request field: a method's annotation of the argument, and how its value becomes
+# the JSON the core takes (None stays None: the field is left out).
+_KINDS: Dict[str, Tuple[str, Callable[[Any, str], Any]]] = {
+    "str": ("Optional[str]", _as_is),
+    "int": ("Optional[int]", _as_is),
+    "bool": ("Optional[bool]", _as_is),
+    "amount": ("Optional[AmountLike]", _amount),
+    "map": ("Optional[Mapping[str, str]]", _mapping),
+}
+
+
+def _fields_method(code: Operation, spec: str, doc: str) -> FieldsMethod:
+    """The method mapping its arguments to the operation's fields, made from ``spec``: the
+    request fields, space-separated, each ``name`` (a str) or ``name:kind`` (see _KINDS).
+    Every argument is keyword-only and defaults to None, but for the identifying field of
+    the operations table's row, which comes first and may be given positionally."""
+    row = _operations.BY_CODE[code]
+    fields = [(name, kind or "str") for name, _, kind in (f.partition(":") for f in spec.split())]
+    positional = tuple(name for name, _ in fields[:1] if name == row.identifier)
+    assert row.identifier in (None, *positional), row.method_name
+    names = frozenset(name for name, _ in fields)
+    converters = [(name, _KINDS[kind][1]) for name, kind in fields]
+    signature = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD
+                if name in positional
+                else inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=_KINDS[kind][0],
+            )
+            for name, kind in fields
+        ],
+        return_annotation="Dict[str, Any]",
+    )
+
+    def fields_fn(self: "Client", *args: Any, **kwargs: Any) -> Dict[str, Any]:
+        values = dict(zip(positional, args))
+        if len(args) > len(positional) or not kwargs.keys() <= names or values.keys() & kwargs:
+            _wrong_call(row.method_name, positional, names, args, kwargs)
+        values.update(kwargs)
+        return {name: convert(values.get(name), name) for name, convert in converters}
+
+    fields_fn.__name__ = row.method_name
+    fields_fn.__qualname__ = f"Client.{row.method_name}"
+    fields_fn.__doc__ = doc
+    fields_fn.__signature__ = signature  # type: ignore[attr-defined]
+    fields_fn.__annotations__ = {
+        **{p.name: p.annotation for p in list(signature.parameters.values())[1:]},
+        "return": signature.return_annotation,
+    }
+    return fields_fn
+
+
+def _wrong_call(
+    method: str,
+    positional: Tuple[str, ...],
+    names: FrozenSet[str],
+    args: Tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+) -> NoReturn:
+    """Raises the TypeError Python raises for a call that does not fit the parameters."""
+    if len(args) > len(positional):
+        most, given = 1 + len(positional), 1 + len(args)
+        takes = f"from 1 to {most} positional arguments" if positional else "1 positional argument"
+        raise TypeError(f"Client.{method}() takes {takes} but {given} were given")
+    for name in kwargs:
+        if name not in names:
+            raise TypeError(f"Client.{method}() got an unexpected keyword argument {name!r}")
+        if name in positional[: len(args)]:
+            raise TypeError(f"Client.{method}() got multiple values for argument {name!r}")
+    raise AssertionError("not a wrong call")
+
+
+def _table_operation(code: Operation, spec: str, doc: str) -> Callable[..., Any]:
+    """The client method of an operation whose request fields are plain values (see
+    :func:`_fields_method`)."""
+    return _operation(code)(_fields_method(code, spec, doc))
 
 
 def _prepare_twin(method: Callable[..., Any]) -> Callable[..., PreparedRequest]:
@@ -485,213 +586,93 @@ class Client(Handle):
         return self._run("send", code, route, invoke)
 
     # --- operations --------------------------------------------------------------------
+    # Each one's request fields (see _fields_method), by the API's own names: the core
+    # validates them, serializes the body and signs it.
 
-    @_operation(Operation.PING)
-    def ping(self) -> Dict[str, Any]:
-        """``GET /ping``: whether the API answers (``.data == "OK"``)."""
-        return {}
+    ping = _table_operation(
+        Operation.PING, "", """``GET /ping``: whether the API answers (``.data == "OK"``)."""
+    )
 
-    @_operation(Operation.ACCOUNTS_LIST)
-    def list_accounts(self) -> Dict[str, Any]:
-        """``POST /accounts/list``: every balance (:class:`Account` items)."""
-        return {}
+    list_accounts = _table_operation(
+        Operation.ACCOUNTS_LIST,
+        "",
+        """``POST /accounts/list``: every balance (:class:`Account` items).""",
+    )
 
-    @_operation(Operation.CURRENCIES_LIST)
-    def list_currencies(self, *, visible: Optional[bool] = None) -> Dict[str, Any]:
+    list_currencies = _table_operation(
+        Operation.CURRENCIES_LIST,
+        "visible:bool",
         """``POST /currencies/list``: the currencies (:class:`Currency` items); ``visible``
-        ``True`` for enabled ones, ``False`` for disabled ones."""
-        return {"visible": visible}
+        ``True`` for enabled ones, ``False`` for disabled ones.""",
+    )
 
-    @_operation(Operation.CURRENCIES_PAIRS)
-    def currency_pairs(
-        self, *, currency_from: Optional[str] = None, currency_to: Optional[str] = None
-    ) -> Dict[str, Any]:
-        """``POST /currencies/pairs``: exchangeable pairs, optionally filtered."""
-        return {"currency_from": currency_from, "currency_to": currency_to}
+    currency_pairs = _table_operation(
+        Operation.CURRENCIES_PAIRS,
+        "currency_from currency_to",
+        """``POST /currencies/pairs``: exchangeable pairs, optionally filtered.""",
+    )
 
-    @_operation(Operation.CURRENCIES_RATES)
-    def currency_rates(
-        self, *, currency_from: Optional[str] = None, currency_to: Optional[str] = None
-    ) -> Dict[str, Any]:
-        """``POST /currencies/rates``: the rate of one pair (both currencies required)."""
-        return {"currency_from": currency_from, "currency_to": currency_to}
+    currency_rates = _table_operation(
+        Operation.CURRENCIES_RATES,
+        "currency_from currency_to",
+        """``POST /currencies/rates``: the rate of one pair (both currencies required).""",
+    )
 
-    @_operation(Operation.ADDRESSES_TAKE)
-    def take_address(
-        self,
-        *,
-        currency: Optional[str] = None,
-        foreign_id: Optional[str] = None,
-        convert_to: Optional[str] = None,
-        end_user_reference: Optional[str] = None,
-        sender_type: Optional[str] = None,
-        sender_data: Optional[Mapping[str, str]] = None,
-    ) -> Dict[str, Any]:
+    take_address = _table_operation(
+        Operation.ADDRESSES_TAKE,
+        "currency foreign_id convert_to end_user_reference sender_type sender_data:map",
         """``POST /addresses/take``: a permanent deposit address for the customer
-        ``foreign_id`` (required, with ``currency``)."""
-        return {
-            "currency": currency,
-            "foreign_id": foreign_id,
-            "convert_to": convert_to,
-            "end_user_reference": end_user_reference,
-            "sender_type": sender_type,
-            "sender_data": None if sender_data is None else dict(sender_data),
-        }
+        ``foreign_id`` (required, with ``currency``).""",
+    )
 
-    @_operation(Operation.WITHDRAWAL_CRYPTO)
-    def withdraw(
-        self,
-        *,
-        currency: Optional[str] = None,
-        address: Optional[str] = None,
-        foreign_id: Optional[str] = None,
-        amount: Optional[AmountLike] = None,
-        amount_to: Optional[AmountLike] = None,
-        convert_to: Optional[str] = None,
-        tag: Optional[str] = None,
-        end_user_reference: Optional[str] = None,
-        sender_type: Optional[str] = None,
-        sender_data: Optional[Mapping[str, str]] = None,
-        receiver_type: Optional[str] = None,
-        receiver_data: Optional[Mapping[str, str]] = None,
-    ) -> Dict[str, Any]:
+    withdraw = _table_operation(
+        Operation.WITHDRAWAL_CRYPTO,
+        "currency address foreign_id amount:amount amount_to:amount convert_to tag "
+        "end_user_reference sender_type sender_data:map receiver_type receiver_data:map",
         """``POST /withdrawal/crypto``: a payout of ``amount`` (or ``amount_to`` in
         ``convert_to``) to ``address``. ``foreign_id`` must be unique: if the call fails
-        with :class:`DuplicateForeignIdError`, the withdrawal may already exist."""
-        return {
-            "currency": currency,
-            "convert_to": convert_to,
-            "address": address,
-            "tag": tag,
-            "amount": _amount(amount, "amount"),
-            "amount_to": _amount(amount_to, "amount_to"),
-            "foreign_id": foreign_id,
-            "end_user_reference": end_user_reference,
-            "sender_type": sender_type,
-            "sender_data": None if sender_data is None else dict(sender_data),
-            "receiver_type": receiver_type,
-            "receiver_data": None if receiver_data is None else dict(receiver_data),
-        }
+        with :class:`DuplicateForeignIdError`, the withdrawal may already exist.""",
+    )
 
-    @_operation(Operation.EXCHANGE_CALCULATE)
-    def calculate_exchange(
-        self,
-        *,
-        sender_currency: Optional[str] = None,
-        receiver_currency: Optional[str] = None,
-        sender_amount: Optional[AmountLike] = None,
-        receiver_amount: Optional[AmountLike] = None,
-    ) -> Dict[str, Any]:
+    calculate_exchange = _table_operation(
+        Operation.EXCHANGE_CALCULATE,
+        "sender_currency receiver_currency sender_amount:amount receiver_amount:amount",
         """``POST /exchange/calculate``: a quote valid for 60 s (give ``sender_amount`` or
-        ``receiver_amount``)."""
-        return {
-            "sender_currency": sender_currency,
-            "receiver_currency": receiver_currency,
-            "sender_amount": _amount(sender_amount, "sender_amount"),
-            "receiver_amount": _amount(receiver_amount, "receiver_amount"),
-        }
+        ``receiver_amount``).""",
+    )
 
-    @_operation(Operation.EXCHANGE_FIXED)
-    def exchange_fixed(
-        self,
-        *,
-        sender_currency: Optional[str] = None,
-        receiver_currency: Optional[str] = None,
-        sender_amount: Optional[AmountLike] = None,
-        receiver_amount: Optional[AmountLike] = None,
-        foreign_id: Optional[str] = None,
-        price: Optional[AmountLike] = None,
-    ) -> Dict[str, Any]:
-        """``POST /exchange/fixed``: executes a quote at its ``price`` before it expires."""
-        return {
-            "sender_currency": sender_currency,
-            "receiver_currency": receiver_currency,
-            "sender_amount": _amount(sender_amount, "sender_amount"),
-            "receiver_amount": _amount(receiver_amount, "receiver_amount"),
-            "foreign_id": foreign_id,
-            "price": _amount(price, "price"),
-        }
+    exchange_fixed = _table_operation(
+        Operation.EXCHANGE_FIXED,
+        "sender_currency receiver_currency sender_amount:amount receiver_amount:amount "
+        "foreign_id price:amount",
+        """``POST /exchange/fixed``: executes a quote at its ``price`` before it expires.""",
+    )
 
-    @_operation(Operation.EXCHANGE_NOW)
-    def exchange_now(
-        self,
-        *,
-        sender_currency: Optional[str] = None,
-        receiver_currency: Optional[str] = None,
-        sender_amount: Optional[AmountLike] = None,
-        receiver_amount: Optional[AmountLike] = None,
-        foreign_id: Optional[str] = None,
-    ) -> Dict[str, Any]:
-        """``POST /exchange/now``: exchanges at the market rate."""
-        return {
-            "sender_currency": sender_currency,
-            "receiver_currency": receiver_currency,
-            "sender_amount": _amount(sender_amount, "sender_amount"),
-            "receiver_amount": _amount(receiver_amount, "receiver_amount"),
-            "foreign_id": foreign_id,
-        }
+    exchange_now = _table_operation(
+        Operation.EXCHANGE_NOW,
+        "sender_currency receiver_currency sender_amount:amount receiver_amount:amount "
+        "foreign_id",
+        """``POST /exchange/now``: exchanges at the market rate.""",
+    )
 
-    @_operation(Operation.INVOICES_CREATE)
-    def create_invoice(
-        self,
-        *,
-        title: Optional[str] = None,
-        currency: Optional[str] = None,
-        amount: Optional[AmountLike] = None,
-        foreign_id: Optional[str] = None,
-        description: Optional[str] = None,
-        sender_currency: Optional[str] = None,
-        end_user_reference: Optional[str] = None,
-        url_success: Optional[str] = None,
-        url_failed: Optional[str] = None,
-        email_user: Optional[str] = None,
-        type: Optional[str] = None,
-        timer: Optional[bool] = None,
-        sender_type: Optional[str] = None,
-        sender_data: Optional[Mapping[str, str]] = None,
-    ) -> Dict[str, Any]:
+    create_invoice = _table_operation(
+        Operation.INVOICES_CREATE,
+        "title currency amount:amount foreign_id description sender_currency "
+        "end_user_reference url_success url_failed email_user type timer:bool sender_type "
+        "sender_data:map",
         """``POST /invoices/create``: an invoice with a hosted payment page (``.url``).
 
         Required: ``title`` (1-50 characters), ``currency``, ``amount`` and a unique
         ``foreign_id``. ``type`` is ``"fill_or_kill"`` (default) or
         ``"good_until_expired"``; ``timer=True`` makes it expire after 15 minutes.
-        """
-        return {
-            "timer": timer,
-            "title": title,
-            "description": description,
-            "currency": currency,
-            "amount": _amount(amount, "amount"),
-            "sender_currency": sender_currency,
-            "foreign_id": foreign_id,
-            "end_user_reference": end_user_reference,
-            "url_success": url_success,
-            "url_failed": url_failed,
-            "email_user": email_user,
-            "type": type,
-            "sender_type": sender_type,
-            "sender_data": None if sender_data is None else dict(sender_data),
-        }
+        """,
+    )
 
-    @_operation(Operation.PAYMENT_REQUESTS_CREATE)
-    def create_payment_request(
-        self,
-        *,
-        amount: Optional[AmountLike] = None,
-        currency: Optional[Mapping[str, str]] = None,
-        life_time_duration: Optional[int] = None,
-        life_time_datetime: Optional[int] = None,
-        payment_currency: Optional[Mapping[str, str]] = None,
-        end_user_email: Optional[str] = None,
-        end_user_reference: Optional[str] = None,
-        description: Optional[str] = None,
-        foreign_id: Optional[str] = None,
-        url_store: Optional[str] = None,
-        url_success: Optional[str] = None,
-        url_failed: Optional[str] = None,
-        sender_type: Optional[str] = None,
-        sender_data: Optional[Mapping[str, str]] = None,
-    ) -> Dict[str, Any]:
+    create_payment_request = _table_operation(
+        Operation.PAYMENT_REQUESTS_CREATE,
+        "amount:amount currency:map life_time_duration:int life_time_datetime:int "
+        "payment_currency:map end_user_email end_user_reference description foreign_id "
+        "url_store url_success url_failed sender_type sender_data:map",
         """``POST /api/payments/v1/requests``: a payment request with a hosted payment link
         (``.payment_link``, opaque) and a lifetime.
 
@@ -699,44 +680,25 @@ class Client(Handle):
         with ``"network_name"``) and one of ``life_time_duration`` (seconds) and
         ``life_time_datetime`` (Unix seconds). Money moves: a lost reply raises
         :class:`OutcomeUnknownError`; never repeat it blindly.
-        """
-        return {
-            "amount": _amount(amount, "amount"),
-            "currency": None if currency is None else dict(currency),
-            "life_time_duration": life_time_duration,
-            "life_time_datetime": life_time_datetime,
-            "payment_currency": None if payment_currency is None else dict(payment_currency),
-            "end_user_email": end_user_email,
-            "end_user_reference": end_user_reference,
-            "description": description,
-            "foreign_id": foreign_id,
-            "url_store": url_store,
-            "url_success": url_success,
-            "url_failed": url_failed,
-            "sender_type": sender_type,
-            "sender_data": None if sender_data is None else dict(sender_data),
-        }
+        """,
+    )
 
-    @_operation(Operation.INVOICES_CANCEL)
-    def cancel_invoice(self, foreign_id: Optional[str] = None) -> Dict[str, Any]:
+    cancel_invoice = _table_operation(
+        Operation.INVOICES_CANCEL,
+        "foreign_id",
         """``POST /invoices/{foreign_id}/cancel/``: moves an unpaid invoice to ``failed``.
 
         The documentation shows the text ``OK`` as the reply: then every typed field is
         ``None`` and ``.raw == "OK"``; when the service answers the invoice, its fields
-        are filled."""
-        return {"foreign_id": foreign_id}
+        are filled.""",
+    )
 
-    @_operation(Operation.TRANSACTIONS_INFO)
-    def transaction_info(
-        self,
-        id: Optional[int] = None,
-        *,
-        foreign_id: Optional[str] = None,
-        txid: Optional[str] = None,
-    ) -> Dict[str, Any]:
+    transaction_info = _table_operation(
+        Operation.TRANSACTIONS_INFO,
+        "id:int foreign_id txid",
         """``GET /transactions/info``: one transaction, by exactly one of ``id``,
-        ``foreign_id`` and ``txid``."""
-        return {"id": id, "foreign_id": foreign_id, "txid": txid}
+        ``foreign_id`` and ``txid``.""",
+    )
 
     @_operation(Operation.GENERIC)
     def request(

@@ -11,7 +11,7 @@ import builtins
 import ctypes
 import enum
 import json
-from typing import Dict, Mapping, Optional, Type
+from typing import Any, Dict, Mapping, Optional, Tuple, Type
 
 from . import _ffi
 from ._attempts import AttemptRecord
@@ -45,6 +45,10 @@ def status_name(status: int) -> str:
     return _ffi.text(_ffi.lib.alphapo_status_name(int(status))) or "ALPHAPO_STATUS_UNKNOWN"
 
 
+_CLASSES: Dict[int, Type["AlphaPoError"]] = {}
+"""The exception class of each status number (filled by the class statements below)."""
+
+
 class AlphaPoError(Exception):
     """Any failure reported by libalphapo.
 
@@ -71,7 +75,19 @@ class AlphaPoError(Exception):
             ``None`` when nothing was sent.
     """
 
-    status_code: int = -1  # the status a subclass stands for
+    status_code: int = -1
+    """The status a subclass stands for: ``class XError(AlphaPoError, status=...)``."""
+
+    def __init_subclass__(
+        cls, *, status: Optional[int] = None, also: Tuple[int, ...] = (), **kwargs: Any
+    ) -> None:
+        # Each status's exception class is named once, in its class statement; a subclass
+        # made without ``status`` (an application's own) keeps its base's.
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status_code = status
+            for number in (status, *also):
+                _CLASSES[number] = cls
 
     def __init__(
         self,
@@ -139,117 +155,74 @@ def _rebuild(cls: Type[AlphaPoError], message: str, state: Dict[str, object]) ->
     return error
 
 
-class InvalidArgumentError(AlphaPoError, ValueError):
+class InvalidArgumentError(
+    AlphaPoError,
+    ValueError,
+    status=Status.INVALID_ARGUMENT,
+    also=(Status.NULL_ARGUMENT, Status.BUFFER_TOO_SMALL),
+):
     """A bad argument: bad UTF-8 or JSON, a bad configuration value, a NULL pointer or a
     too small buffer (statuses ``INVALID_ARGUMENT``, ``NULL_ARGUMENT``,
     ``BUFFER_TOO_SMALL``). A bug in the calling code, not in the data."""
 
-    status_code = Status.INVALID_ARGUMENT
 
-
-class ValidationError(AlphaPoError, ValueError):
+class ValidationError(AlphaPoError, ValueError, status=Status.VALIDATION):
     """A documented field rule failed; nothing was sent. ``fields`` lists every failed
     field with its message."""
 
-    status_code = Status.VALIDATION
 
-
-class SignatureMismatchError(AlphaPoError):
+class SignatureMismatchError(AlphaPoError, status=Status.SIGNATURE_MISMATCH):
     """A signature (or the ``X-Processing-Key`` header of a callback) does not match."""
 
-    status_code = Status.SIGNATURE_MISMATCH
 
-
-class AuthenticationError(AlphaPoError):
+class AuthenticationError(AlphaPoError, status=Status.AUTH):
     """The API refused the key or the signature (HTTP 403); see ``code``."""
 
-    status_code = Status.AUTH
 
-
-class ApiError(AlphaPoError):
+class ApiError(AlphaPoError, status=Status.API):
     """The API refused the request (HTTP 400 ``errors``, other 4xx); see ``fields``."""
 
-    status_code = Status.API
 
-
-class DuplicateForeignIdError(AlphaPoError):
+class DuplicateForeignIdError(AlphaPoError, status=Status.DUPLICATE_FOREIGN_ID):
     """The ``foreign_id`` is already taken: the operation may already have happened.
     Look it up (:meth:`Client.reconcile`) before doing anything else. When a repeat of
     ``create_invoice`` met it, ``cause`` is set and the first attempt probably created it."""
 
-    status_code = Status.DUPLICATE_FOREIGN_ID
 
-
-class RateLimitError(AlphaPoError):
+class RateLimitError(AlphaPoError, status=Status.RATE_LIMITED):
     """HTTP 429."""
 
-    status_code = Status.RATE_LIMITED
 
-
-class ServerError(AlphaPoError):
+class ServerError(AlphaPoError, status=Status.SERVER):
     """HTTP 5xx."""
 
-    status_code = Status.SERVER
 
-
-class ConnectionError(AlphaPoError, builtins.ConnectionError):
+class ConnectionError(AlphaPoError, builtins.ConnectionError, status=Status.TRANSPORT):
     """Connecting failed, the connection was reset, or the name did not resolve. Also a
     :class:`builtins.ConnectionError`."""
 
-    status_code = Status.TRANSPORT
 
-
-class TimeoutError(AlphaPoError, builtins.TimeoutError):
+class TimeoutError(AlphaPoError, builtins.TimeoutError, status=Status.TIMEOUT):
     """A connect or read timeout expired. Also a :class:`builtins.TimeoutError`."""
 
-    status_code = Status.TIMEOUT
 
-
-class TLSError(AlphaPoError):
+class TLSError(AlphaPoError, status=Status.TLS):
     """The TLS handshake or the certificate verification failed."""
 
-    status_code = Status.TLS
 
-
-class DecodeError(AlphaPoError):
+class DecodeError(AlphaPoError, status=Status.DECODE):
     """The reply (or a verified callback body) was not understood; see ``raw_body``."""
 
-    status_code = Status.DECODE
 
-
-class OutcomeUnknownError(AlphaPoError):
+class OutcomeUnknownError(AlphaPoError, status=Status.OUTCOME_UNKNOWN):
     """A money-moving request may have reached the service and its result is unknown (a
     lost reply, a timeout, a 5xx, or a later refusal after such an attempt). Do not send it
     again with a new ``foreign_id``: wait for its callback, or look it up with
     ``client.reconcile(error.foreign_id)``. ``cause`` is the last attempt's own failure."""
 
-    status_code = Status.OUTCOME_UNKNOWN
 
-
-class PanicError(AlphaPoError):
+class PanicError(AlphaPoError, status=Status.PANIC):
     """A bug inside libalphapo (a caught panic). Please report it."""
-
-    status_code = Status.PANIC
-
-
-_CLASSES: Dict[int, Type[AlphaPoError]] = {
-    Status.NULL_ARGUMENT: InvalidArgumentError,
-    Status.INVALID_ARGUMENT: InvalidArgumentError,
-    Status.BUFFER_TOO_SMALL: InvalidArgumentError,
-    Status.VALIDATION: ValidationError,
-    Status.SIGNATURE_MISMATCH: SignatureMismatchError,
-    Status.AUTH: AuthenticationError,
-    Status.API: ApiError,
-    Status.DUPLICATE_FOREIGN_ID: DuplicateForeignIdError,
-    Status.RATE_LIMITED: RateLimitError,
-    Status.SERVER: ServerError,
-    Status.TRANSPORT: ConnectionError,
-    Status.TIMEOUT: TimeoutError,
-    Status.TLS: TLSError,
-    Status.DECODE: DecodeError,
-    Status.OUTCOME_UNKNOWN: OutcomeUnknownError,
-    Status.PANIC: PanicError,
-}
 
 
 def error_class(status: int) -> Type[AlphaPoError]:

@@ -134,7 +134,7 @@ def test_the_readme_shows_the_recipes_verbatim() -> None:
     readme = (PACKAGE_SOURCE / "README.md").read_text()
     shown = re.findall(r"\[[^\]]+\]\(\.\./\.\./([^)]+)\):\n\n```python\n(.*?)```", readme, re.S)
     assert {Path(name).name for name, _ in shown} >= {
-        "flask_app.py", "django_app.py", "fastapi_app.py", "orders.py",
+        "flask_app.py", "django_app.py", "fastapi_app.py", "endpoint.py", "orders.py",
     }
     for name, code in shown:
         assert code == (REPO_ROOT / name).read_text(), f"the README's copy of {name} differs"

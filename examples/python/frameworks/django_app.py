@@ -16,29 +16,14 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-import alphapo
-from orders import process_once  # your business logic: examples/python/frameworks/orders.py
-
-API_KEY = os.environ.get("ALPHAPO_KEY", "sandbox-key")
-signer = alphapo.Signer(os.environ.get("ALPHAPO_SECRET", "sandbox-secret"))  # keyed once
+from endpoint import answer_callback  # verify, parse, process once: endpoint.py
 
 
 @csrf_exempt  # the service cannot send a CSRF token; the signature authenticates it
 @require_POST
 def alphapo_callback(request):
-    try:
-        callback = signer.parse_callback(
-            request.body,  # the raw body bytes; never json.loads(...) first
-            request.headers.get("X-Processing-Signature"),
-            key_header=request.headers.get("X-Processing-Key"),
-            expected_key=API_KEY,
-        )
-    except alphapo.SignatureMismatchError:
-        return HttpResponse(status=401)
-    except alphapo.DecodeError:
-        return HttpResponse(status=400)
-    process_once(callback)  # an exception answers 500: the service delivers it again
-    return HttpResponse(status=200)
+    # The raw body bytes (never json.loads(...) first); an exception answers 500.
+    return HttpResponse(status=answer_callback(request.body, request.headers))
 
 
 urlpatterns = [path("alphapo/callback", alphapo_callback)]

@@ -12,31 +12,17 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-import alphapo
-from orders import process_once  # your business logic: examples/python/frameworks/orders.py
-
-API_KEY = os.environ.get("ALPHAPO_KEY", "sandbox-key")
-signer = alphapo.Signer(os.environ.get("ALPHAPO_SECRET", "sandbox-secret"))  # keyed once
+from endpoint import answer_callback  # verify, parse, process once: endpoint.py
 
 app = FastAPI()
 
 
 @app.post("/alphapo/callback")
 async def alphapo_callback(request: Request) -> Response:
-    try:
-        callback = signer.parse_callback(
-            await request.body(),  # the raw body bytes; never a pydantic model of it
-            request.headers.get("X-Processing-Signature"),
-            key_header=request.headers.get("X-Processing-Key"),
-            expected_key=API_KEY,
-        )
-    except alphapo.SignatureMismatchError:
-        return Response(status_code=401)
-    except alphapo.DecodeError:
-        return Response(status_code=400)
+    body = await request.body()  # the raw body bytes; never a pydantic model of it
     # Blocking work (a database) off the event loop; an exception answers 500.
-    await run_in_threadpool(process_once, callback)
-    return Response(status_code=200)
+    status = await run_in_threadpool(answer_callback, body, request.headers)
+    return Response(status_code=status)
 
 
 if __name__ == "__main__":

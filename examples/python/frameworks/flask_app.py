@@ -10,30 +10,15 @@ import os
 
 from flask import Flask, request
 
-import alphapo
-from orders import process_once  # your business logic: examples/python/frameworks/orders.py
-
-API_KEY = os.environ.get("ALPHAPO_KEY", "sandbox-key")
-signer = alphapo.Signer(os.environ.get("ALPHAPO_SECRET", "sandbox-secret"))  # keyed once
+from endpoint import answer_callback  # verify, parse, process once: endpoint.py
 
 app = Flask(__name__)
 
 
 @app.post("/alphapo/callback")
 def alphapo_callback():
-    try:
-        callback = signer.parse_callback(
-            request.get_data(),  # the raw body bytes; never request.json
-            request.headers.get("X-Processing-Signature"),
-            key_header=request.headers.get("X-Processing-Key"),
-            expected_key=API_KEY,
-        )
-    except alphapo.SignatureMismatchError:
-        return "", 401
-    except alphapo.DecodeError:
-        return "", 400
-    process_once(callback)  # an exception answers 500: the service delivers it again
-    return "", 200
+    # The raw body bytes (never request.json); an exception answers 500.
+    return "", answer_callback(request.get_data(), request.headers)
 
 
 if __name__ == "__main__":
