@@ -241,10 +241,14 @@ final class Native
         return $value;
     }
 
+    /** @var array<string, \FFI\CType> `T*` types by `T`, parsed once */
+    private static array $slotTypes = [];
+
     /** A fresh `T*` slot for an out-parameter (pass it with \FFI::addr()). */
     public static function slot(string $type): CData
     {
-        return self::ffi()->new($type . '*');
+        $ffi = self::ffi();
+        return $ffi->new(self::$slotTypes[$type] ?? (self::$slotTypes[$type] = $ffi->type($type . '*')));
     }
 
     /** Copies an owned `char*` result into a PHP string and frees it with alphapo_string_free. */
