@@ -6,7 +6,8 @@ use super::signer::{alphapo_signer, inner};
 use super::strings::{cstring, owned};
 use super::{deliver, ffi_boundary, free_box, opt_str, read_handle, try_bytes, try_ref};
 use crate::callback::{parse_callback, verify_callback, Callback};
-use crate::error::Status;
+use crate::error::{Error, Status};
+use crate::signature::Signer;
 use std::ffi::{c_char, CString};
 
 /// A verified, parsed callback. Owned by the caller, freed with `alphapo_callback_free`.
@@ -15,6 +16,65 @@ pub struct alphapo_callback {
     inner: Callback,
     values: PathIndex,
     dedupe_key: CString,
+}
+
+/// The arguments of both callback functions, checked.
+struct Received<'a> {
+    signer: &'a Signer,
+    body: &'a [u8],
+    signature: &'a [u8],
+    key_header: Option<&'a str>,
+    expected_key: Option<&'a str>,
+}
+
+impl<'a> Received<'a> {
+    /// Checks the arguments in their order: the signer, the body and the signature (each
+    /// a pointer and its length), then the two optional header values (UTF-8).
+    fn check(
+        signer: *const alphapo_signer,
+        (body, body_len): (*const u8, usize),
+        (signature, signature_len): (*const c_char, usize),
+        key_header: *const c_char,
+        expected_key: *const c_char,
+    ) -> Result<Received<'a>, Error> {
+        // SAFETY: pointers NULL or valid for their lengths / NUL-terminated.
+        unsafe {
+            Ok(Received {
+                signer: inner(try_ref(signer, "signer")?),
+                body: try_bytes(body, body_len, "body")?,
+                signature: try_bytes(signature.cast(), signature_len, "signature")?,
+                key_header: opt_str(key_header, "key_header")?,
+                expected_key: opt_str(expected_key, "expected_key")?,
+            })
+        }
+    }
+
+    /// Verifies the callback (see `alphapo_callback_verify`).
+    fn verify(&self) -> Result<(), Error> {
+        verify_callback(
+            self.signer,
+            self.body,
+            self.signature,
+            self.key_header,
+            self.expected_key,
+        )
+    }
+
+    /// Verifies, then parses the callback.
+    fn parse(&self) -> Result<alphapo_callback, Error> {
+        let cb = parse_callback(
+            self.signer,
+            self.body,
+            self.signature,
+            self.key_header,
+            self.expected_key,
+        )?;
+        Ok(alphapo_callback {
+            values: PathIndex::default(),
+            dedupe_key: cstring(&cb.dedupe_key()),
+            inner: cb,
+        })
+    }
 }
 
 /// Verifies a callback: `signature` is the `X-Processing-Signature` header value
@@ -34,13 +94,14 @@ pub extern "C" fn alphapo_callback_verify(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        // SAFETY: pointers NULL or valid for their lengths / NUL-terminated.
-        let signer = unsafe { try_ref(signer, "signer") }?;
-        let body = unsafe { try_bytes(body, body_len, "body") }?;
-        let sig = unsafe { try_bytes(signature.cast(), signature_len, "signature") }?;
-        let key_header = unsafe { opt_str(key_header, "key_header") }?;
-        let expected = unsafe { opt_str(expected_key, "expected_key") }?;
-        verify_callback(inner(signer), body, sig, key_header, expected)
+        Received::check(
+            signer,
+            (body, body_len),
+            (signature, signature_len),
+            key_header,
+            expected_key,
+        )?
+        .verify()
     })
 }
 
@@ -59,20 +120,14 @@ pub extern "C" fn alphapo_callback_parse(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        // SAFETY: pointers NULL or valid for their lengths / NUL-terminated.
-        let signer = unsafe { try_ref(signer, "signer") }?;
-        let body = unsafe { try_bytes(body, body_len, "body") }?;
-        let sig = unsafe { try_bytes(signature.cast(), signature_len, "signature") }?;
-        let key_header = unsafe { opt_str(key_header, "key_header") }?;
-        let expected = unsafe { opt_str(expected_key, "expected_key") }?;
-        deliver(out, || {
-            let cb = parse_callback(inner(signer), body, sig, key_header, expected)?;
-            Ok(alphapo_callback {
-                values: PathIndex::default(),
-                dedupe_key: cstring(&cb.dedupe_key()),
-                inner: cb,
-            })
-        })
+        let received = Received::check(
+            signer,
+            (body, body_len),
+            (signature, signature_len),
+            key_header,
+            expected_key,
+        )?;
+        deliver(out, || received.parse())
     })
 }
 

@@ -6,7 +6,8 @@ use super::prepared::alphapo_prepared;
 use super::request::alphapo_request;
 use super::response::alphapo_response;
 use super::{
-    deliver, ffi_boundary, free_box, null_argument, opt_str, try_bytes, try_mut, try_ref, try_str,
+    deliver, deliver_or_null, ffi_boundary, free_box, null_argument, opt_str, try_bytes, try_mut,
+    try_ref, try_str,
 };
 use crate::client::{Client, ClientBuilder};
 use crate::environment::Environment;
@@ -82,10 +83,20 @@ fn builder_mut<'a>(
     Ok(b)
 }
 
-fn update(b: &mut alphapo_client_builder, f: impl FnOnce(ClientBuilder) -> ClientBuilder) {
+/// The body of every setter: checks the builder (NULL or already built is an error), then
+/// the setter's own arguments (`check`, which gives the value), then applies the value to
+/// the settings (`apply`). A refused value leaves the builder as it was.
+fn configure<V>(
+    builder: *mut alphapo_client_builder,
+    check: impl FnOnce() -> Result<V, Error>,
+    apply: impl FnOnce(ClientBuilder, V) -> ClientBuilder,
+) -> Result<(), Error> {
+    let b = builder_mut(builder)?;
+    let value = check()?;
     if let Some(inner) = b.inner.take() {
-        b.inner = Some(f(inner));
+        b.inner = Some(apply(inner, value));
     }
+    Ok(())
 }
 
 /// Starts a client with the API key (`X-Processing-Key`, NUL-terminated UTF-8) and the
@@ -121,11 +132,14 @@ pub extern "C" fn alphapo_client_builder_set_environment(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let b = builder_mut(builder)?;
-        let env = alphapo_environment::from_code(environment)
-            .ok_or_else(|| Error::invalid(format!("unknown environment {environment}")))?;
-        update(b, |i| i.environment(env));
-        Ok(())
+        configure(
+            builder,
+            || {
+                alphapo_environment::from_code(environment)
+                    .ok_or_else(|| Error::invalid(format!("unknown environment {environment}")))
+            },
+            ClientBuilder::environment,
+        )
     })
 }
 
@@ -136,12 +150,16 @@ fn set_url(
     allow_insecure_http: bool,
     set: fn(ClientBuilder, &str, bool) -> ClientBuilder,
 ) -> Result<(), Error> {
-    let b = builder_mut(builder)?;
-    // SAFETY: NULL or a NUL-terminated string.
-    let url = unsafe { try_str(url, "base_url") }?;
-    Environment::custom(url, allow_insecure_http)?;
-    update(b, |i| set(i, url, allow_insecure_http));
-    Ok(())
+    configure(
+        builder,
+        || {
+            // SAFETY: NULL or a NUL-terminated string.
+            let url = unsafe { try_str(url, "base_url") }?;
+            Environment::custom(url, allow_insecure_http)?;
+            Ok(url)
+        },
+        |i, url| set(i, url, allow_insecure_http),
+    )
 }
 
 /// Sends requests to a custom base URL that includes `/api/v2` (e.g. the local sandbox).
@@ -194,16 +212,19 @@ pub extern "C" fn alphapo_client_builder_set_timeouts(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let b = builder_mut(builder)?;
-        if connect_timeout_ms > 0 {
-            update(b, |i| {
-                i.connect_timeout(Duration::from_millis(connect_timeout_ms.into()))
-            });
-        }
-        if timeout_ms > 0 {
-            update(b, |i| i.timeout(Duration::from_millis(timeout_ms.into())));
-        }
-        Ok(())
+        configure(
+            builder,
+            || Ok(()),
+            |mut i, ()| {
+                if connect_timeout_ms > 0 {
+                    i = i.connect_timeout(Duration::from_millis(connect_timeout_ms.into()));
+                }
+                if timeout_ms > 0 {
+                    i = i.timeout(Duration::from_millis(timeout_ms.into()));
+                }
+                i
+            },
+        )
     })
 }
 
@@ -216,11 +237,12 @@ pub extern "C" fn alphapo_client_builder_set_app_info(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let b = builder_mut(builder)?;
-        // SAFETY: NULL or a NUL-terminated string.
-        let info = unsafe { try_str(app_info, "app_info") }?;
-        update(b, |i| i.app_info(info));
-        Ok(())
+        configure(
+            builder,
+            // SAFETY: NULL or a NUL-terminated string.
+            || unsafe { try_str(app_info, "app_info") },
+            ClientBuilder::app_info,
+        )
     })
 }
 
@@ -251,14 +273,18 @@ pub extern "C" fn alphapo_client_builder_set_proxy(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let b = builder_mut(builder)?;
-        // SAFETY: NULL or a NUL-terminated string.
-        let url = unsafe { opt_str(url, "url") }?;
-        if let Some(u) = url {
-            crate::transport::proxy::ProxyUrl::parse(u)?;
-        }
-        update(b, |i| i.proxy(url));
-        Ok(())
+        configure(
+            builder,
+            || {
+                // SAFETY: NULL or a NUL-terminated string.
+                let url = unsafe { opt_str(url, "url") }?;
+                if let Some(u) = url {
+                    crate::transport::proxy::ProxyUrl::parse(u)?;
+                }
+                Ok(url)
+            },
+            ClientBuilder::proxy,
+        )
     })
 }
 
@@ -272,9 +298,7 @@ pub extern "C" fn alphapo_client_builder_set_proxy_from_environment(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let b = builder_mut(builder)?;
-        update(b, |i| i.proxy_from_environment(yes));
-        Ok(())
+        configure(builder, || Ok(yes), ClientBuilder::proxy_from_environment)
     })
 }
 
@@ -286,9 +310,7 @@ pub extern "C" fn alphapo_client_builder_set_max_retries(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let b = builder_mut(builder)?;
-        update(b, |i| i.max_retries(max_retries));
-        Ok(())
+        configure(builder, || Ok(max_retries), ClientBuilder::max_retries)
     })
 }
 
@@ -358,6 +380,36 @@ fn client_ref<'a>(client: *const alphapo_client) -> Result<&'a Client, Error> {
     unsafe { try_ref(client, "client") }.map(|c| &c.inner)
 }
 
+/// The body of the client calls that make a handle: borrows the client, reads the call's
+/// input (`input`), checks `out`, then runs `run` and hands its result to C through `out`,
+/// in that order (the status of a call with several bad arguments follows it).
+fn with_client<I, T>(
+    client: *const alphapo_client,
+    input: impl FnOnce() -> Result<I, Error>,
+    out: *mut *mut T,
+    run: impl FnOnce(&Client, I) -> Result<T, Error>,
+) -> Result<(), Error> {
+    let client = client_ref(client)?;
+    let input = input()?;
+    deliver(out, || run(client, input))
+}
+
+/// A request built field by field, as the core's request.
+fn built_request(request: *const alphapo_request) -> Result<Request, Error> {
+    // SAFETY: NULL or a live request.
+    unsafe { try_ref(request, "request") }?.to_request()
+}
+
+/// Runs a request: validates, signs, sends with retries, decodes.
+fn execute(client: &Client, request: Request) -> Result<alphapo_response, Error> {
+    Ok(alphapo_response::new(client.execute(&request)?))
+}
+
+/// Prepares a request without sending it.
+fn prepare(client: &Client, request: Request) -> Result<alphapo_prepared, Error> {
+    Ok(alphapo_prepared::new(client.prepare(&request)?))
+}
+
 /// Runs an operation (an `alphapo_operation` value) with its fields as a JSON object
 /// (`request_json`, NUL-terminated; NULL means `{}`): validates every field rule (on
 /// failure `ALPHAPO_STATUS_VALIDATION` and nothing is sent), signs, sends with retries,
@@ -372,9 +424,12 @@ pub extern "C" fn alphapo_client_call(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let client = client_ref(client)?;
-        let request = request_from_json(operation, request_json)?;
-        deliver(out, || Ok(alphapo_response::new(client.execute(&request)?)))
+        with_client(
+            client,
+            || request_from_json(operation, request_json),
+            out,
+            execute,
+        )
     })
 }
 
@@ -396,16 +451,11 @@ pub extern "C" fn alphapo_client_reconcile(
         let client = client_ref(client)?;
         // SAFETY: NULL or a NUL-terminated string.
         let foreign_id = unsafe { try_str(foreign_id, "foreign_id") }?;
-        if out.is_null() {
-            return Err(null_argument("out"));
-        }
-        let found = client.reconcile_response(foreign_id)?;
-        let ptr = found.map_or(std::ptr::null_mut(), |r| {
-            Box::into_raw(Box::new(alphapo_response::new(r)))
-        });
-        // SAFETY: checked non-NULL; the caller passes a writable slot.
-        unsafe { *out = ptr };
-        Ok(())
+        deliver_or_null(out, || {
+            Ok(client
+                .reconcile_response(foreign_id)?
+                .map(alphapo_response::new))
+        })
     })
 }
 
@@ -420,9 +470,12 @@ pub extern "C" fn alphapo_client_prepare(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let client = client_ref(client)?;
-        let request = request_from_json(operation, request_json)?;
-        deliver(out, || Ok(alphapo_prepared::new(client.prepare(&request)?)))
+        with_client(
+            client,
+            || request_from_json(operation, request_json),
+            out,
+            prepare,
+        )
     })
 }
 
@@ -436,12 +489,13 @@ pub extern "C" fn alphapo_client_send(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let client = client_ref(client)?;
-        // SAFETY: NULL or a live prepared request.
-        let prepared = unsafe { try_ref(prepared, "prepared") }?;
-        deliver(out, || {
-            Ok(alphapo_response::new(client.send(prepared.inner())?))
-        })
+        with_client(
+            client,
+            // SAFETY: NULL or a live prepared request.
+            || unsafe { try_ref(prepared, "prepared") },
+            out,
+            |client, prepared| Ok(alphapo_response::new(client.send(prepared.inner())?)),
+        )
     })
 }
 
@@ -456,10 +510,7 @@ pub extern "C" fn alphapo_client_call_request(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let client = client_ref(client)?;
-        // SAFETY: NULL or a live request.
-        let request = unsafe { try_ref(request, "request") }?.to_request()?;
-        deliver(out, || Ok(alphapo_response::new(client.execute(&request)?)))
+        with_client(client, || built_request(request), out, execute)
     })
 }
 
@@ -473,10 +524,7 @@ pub extern "C" fn alphapo_client_prepare_request(
     err: *mut *mut alphapo_error,
 ) -> Status {
     ffi_boundary!(err, {
-        let client = client_ref(client)?;
-        // SAFETY: NULL or a live request.
-        let request = unsafe { try_ref(request, "request") }?.to_request()?;
-        deliver(out, || Ok(alphapo_prepared::new(client.prepare(&request)?)))
+        with_client(client, || built_request(request), out, prepare)
     })
 }
 

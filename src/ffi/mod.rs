@@ -253,12 +253,25 @@ pub(crate) fn deliver<T>(
     out: *mut *mut T,
     make: impl FnOnce() -> Result<T, Error>,
 ) -> Result<(), Error> {
+    deliver_or_null(out, || make().map(Some))
+}
+
+/// Like [`deliver`], for a result that may be absent: `None` writes NULL to `*out`.
+pub(crate) fn deliver_or_null<T>(
+    out: *mut *mut T,
+    make: impl FnOnce() -> Result<Option<T>, Error>,
+) -> Result<(), Error> {
     if out.is_null() {
         return Err(null_argument("out"));
     }
     let value = make()?;
     // SAFETY: checked non-NULL; the caller passes a writable slot.
-    unsafe { write_box(out, value) };
+    unsafe {
+        match value {
+            Some(v) => write_box(out, v),
+            None => *out = std::ptr::null_mut(),
+        }
+    }
     Ok(())
 }
 

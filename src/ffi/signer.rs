@@ -1,9 +1,10 @@
 //! Signing and verification: `alphapo_sign`, `alphapo_verify` and the pre-keyed
 //! `alphapo_signer`.
 
-use super::{ffi_boundary, free_box, try_bytes, try_ref, write_box};
+use super::{deliver, ffi_boundary, free_box, try_bytes, try_ref};
 use crate::error::{Error, Status};
 use crate::signature::{Signer, SIGNATURE_HEX_LEN};
+use std::borrow::Borrow;
 use std::ffi::c_char;
 
 /// A pre-keyed HMAC-SHA512 signer: each signature costs only the hashing of the body.
@@ -17,6 +18,34 @@ pub struct alphapo_signer {
 
 fn status_of(e: Error) -> Status {
     e.status()
+}
+
+/// The key of a signing or verifying call: a signer made from `secret_len` bytes at
+/// `secret` (NULL only with length 0).
+fn secret_key(secret: *const u8, secret_len: usize) -> Result<Signer, Error> {
+    // SAFETY: NULL or `secret_len` readable bytes, per the contract.
+    unsafe { try_bytes(secret, secret_len, "secret") }.map(Signer::new)
+}
+
+/// The key of a signing or verifying call: the signer behind a handle (not NULL).
+fn handle_key<'a>(signer: *const alphapo_signer) -> Result<&'a Signer, Error> {
+    // SAFETY: NULL or a live signer.
+    unsafe { try_ref(signer, "signer") }.map(|s| &s.inner)
+}
+
+/// The body of every signing and verifying call: checks the key, then the body (`body_len`
+/// bytes at `body`, NULL only with length 0), then runs `f` (which checks its output or
+/// signature argument).
+fn keyed<K: Borrow<Signer>>(
+    key: Result<K, Error>,
+    body: *const u8,
+    body_len: usize,
+    f: impl FnOnce(&Signer, &[u8]) -> Result<(), Status>,
+) -> Result<(), Status> {
+    let key = key.map_err(status_of)?;
+    // SAFETY: NULL or `body_len` readable bytes, per the contract.
+    let body = unsafe { try_bytes(body, body_len, "body") }.map_err(status_of)?;
+    f(key.borrow(), body)
 }
 
 /// Writes the 128 hex characters and a NUL into `out`.
@@ -66,10 +95,12 @@ pub extern "C" fn alphapo_sign(
     out_len: usize,
 ) -> Status {
     ffi_boundary!(status, {
-        // SAFETY: each pointer is NULL or valid for its length, per the contract.
-        let secret = unsafe { try_bytes(secret, secret_len, "secret") }.map_err(status_of)?;
-        let body = unsafe { try_bytes(body, body_len, "body") }.map_err(status_of)?;
-        write_hex(&Signer::new(secret), body, out, out_len)
+        keyed(
+            secret_key(secret, secret_len),
+            body,
+            body_len,
+            |key, body| write_hex(key, body, out, out_len),
+        )
     })
 }
 
@@ -88,10 +119,12 @@ pub extern "C" fn alphapo_verify(
     signature_len: usize,
 ) -> Status {
     ffi_boundary!(status, {
-        // SAFETY: each pointer is NULL or valid for its length, per the contract.
-        let secret = unsafe { try_bytes(secret, secret_len, "secret") }.map_err(status_of)?;
-        let body = unsafe { try_bytes(body, body_len, "body") }.map_err(status_of)?;
-        check_signature(&Signer::new(secret), body, signature, signature_len)
+        keyed(
+            secret_key(secret, secret_len),
+            body,
+            body_len,
+            |key, body| check_signature(key, body, signature, signature_len),
+        )
     })
 }
 
@@ -103,21 +136,8 @@ pub extern "C" fn alphapo_signer_new(
     out: *mut *mut alphapo_signer,
 ) -> Status {
     ffi_boundary!(status, {
-        // SAFETY: NULL or `secret_len` readable bytes.
-        let secret = unsafe { try_bytes(secret, secret_len, "secret") }.map_err(status_of)?;
-        if out.is_null() {
-            return Err(Status::NullArgument);
-        }
-        // SAFETY: checked non-NULL.
-        unsafe {
-            write_box(
-                out,
-                alphapo_signer {
-                    inner: Signer::new(secret),
-                },
-            )
-        };
-        Ok(())
+        let inner = secret_key(secret, secret_len).map_err(status_of)?;
+        deliver(out, || Ok(alphapo_signer { inner })).map_err(status_of)
     })
 }
 
@@ -131,10 +151,9 @@ pub extern "C" fn alphapo_signer_sign(
     out_len: usize,
 ) -> Status {
     ffi_boundary!(status, {
-        // SAFETY: NULL or a live signer; body NULL or valid for body_len.
-        let signer = unsafe { try_ref(signer, "signer") }.map_err(status_of)?;
-        let body = unsafe { try_bytes(body, body_len, "body") }.map_err(status_of)?;
-        write_hex(&signer.inner, body, out, out_len)
+        keyed(handle_key(signer), body, body_len, |key, body| {
+            write_hex(key, body, out, out_len)
+        })
     })
 }
 
@@ -152,12 +171,7 @@ pub extern "C" fn alphapo_signer_sign_chars(
     out: *mut c_char,
     out_len: usize,
 ) -> Status {
-    ffi_boundary!(status, {
-        // SAFETY: NULL or a live signer; body NULL or valid for body_len.
-        let signer = unsafe { try_ref(signer, "signer") }.map_err(status_of)?;
-        let body = unsafe { try_bytes(body.cast(), body_len, "body") }.map_err(status_of)?;
-        write_hex(&signer.inner, body, out, out_len)
-    })
+    ffi_boundary!({ alphapo_signer_sign(signer, body.cast(), body_len, out, out_len) })
 }
 
 /// Verifies like `alphapo_verify`, with the signer's key. Thread-safe.
@@ -170,10 +184,9 @@ pub extern "C" fn alphapo_signer_verify(
     signature_len: usize,
 ) -> Status {
     ffi_boundary!(status, {
-        // SAFETY: NULL or a live signer; body NULL or valid for body_len.
-        let signer = unsafe { try_ref(signer, "signer") }.map_err(status_of)?;
-        let body = unsafe { try_bytes(body, body_len, "body") }.map_err(status_of)?;
-        check_signature(&signer.inner, body, signature, signature_len)
+        keyed(handle_key(signer), body, body_len, |key, body| {
+            check_signature(key, body, signature, signature_len)
+        })
     })
 }
 

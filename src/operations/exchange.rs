@@ -10,6 +10,37 @@ use crate::error::Result;
 use crate::reply::normalize::Fields;
 use serde_json::{Map, Value};
 
+/// The fields of an exchange request: read from JSON, checked, written to the body.
+trait RequestFields: Sized {
+    /// Reads the fields (the reader collects type errors and unknown fields).
+    fn read(r: &Reader) -> Self;
+
+    /// Checks the fields' rules.
+    fn check(&self, r: &mut Rules);
+
+    /// Writes the fields to the body.
+    fn write(&self, b: &mut Map<String, Value>);
+
+    /// Reads the fields from a JSON request: an error for each value of the wrong type and
+    /// each unknown field.
+    fn read_json(value: &Value) -> Result<Self> {
+        let r = Reader::new(value);
+        let fields = Self::read(&r);
+        r.finish()?;
+        Ok(fields)
+    }
+
+    /// Checks every rule (all failures at once, nothing sent), then writes the POST body.
+    fn post(&self, kind: OperationKind, path: &str) -> Result<Request> {
+        let mut r = Rules::default();
+        self.check(&mut r);
+        check(r.errors)?;
+        let mut b = Map::new();
+        self.write(&mut b);
+        Ok(Request::post(kind, path, Value::Object(b)))
+    }
+}
+
 /// The fields the three exchange calls share.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Legs {
@@ -19,7 +50,7 @@ struct Legs {
     receiver_amount: Option<Amount>,
 }
 
-impl Legs {
+impl RequestFields for Legs {
     fn read(r: &Reader) -> Legs {
         Legs {
             sender_currency: r.string("sender_currency"),
@@ -56,26 +87,68 @@ impl Legs {
     }
 }
 
+/// The fields of an exchange that is carried out (`fixed` and `now`): the legs and the
+/// merchant's unique id.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Deal {
+    legs: Legs,
+    foreign_id: Option<String>,
+}
+
+impl RequestFields for Deal {
+    fn read(r: &Reader) -> Deal {
+        Deal {
+            legs: Legs::read(r),
+            foreign_id: r.reference("foreign_id"),
+        }
+    }
+
+    fn check(&self, r: &mut Rules) {
+        self.legs.check(r);
+        r.required("foreign_id", &self.foreign_id);
+        r.foreign_id(self.foreign_id.as_deref());
+    }
+
+    fn write(&self, b: &mut Map<String, Value>) {
+        self.legs.write(b);
+        put(b, "foreign_id", &self.foreign_id);
+    }
+}
+
+/// The setters of the legs, at `self.<path>`.
 macro_rules! legs_accessors {
-    () => {
+    ($($path:ident).+) => {
         /// Sets the currency to sell. Required.
         pub fn sender_currency(mut self, v: &str) -> Self {
-            self.legs.sender_currency = Some(v.into());
+            self.$($path).+.sender_currency = Some(v.into());
             self
         }
         /// Sets the currency to buy. Required.
         pub fn receiver_currency(mut self, v: &str) -> Self {
-            self.legs.receiver_currency = Some(v.into());
+            self.$($path).+.receiver_currency = Some(v.into());
             self
         }
         /// Sets the amount to sell (or give `receiver_amount`).
         pub fn sender_amount(mut self, v: Amount) -> Self {
-            self.legs.sender_amount = Some(v);
+            self.$($path).+.sender_amount = Some(v);
             self
         }
         /// Sets the amount to buy (or give `sender_amount`).
         pub fn receiver_amount(mut self, v: Amount) -> Self {
-            self.legs.receiver_amount = Some(v);
+            self.$($path).+.receiver_amount = Some(v);
+            self
+        }
+    };
+}
+
+/// The setters of a deal (`self.deal`): the legs' and the foreign id's.
+macro_rules! deal_accessors {
+    () => {
+        legs_accessors!(deal.legs);
+
+        /// Sets the unique id of this exchange (1–255 characters). Required.
+        pub fn foreign_id(mut self, v: &str) -> Self {
+            self.deal.foreign_id = Some(v.into());
             self
         }
     };
@@ -92,37 +165,26 @@ impl ExchangeCalculate {
     pub fn new() -> Self {
         Self::default()
     }
-    legs_accessors!();
+    legs_accessors!(legs);
 
     /// Reads the request from JSON fields.
     pub fn from_json(value: &Value) -> Result<Self> {
-        let r = Reader::new(value);
-        let legs = Legs::read(&r);
-        r.finish()?;
+        let legs = Legs::read_json(value)?;
         Ok(ExchangeCalculate { legs })
     }
 }
 
 impl ToRequest for ExchangeCalculate {
     fn to_request(&self) -> Result<Request> {
-        let mut r = Rules::default();
-        self.legs.check(&mut r);
-        check(r.errors)?;
-        let mut b = Map::new();
-        self.legs.write(&mut b);
-        Ok(Request::post(
-            OperationKind::ExchangeCalculate,
-            "/exchange/calculate",
-            Value::Object(b),
-        ))
+        self.legs
+            .post(OperationKind::ExchangeCalculate, "/exchange/calculate")
     }
 }
 
 /// `POST /exchange/fixed`: executes a quote before it expires, at its `price`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExchangeFixed {
-    legs: Legs,
-    foreign_id: Option<String>,
+    deal: Deal,
     price: Option<Amount>,
 }
 
@@ -131,13 +193,7 @@ impl ExchangeFixed {
     pub fn new() -> Self {
         Self::default()
     }
-    legs_accessors!();
-
-    /// Sets the unique id of this exchange (1–255 characters). Required.
-    pub fn foreign_id(mut self, v: &str) -> Self {
-        self.foreign_id = Some(v.into());
-        self
-    }
+    deal_accessors!();
 
     /// Sets the quoted price from `exchange/calculate`. Required.
     pub fn price(mut self, v: Amount) -> Self {
@@ -147,44 +203,41 @@ impl ExchangeFixed {
 
     /// Reads the request from JSON fields.
     pub fn from_json(value: &Value) -> Result<Self> {
-        let r = Reader::new(value);
-        let req = ExchangeFixed {
-            legs: Legs::read(&r),
-            foreign_id: r.reference("foreign_id"),
+        Self::read_json(value)
+    }
+}
+
+impl RequestFields for ExchangeFixed {
+    fn read(r: &Reader) -> ExchangeFixed {
+        ExchangeFixed {
+            deal: Deal::read(r),
             price: r.amount("price"),
-        };
-        r.finish()?;
-        Ok(req)
+        }
+    }
+
+    fn check(&self, r: &mut Rules) {
+        self.deal.check(r);
+        r.required("price", &self.price);
+    }
+
+    fn write(&self, b: &mut Map<String, Value>) {
+        self.deal.write(b);
+        if let Some(p) = &self.price {
+            b.insert("price".into(), amount_number(p));
+        }
     }
 }
 
 impl ToRequest for ExchangeFixed {
     fn to_request(&self) -> Result<Request> {
-        let mut r = Rules::default();
-        self.legs.check(&mut r);
-        r.required("foreign_id", &self.foreign_id);
-        r.foreign_id(self.foreign_id.as_deref());
-        r.required("price", &self.price);
-        check(r.errors)?;
-        let mut b = Map::new();
-        self.legs.write(&mut b);
-        put(&mut b, "foreign_id", &self.foreign_id);
-        if let Some(p) = &self.price {
-            b.insert("price".into(), amount_number(p));
-        }
-        Ok(Request::post(
-            OperationKind::ExchangeFixed,
-            "/exchange/fixed",
-            Value::Object(b),
-        ))
+        self.post(OperationKind::ExchangeFixed, "/exchange/fixed")
     }
 }
 
 /// `POST /exchange/now`: exchanges at the market rate.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExchangeNow {
-    legs: Legs,
-    foreign_id: Option<String>,
+    deal: Deal,
 }
 
 impl ExchangeNow {
@@ -192,41 +245,18 @@ impl ExchangeNow {
     pub fn new() -> Self {
         Self::default()
     }
-    legs_accessors!();
-
-    /// Sets the unique id of this exchange (1–255 characters). Required.
-    pub fn foreign_id(mut self, v: &str) -> Self {
-        self.foreign_id = Some(v.into());
-        self
-    }
+    deal_accessors!();
 
     /// Reads the request from JSON fields.
     pub fn from_json(value: &Value) -> Result<Self> {
-        let r = Reader::new(value);
-        let req = ExchangeNow {
-            legs: Legs::read(&r),
-            foreign_id: r.reference("foreign_id"),
-        };
-        r.finish()?;
-        Ok(req)
+        let deal = Deal::read_json(value)?;
+        Ok(ExchangeNow { deal })
     }
 }
 
 impl ToRequest for ExchangeNow {
     fn to_request(&self) -> Result<Request> {
-        let mut r = Rules::default();
-        self.legs.check(&mut r);
-        r.required("foreign_id", &self.foreign_id);
-        r.foreign_id(self.foreign_id.as_deref());
-        check(r.errors)?;
-        let mut b = Map::new();
-        self.legs.write(&mut b);
-        put(&mut b, "foreign_id", &self.foreign_id);
-        Ok(Request::post(
-            OperationKind::ExchangeNow,
-            "/exchange/now",
-            Value::Object(b),
-        ))
+        self.deal.post(OperationKind::ExchangeNow, "/exchange/now")
     }
 }
 

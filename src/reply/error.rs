@@ -121,44 +121,43 @@ pub(crate) fn error_from_reply(
 mod tests {
     use super::*;
 
-    fn err(status: u16, body: &str) -> Error {
-        error_from_reply(
+    /// The error of an `invoices/create` reply, which must have status `expected`.
+    fn refused(http_status: u16, body: &str, expected: Status) -> Error {
+        let e = error_from_reply(
             OperationKind::InvoicesCreate,
-            status,
+            http_status,
             body.as_bytes().to_vec(),
             None,
-        )
+        );
+        assert_eq!(e.status(), expected, "{http_status} {body}");
+        e
     }
 
     #[test]
-    fn auth_errors_keep_their_code() {
-        let e = err(
+    fn auth_errors_keep_their_code_and_a_missing_key_names_both_causes() {
+        let e = refused(
             403,
             r#"{"error":"Bad signature header","code":"bad_header_signature"}"#,
+            Status::Auth,
         );
-        assert_eq!(e.status(), Status::Auth);
         assert_eq!(e.code(), Some("bad_header_signature"));
         assert!(e.message().contains("Bad signature header"));
-    }
-
-    #[test]
-    fn required_header_key_names_both_causes() {
-        let e = err(
+        let e = refused(
             403,
             r#"{"error":"No key header","code":"required_header_key"}"#,
+            Status::Auth,
         );
-        assert_eq!(e.status(), Status::Auth);
         assert!(e.message().contains("missing"), "{}", e.message());
         assert!(e.message().contains("unknown"), "{}", e.message());
     }
 
     #[test]
     fn duplicate_foreign_id() {
-        let e = err(
+        let e = refused(
             400,
             r#"{"errors":{"foreign_id":"The foreign id has already been taken."}}"#,
+            Status::DuplicateForeignId,
         );
-        assert_eq!(e.status(), Status::DuplicateForeignId);
         assert_eq!(
             e.field("foreign_id"),
             Some("The foreign id has already been taken.")
@@ -167,17 +166,17 @@ mod tests {
 
     #[test]
     fn field_errors_and_cancel_errors() {
-        let e = err(
+        let e = refused(
             400,
             r#"{"errors":{"amount":"The amount is too small. The minimum amount is 10.00 EUR."}}"#,
+            Status::Api,
         );
-        assert_eq!(e.status(), Status::Api);
         assert!(e.field("amount").unwrap().contains("10.00 EUR"));
-        let c = err(
+        let c = refused(
             400,
             r#"{"errors":{"error":"Invoice cannot be failed in its current state.","code":"invalid_invoice_state"}}"#,
+            Status::Api,
         );
-        assert_eq!(c.status(), Status::Api);
         assert_eq!(c.code(), Some("invalid_invoice_state"));
         assert!(c.fields().is_empty());
         assert!(c.message().contains("cannot be failed"));
@@ -185,15 +184,12 @@ mod tests {
 
     #[test]
     fn non_json_bodies_are_kept() {
-        let e = err(429, "error code: 1015");
-        assert_eq!(e.status(), Status::RateLimited);
+        let e = refused(429, "error code: 1015", Status::RateLimited);
         assert_eq!(e.raw_body(), Some(&b"error code: 1015"[..]));
         let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-        let e = err(502, html);
-        assert_eq!(e.status(), Status::Server);
+        let e = refused(502, html, Status::Server);
         assert_eq!(e.http_status(), Some(502));
         assert_eq!(e.raw_body(), Some(html.as_bytes()));
-        let e = err(404, "");
-        assert_eq!(e.status(), Status::Api);
+        refused(404, "", Status::Api);
     }
 }
