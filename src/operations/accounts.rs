@@ -1,14 +1,14 @@
 //! Reference data: `accounts/list`, `currencies/list`, `currencies/pairs`,
 //! `currencies/rates` (spec §5.2–§5.5). All read-only, so always safe to retry.
 
-use super::invoices::put;
+use super::body::Body;
 use super::reader::Reader;
 use super::rules::Rules;
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// `POST /accounts/list` from JSON: takes no fields.
 pub(crate) fn accounts_list(value: &Value) -> Result<Request> {
@@ -16,7 +16,7 @@ pub(crate) fn accounts_list(value: &Value) -> Result<Request> {
     Ok(Request::post(
         OperationKind::AccountsList,
         "/accounts/list",
-        Value::Object(Map::new()),
+        Body::new(),
     ))
 }
 
@@ -76,14 +76,14 @@ impl CurrenciesList {
 
 impl ToRequest for CurrenciesList {
     fn to_request(&self) -> Result<Request> {
-        let mut b = Map::new();
+        let mut b = Body::new();
         if let Some(v) = self.visible {
-            b.insert("visible".into(), Value::Bool(v));
+            b.value("visible", &v);
         }
         Ok(Request::post(
             OperationKind::CurrenciesList,
             "/currencies/list",
-            Value::Object(b),
+            b,
         ))
     }
 }
@@ -163,11 +163,11 @@ fn pair_fields(value: &Value) -> Result<(Option<String>, Option<String>)> {
     Ok(pair)
 }
 
-fn pair_body(from: &Option<String>, to: &Option<String>) -> Value {
-    let mut b = Map::new();
-    put(&mut b, "currency_from", from);
-    put(&mut b, "currency_to", to);
-    Value::Object(b)
+fn pair_body(from: &Option<String>, to: &Option<String>) -> Body {
+    let mut b = Body::new();
+    b.text("currency_from", from);
+    b.text("currency_to", to);
+    b
 }
 
 impl PairsQuery {

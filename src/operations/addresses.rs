@@ -1,13 +1,13 @@
 //! `POST /addresses/take`: a permanent deposit address for a customer (spec §5.6).
 
-use super::invoices::put;
+use super::body::Body;
 use super::reader::Reader;
 use super::rules::{Party, Rules};
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A deposit address request. `foreign_id` identifies the customer and may be reused.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -54,16 +54,16 @@ impl ToRequest for TakeAddress {
         r.end_user_reference(self.end_user_reference.as_deref());
         r.party("sender", &self.sender, false);
         check(r.errors)?;
-        let mut b = Map::new();
-        put(&mut b, "currency", &self.currency);
-        put(&mut b, "foreign_id", &self.foreign_id);
-        put(&mut b, "convert_to", &self.convert_to);
-        put(&mut b, "end_user_reference", &self.end_user_reference);
+        let mut b = Body::new();
+        b.text("currency", &self.currency);
+        b.text("foreign_id", &self.foreign_id);
+        b.text("convert_to", &self.convert_to);
+        b.text("end_user_reference", &self.end_user_reference);
         self.sender.write("sender", &mut b);
         Ok(Request::post(
             OperationKind::AddressesTake,
             "/addresses/take",
-            Value::Object(b),
+            b,
         ))
     }
 }

@@ -1,14 +1,14 @@
 //! `exchange/calculate` (a 60-second quote), `exchange/fixed` (at the quoted price) and
 //! `exchange/now` (at market) (spec §5.8–§5.10).
 
-use super::invoices::{amount_number, put};
+use super::body::Body;
 use super::reader::Reader;
 use super::rules::Rules;
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The fields of an exchange request: read from JSON, checked, written to the body.
 trait RequestFields: Sized {
@@ -19,7 +19,7 @@ trait RequestFields: Sized {
     fn check(&self, r: &mut Rules);
 
     /// Writes the fields to the body.
-    fn write(&self, b: &mut Map<String, Value>);
+    fn write(&self, b: &mut Body);
 
     /// Reads the fields from a JSON request: an error for each value of the wrong type and
     /// each unknown field.
@@ -35,9 +35,9 @@ trait RequestFields: Sized {
         let mut r = Rules::default();
         self.check(&mut r);
         check(r.errors)?;
-        let mut b = Map::new();
+        let mut b = Body::new();
         self.write(&mut b);
-        Ok(Request::post(kind, path, Value::Object(b)))
+        Ok(Request::post(kind, path, b))
     }
 }
 
@@ -75,15 +75,11 @@ impl RequestFields for Legs {
         }
     }
 
-    fn write(&self, b: &mut Map<String, Value>) {
-        put(b, "sender_currency", &self.sender_currency);
-        put(b, "receiver_currency", &self.receiver_currency);
-        if let Some(a) = &self.sender_amount {
-            b.insert("sender_amount".into(), amount_number(a));
-        }
-        if let Some(a) = &self.receiver_amount {
-            b.insert("receiver_amount".into(), amount_number(a));
-        }
+    fn write(&self, b: &mut Body) {
+        b.text("sender_currency", &self.sender_currency);
+        b.text("receiver_currency", &self.receiver_currency);
+        b.amount("sender_amount", &self.sender_amount);
+        b.amount("receiver_amount", &self.receiver_amount);
     }
 }
 
@@ -109,9 +105,9 @@ impl RequestFields for Deal {
         r.foreign_id(self.foreign_id.as_deref());
     }
 
-    fn write(&self, b: &mut Map<String, Value>) {
+    fn write(&self, b: &mut Body) {
         self.legs.write(b);
-        put(b, "foreign_id", &self.foreign_id);
+        b.text("foreign_id", &self.foreign_id);
     }
 }
 
@@ -220,11 +216,9 @@ impl RequestFields for ExchangeFixed {
         r.required("price", &self.price);
     }
 
-    fn write(&self, b: &mut Map<String, Value>) {
+    fn write(&self, b: &mut Body) {
         self.deal.write(b);
-        if let Some(p) = &self.price {
-            b.insert("price".into(), amount_number(p));
-        }
+        b.amount("price", &self.price);
     }
 }
 

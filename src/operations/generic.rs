@@ -69,7 +69,11 @@ impl ToRequest for GenericRequest {
             Some(rest) => (Base::Root, format!("/{rest}")),
             None => (Base::V2, self.path.clone()),
         };
-        let mut req = Request::post(OperationKind::Generic, path, self.body.clone());
+        let mut req = Request::post(
+            OperationKind::Generic,
+            path,
+            serde_json::to_vec(&self.body).expect("a JSON value serializes"),
+        );
         req.method = self.method;
         req.base = base;
         Ok(req)

@@ -1,12 +1,13 @@
 //! `POST /invoices/create` and `POST /invoices/{foreign_id}/cancel/` (spec §5.11, §5.12).
 
+use super::body::Body;
 use super::reader::Reader;
 use super::rules::{Party, Rules};
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 
 /// The invoice type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,25 +131,23 @@ impl InvoiceRequest {
         check(r.errors)
     }
 
-    /// The wire body, in the documented field order.
-    pub fn body(&self) -> Value {
-        let mut b = Map::new();
-        b.insert("timer".into(), Value::Bool(self.timer));
-        put(&mut b, "title", &self.title);
-        put(&mut b, "description", &self.description);
-        put(&mut b, "currency", &self.currency);
-        if let Some(a) = &self.amount {
-            b.insert("amount".into(), amount_number(a));
-        }
-        put(&mut b, "sender_currency", &self.sender_currency);
-        put(&mut b, "foreign_id", &self.foreign_id);
-        put(&mut b, "end_user_reference", &self.end_user_reference);
-        put(&mut b, "url_success", &self.url_success);
-        put(&mut b, "url_failed", &self.url_failed);
-        put(&mut b, "email_user", &self.email_user);
-        put(&mut b, "type", &self.invoice_type);
+    /// The wire body (JSON text), in the documented field order.
+    pub fn body(&self) -> Vec<u8> {
+        let mut b = Body::new();
+        b.value("timer", &self.timer);
+        b.text("title", &self.title);
+        b.text("description", &self.description);
+        b.text("currency", &self.currency);
+        b.amount("amount", &self.amount);
+        b.text("sender_currency", &self.sender_currency);
+        b.text("foreign_id", &self.foreign_id);
+        b.text("end_user_reference", &self.end_user_reference);
+        b.text("url_success", &self.url_success);
+        b.text("url_failed", &self.url_failed);
+        b.text("email_user", &self.email_user);
+        b.text("type", &self.invoice_type);
         self.sender.write("sender", &mut b);
-        Value::Object(b)
+        b.finish()
     }
 }
 
@@ -161,22 +160,6 @@ impl ToRequest for InvoiceRequest {
             self.body(),
         ))
     }
-}
-
-/// Inserts a string field when it is set.
-pub(crate) fn put(body: &mut Map<String, Value>, key: &str, value: &Option<String>) {
-    if let Some(v) = value {
-        body.insert(key.into(), Value::String(v.clone()));
-    }
-}
-
-/// A validated amount as a JSON number carrying exactly its digits.
-pub(crate) fn amount_number(amount: &Amount) -> Value {
-    let number: Number = amount
-        .as_str()
-        .parse()
-        .expect("a validated amount is a JSON number");
-    Value::Number(number)
 }
 
 /// `POST /invoices/{foreign_id}/cancel/`: moves an unpaid invoice to `failed`.
@@ -208,7 +191,7 @@ impl ToRequest for CancelInvoice {
         Ok(Request::post(
             OperationKind::InvoicesCancel,
             format!("/invoices/{}/cancel/", percent_encode_segment(id)),
-            Value::Object(Map::new()),
+            Body::new(),
         ))
     }
 }

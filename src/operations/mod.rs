@@ -8,6 +8,7 @@
 
 mod accounts;
 mod addresses;
+mod body;
 mod exchange;
 mod generic;
 mod invoices;
@@ -464,13 +465,17 @@ impl ToRequest for Request {
 }
 
 impl Request {
-    pub(crate) fn post(kind: OperationKind, path: impl Into<String>, body: Value) -> Request {
+    pub(crate) fn post(
+        kind: OperationKind,
+        path: impl Into<String>,
+        body: impl Into<Vec<u8>>,
+    ) -> Request {
         Request {
             kind,
             method: Method::Post,
             base: Base::V2,
             path: path.into(),
-            body: serde_json::to_vec(&body).expect("a JSON value serializes"),
+            body: body.into(),
         }
     }
 

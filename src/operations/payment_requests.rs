@@ -3,14 +3,14 @@
 //! lifetime from minutes to weeks, a hosted payment link; the service converts what the
 //! payer sends so that the merchant receives exactly what was asked.
 
-use super::invoices::put;
+use super::body::Body;
 use super::reader::Reader;
 use super::rules::{Party, Rules};
 use super::{check, Base, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 /// A currency of a payment request: `{"iso": "USDT", "network_name": "tron"}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,8 +57,11 @@ impl PaymentCurrency {
 
     fn body(&self) -> Value {
         let mut b = Map::new();
-        put(&mut b, "iso", &self.iso);
-        put(&mut b, "network_name", &self.network_name);
+        for (key, value) in [("iso", &self.iso), ("network_name", &self.network_name)] {
+            if let Some(v) = value {
+                b.insert(key.into(), Value::String(v.clone()));
+            }
+        }
         Value::Object(b)
     }
 }
@@ -189,33 +192,34 @@ impl PaymentRequestCreate {
         check(r.errors)
     }
 
-    /// The wire body, in the documented field order; the amount a decimal string.
-    pub fn body(&self) -> Value {
-        let mut b = Map::new();
+    /// The wire body (JSON text), in the documented field order; the amount a decimal
+    /// string.
+    pub fn body(&self) -> Vec<u8> {
+        let mut b = Body::new();
         if let Some(a) = &self.amount {
-            b.insert("amount".into(), Value::String(a.as_str().to_string()));
+            b.value("amount", a.as_str());
         }
         if let Some(c) = &self.currency {
-            b.insert("currency".into(), c.body());
+            b.value("currency", &c.body());
         }
         if let Some(d) = self.life_time_duration {
-            b.insert("life_time_duration".into(), Value::Number(Number::from(d)));
+            b.value("life_time_duration", &d);
         }
         if let Some(d) = self.life_time_datetime {
-            b.insert("life_time_datetime".into(), Value::Number(Number::from(d)));
+            b.value("life_time_datetime", &d);
         }
         if let Some(c) = &self.payment_currency {
-            b.insert("payment_currency".into(), c.body());
+            b.value("payment_currency", &c.body());
         }
-        put(&mut b, "end_user_email", &self.end_user_email);
-        put(&mut b, "end_user_reference", &self.end_user_reference);
-        put(&mut b, "description", &self.description);
-        put(&mut b, "foreign_id", &self.foreign_id);
-        put(&mut b, "url_store", &self.url_store);
-        put(&mut b, "url_success", &self.url_success);
-        put(&mut b, "url_failed", &self.url_failed);
+        b.text("end_user_email", &self.end_user_email);
+        b.text("end_user_reference", &self.end_user_reference);
+        b.text("description", &self.description);
+        b.text("foreign_id", &self.foreign_id);
+        b.text("url_store", &self.url_store);
+        b.text("url_success", &self.url_success);
+        b.text("url_failed", &self.url_failed);
         self.sender.write("sender", &mut b);
-        Value::Object(b)
+        b.finish()
     }
 }
 

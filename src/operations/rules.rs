@@ -1,5 +1,6 @@
 //! The documented field rules, shared by every operation.
 
+use super::body::Body;
 use crate::error::FieldError;
 use serde_json::{Map, Value};
 
@@ -194,16 +195,16 @@ pub struct Party {
 
 impl Party {
     /// Writes `<prefix>_type` and `<prefix>_data` into a body.
-    pub(crate) fn write(&self, prefix: &str, body: &mut Map<String, Value>) {
+    pub(crate) fn write(&self, prefix: &str, body: &mut Body) {
         if let Some(kind) = &self.kind {
-            body.insert(format!("{prefix}_type"), Value::String(kind.clone()));
+            body.value(&format!("{prefix}_type"), kind);
         }
         if let Some(data) = &self.data {
             let map: Map<String, Value> = data
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                 .collect();
-            body.insert(format!("{prefix}_data"), Value::Object(map));
+            body.value(&format!("{prefix}_data"), &map);
         }
     }
 }

@@ -1,13 +1,14 @@
 //! `GET /transactions/info`: one transaction by exactly one of `id`, `foreign_id`, `txid`
 //! (spec §5.13). A GET that carries a signed JSON body.
 
+use super::body::Body;
 use super::reader::Reader;
 use super::rules::Rules;
 use super::{check, Method, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::{Map, Number, Value};
+use serde_json::Value;
 
 /// Which transaction to look up: exactly one key.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -54,21 +55,17 @@ impl ToRequest for TransactionLookup {
         r.foreign_id(self.foreign_id.as_deref());
         r.length("txid", self.txid.as_deref(), 1, 255);
         check(r.errors)?;
-        let mut b = Map::new();
+        let mut b = Body::new();
         if let Some(id) = self.id {
-            b.insert("id".into(), Value::Number(Number::from(id)));
+            b.value("id", &id);
         }
         if let Some(f) = &self.foreign_id {
-            b.insert("foreign_id".into(), Value::String(f.clone()));
+            b.value("foreign_id", f);
         }
         if let Some(t) = &self.txid {
-            b.insert("txid".into(), Value::String(t.clone()));
+            b.value("txid", t);
         }
-        let mut req = Request::post(
-            OperationKind::TransactionsInfo,
-            "/transactions/info",
-            Value::Object(b),
-        );
+        let mut req = Request::post(OperationKind::TransactionsInfo, "/transactions/info", b);
         req.method = Method::Get;
         Ok(req)
     }

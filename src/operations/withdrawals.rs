@@ -1,13 +1,13 @@
 //! `POST /withdrawal/crypto`: a payout, optionally converted from another balance (spec §5.7).
 
-use super::invoices::{amount_number, put};
+use super::body::Body;
 use super::reader::Reader;
 use super::rules::{Party, Rules};
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A crypto withdrawal. Exactly one of `amount` and `amount_to`; `foreign_id` unique.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -84,25 +84,21 @@ impl ToRequest for WithdrawalRequest {
         r.party("sender", &self.sender, false);
         r.party("receiver", &self.receiver, true);
         check(r.errors)?;
-        let mut b = Map::new();
-        put(&mut b, "currency", &self.currency);
-        put(&mut b, "convert_to", &self.convert_to);
-        put(&mut b, "address", &self.address);
-        put(&mut b, "tag", &self.tag);
-        if let Some(a) = &self.amount {
-            b.insert("amount".into(), amount_number(a));
-        }
-        if let Some(a) = &self.amount_to {
-            b.insert("amount_to".into(), amount_number(a));
-        }
-        put(&mut b, "foreign_id", &self.foreign_id);
-        put(&mut b, "end_user_reference", &self.end_user_reference);
+        let mut b = Body::new();
+        b.text("currency", &self.currency);
+        b.text("convert_to", &self.convert_to);
+        b.text("address", &self.address);
+        b.text("tag", &self.tag);
+        b.amount("amount", &self.amount);
+        b.amount("amount_to", &self.amount_to);
+        b.text("foreign_id", &self.foreign_id);
+        b.text("end_user_reference", &self.end_user_reference);
         self.sender.write("sender", &mut b);
         self.receiver.write("receiver", &mut b);
         Ok(Request::post(
             OperationKind::WithdrawalCrypto,
             "/withdrawal/crypto",
-            Value::Object(b),
+            b,
         ))
     }
 }
