@@ -348,20 +348,19 @@ pub(crate) trait TypedResult: serde::Serialize + Sized {
     /// The typed fields' amounts, by field name.
     fn amounts(&self) -> Vec<(&'static str, Option<&Amount>)>;
 
-    /// The fields plus `malformed_fields`, written as a JSON object to `out`.
+    /// The fields plus `malformed_fields`, written as a JSON object to `out`: the struct
+    /// as serde writes it, its closing brace replaced by the extra field.
     fn write_json(&self, out: &mut Vec<u8>) {
-        #[derive(serde::Serialize)]
-        struct WithMalformed<'a, T: serde::Serialize> {
-            #[serde(flatten)]
-            fields: &'a T,
-            malformed_fields: Vec<&'static str>,
+        serde_json::to_writer(&mut *out, self).expect("a typed result serializes");
+        debug_assert_eq!(out.last(), Some(&b'}'), "a typed result is a JSON object");
+        out.pop();
+        if out.last() != Some(&b'{') {
+            out.push(b',');
         }
+        out.extend_from_slice(b"\"malformed_fields\":");
         let malformed_fields = malformed_amounts(self.amounts());
-        let value = WithMalformed {
-            fields: self,
-            malformed_fields,
-        };
-        serde_json::to_writer(out, &value).expect("a typed result serializes");
+        serde_json::to_writer(&mut *out, &malformed_fields).expect("names serialize");
+        out.push(b'}');
     }
 }
 
