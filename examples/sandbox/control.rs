@@ -88,51 +88,46 @@ pub fn handle(app: &App, req: &Request, peer: IpAddr) -> Response {
         ("POST", ["invoices", fid, action]) => {
             invoice_action(app, &percent_decode(fid), action, &body)
         }
-        ("POST", ["withdrawals", id, action @ ("approve" | "decline")]) => {
-            let Ok(id) = id.parse::<u64>() else {
-                return fail(404, format!("no withdrawal with id {id}"));
-            };
-            let error = body
-                .get("error")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            let mut s = app.store();
-            let done = if *action == "approve" {
-                s.approve_withdrawal(id)
-            } else {
-                s.decline_withdrawal(id, error)
-            };
-            match done {
-                Ok(()) => reply(
-                    200,
-                    render::withdrawal_json(&Quirks::default(), &s.withdrawals[&id]),
-                ),
-                Err(r) => refused(r),
-            }
-        }
-        ("POST", [kind @ ("withdrawals" | "exchanges"), id, action @ ("confirm" | "cancel")]) => {
-            let Ok(id) = id.parse::<u64>() else {
-                return fail(404, format!("no {kind} with id {id}"));
-            };
-            let error = body
-                .get("error")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            let confirm = *action == "confirm";
-            let mut s = app.store();
-            let done = if *kind == "withdrawals" {
-                s.settle_withdrawal(id, confirm, error)
-                    .map(|_| render::withdrawal_json(&Quirks::default(), &s.withdrawals[&id]))
-            } else {
-                s.settle_exchange(id, confirm, error)
-                    .map(|_| render::exchange_json(&Quirks::default(), &s.exchanges[&id]))
-            };
-            match done {
-                Ok(v) => reply(200, v),
-                Err(r) => refused(r),
-            }
+        (
+            "POST",
+            [kind @ "withdrawals", id, action @ ("confirm" | "cancel" | "approve" | "decline")],
+        )
+        | ("POST", [kind @ "exchanges", id, action @ ("confirm" | "cancel")]) => {
+            settle(app, kind, id, action, &body)
         }
         _ => fail(404, format!("no control endpoint {method} {}", req.path)),
+    }
+}
+
+/// `withdrawals/ID/confirm|cancel|approve|decline` and `exchanges/ID/confirm|cancel`, with
+/// an optional `{"error": text}`: the object as it is now, or why not.
+fn settle(app: &App, kind: &str, id: &str, action: &str, body: &Value) -> Response {
+    let withdrawal = kind == "withdrawals";
+    let noun = if withdrawal { "withdrawal" } else { "exchange" };
+    let Ok(id) = id.parse::<u64>() else {
+        return fail(404, format!("no {noun} with id {id}"));
+    };
+    let error = body
+        .get("error")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let mut s = app.store();
+    let done = match (withdrawal, action) {
+        (true, "approve") => s.approve_withdrawal(id),
+        (true, "decline") => s.decline_withdrawal(id, error),
+        (true, _) => s.settle_withdrawal(id, action == "confirm", error),
+        (false, _) => s.settle_exchange(id, action == "confirm", error),
+    };
+    match done {
+        Ok(()) if withdrawal => reply(
+            200,
+            render::withdrawal_json(&Quirks::default(), &s.withdrawals[&id]),
+        ),
+        Ok(()) => reply(
+            200,
+            render::exchange_json(&Quirks::default(), &s.exchanges[&id]),
+        ),
+        Err(r) => refused(r),
     }
 }
 
