@@ -16,6 +16,7 @@ use crate::state::{Invoice, Store, FIX_PERIOD, INVOICE_TIMER, MAX_OBJECTS};
 use crate::switches::CancelReply;
 use crate::validate::{attr, Fields};
 
+#[derive(Clone, PartialEq)]
 pub enum Route {
     Ping,
     AccountsList,
@@ -35,41 +36,43 @@ pub enum Route {
     Unknown,
 }
 
+/// Every route at a fixed path: its method and path (also the key of its request counter).
+const FIXED: &[(&str, &str, Route)] = &[
+    ("GET", "/api/v2/ping", Route::Ping),
+    ("POST", "/api/v2/accounts/list", Route::AccountsList),
+    ("POST", "/api/v2/currencies/list", Route::CurrenciesList),
+    ("POST", "/api/v2/currencies/pairs", Route::CurrenciesPairs),
+    ("POST", "/api/v2/currencies/rates", Route::CurrenciesRates),
+    ("POST", "/api/v2/addresses/take", Route::AddressesTake),
+    ("POST", "/api/v2/withdrawal/crypto", Route::WithdrawalCrypto),
+    (
+        "POST",
+        "/api/v2/exchange/calculate",
+        Route::ExchangeCalculate,
+    ),
+    ("POST", "/api/v2/exchange/fixed", Route::ExchangeFixed),
+    ("POST", "/api/v2/exchange/now", Route::ExchangeNow),
+    ("POST", "/api/v2/invoices/create", Route::InvoicesCreate),
+    ("GET", "/api/v2/transactions/info", Route::TransactionsInfo),
+    ("POST", payments::PATH, Route::PaymentRequestsCreate),
+];
+
 impl Route {
     pub fn of(req: &Request) -> Route {
-        if req.path == payments::PATH {
-            return match req.method.as_str() {
-                "POST" => Route::PaymentRequestsCreate,
-                _ => Route::Unknown,
-            };
+        if let Some((_, _, route)) = FIXED
+            .iter()
+            .find(|(method, path, _)| req.method == *method && req.path == *path)
+        {
+            return route.clone();
         }
-        let Some(rest) = req.path.strip_prefix("/api/v2/") else {
-            return Route::Unknown;
-        };
-        let get = req.method == "GET";
-        let post = req.method == "POST";
-        match rest {
-            "ping" if get => Route::Ping,
-            "accounts/list" if post => Route::AccountsList,
-            "currencies/list" if post => Route::CurrenciesList,
-            "currencies/pairs" if post => Route::CurrenciesPairs,
-            "currencies/rates" if post => Route::CurrenciesRates,
-            "addresses/take" if post => Route::AddressesTake,
-            "withdrawal/crypto" if post => Route::WithdrawalCrypto,
-            "exchange/calculate" if post => Route::ExchangeCalculate,
-            "exchange/fixed" if post => Route::ExchangeFixed,
-            "exchange/now" if post => Route::ExchangeNow,
-            "invoices/create" if post => Route::InvoicesCreate,
-            "transactions/info" if get => Route::TransactionsInfo,
-            _ if post => match rest
-                .strip_prefix("invoices/")
-                .and_then(|r| r.strip_suffix("/cancel/"))
-            {
-                Some(fid) if !fid.is_empty() && !fid.contains('/') => {
-                    Route::InvoicesCancel(percent_decode(fid))
-                }
-                _ => Route::Unknown,
-            },
+        let cancel = req
+            .path
+            .strip_prefix("/api/v2/invoices/")
+            .and_then(|r| r.strip_suffix("/cancel/"));
+        match cancel {
+            Some(fid) if req.method == "POST" && !fid.is_empty() && !fid.contains('/') => {
+                Route::InvoicesCancel(percent_decode(fid))
+            }
             _ => Route::Unknown,
         }
     }
@@ -77,21 +80,15 @@ impl Route {
     /// The key of the request counters.
     pub fn name(&self) -> &'static str {
         match self {
-            Route::Ping => "/api/v2/ping",
-            Route::AccountsList => "/api/v2/accounts/list",
-            Route::CurrenciesList => "/api/v2/currencies/list",
-            Route::CurrenciesPairs => "/api/v2/currencies/pairs",
-            Route::CurrenciesRates => "/api/v2/currencies/rates",
-            Route::AddressesTake => "/api/v2/addresses/take",
-            Route::WithdrawalCrypto => "/api/v2/withdrawal/crypto",
-            Route::ExchangeCalculate => "/api/v2/exchange/calculate",
-            Route::ExchangeFixed => "/api/v2/exchange/fixed",
-            Route::ExchangeNow => "/api/v2/exchange/now",
-            Route::InvoicesCreate => "/api/v2/invoices/create",
             Route::InvoicesCancel(_) => "/api/v2/invoices/{foreign_id}/cancel/",
-            Route::TransactionsInfo => "/api/v2/transactions/info",
-            Route::PaymentRequestsCreate => payments::PATH,
             Route::Unknown => "(unknown path)",
+            fixed => {
+                let (_, path, _) = FIXED
+                    .iter()
+                    .find(|(_, _, route)| route == fixed)
+                    .expect("every other route is in FIXED");
+                path
+            }
         }
     }
 }

@@ -83,10 +83,10 @@ pub fn handle(app: &App, req: &Request, peer: IpAddr) -> Response {
         ("POST", ["balances"]) => set_balances(app, &body),
         ("POST", ["deposit"]) => deposit(app, &body),
         ("POST", ["payment-requests", id, action]) => {
-            payment_request_action(app, &percent_decode(id), action, &body)
+            payment_request_action(app, &percent_decode(id), action, &body).unwrap_or_else(|r| r)
         }
         ("POST", ["invoices", fid, action]) => {
-            invoice_action(app, &percent_decode(fid), action, &body)
+            invoice_action(app, &percent_decode(fid), action, &body).unwrap_or_else(|r| r)
         }
         (
             "POST",
@@ -231,38 +231,33 @@ fn optional_amount(body: &Value) -> Result<Option<Dec>, Response> {
     }
 }
 
-fn invoice_action(app: &App, fid: &str, action: &str, body: &Value) -> Response {
+fn invoice_action(app: &App, fid: &str, action: &str, body: &Value) -> Result<Response, Response> {
     let mut s = app.store();
     let Some(id) = s.invoice_by_fid(fid) else {
-        return fail(404, format!("no invoice with foreign_id {fid:?}"));
+        return Err(fail(404, format!("no invoice with foreign_id {fid:?}")));
     };
-    let done = match action {
+    match action {
         "pay" => {
-            let amount = match optional_amount(body) {
-                Ok(a) => a,
-                Err(r) => return r,
-            };
+            let amount = optional_amount(body)?;
             let currency = match body.get("currency").and_then(Value::as_str) {
                 None => None,
-                Some(code) => match catalog::visible(code) {
-                    Some(c) => Some(c),
-                    None => return fail(400, format!("unknown currency {code:?}")),
-                },
+                Some(code) => Some(
+                    catalog::visible(code)
+                        .ok_or_else(|| fail(400, format!("unknown currency {code:?}")))?,
+                ),
             };
             s.pay_invoice(id, amount, currency)
         }
         "expire" => s.expire_invoice(id),
         _ => {
-            return fail(
+            return Err(fail(
                 404,
                 format!("no invoice action {action:?}; use pay or expire"),
-            )
+            ));
         }
-    };
-    match done {
-        Ok(()) => reply(200, invoice_state(&s, id)),
-        Err(r) => refused(r),
     }
+    .map_err(refused)?;
+    Ok(reply(200, invoice_state(&s, id)))
 }
 
 /// `{"iso": ..., "network_name"?: ...}` or a bare ISO string; `None` when not given.
@@ -297,39 +292,33 @@ fn pr_currency(body: &Value) -> Result<Option<PrCurrency>, Response> {
         })
 }
 
-fn payment_request_action(app: &App, id: &str, action: &str, body: &Value) -> Response {
+fn payment_request_action(
+    app: &App,
+    id: &str,
+    action: &str,
+    body: &Value,
+) -> Result<Response, Response> {
     let mut s = app.store();
     let Some(key) = s.payment_request_key(id) else {
-        return fail(
+        return Err(fail(
             404,
             format!("no payment request with id or foreign_id {id:?}"),
-        );
+        ));
     };
-    let currency = match pr_currency(body) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let done = match action {
+    let currency = pr_currency(body)?;
+    match action {
         "proceed" => s.proceed_payment_request(key, currency),
-        "pay" => {
-            let amount = match optional_amount(body) {
-                Ok(a) => a,
-                Err(r) => return r,
-            };
-            s.pay_payment_request(key, amount, currency)
-        }
+        "pay" => s.pay_payment_request(key, optional_amount(body)?, currency),
         "expire" => s.expire_payment_request(key),
         _ => {
-            return fail(
+            return Err(fail(
                 404,
                 format!("no payment request action {action:?}; use proceed, pay or expire"),
-            )
+            ));
         }
-    };
-    match done {
-        Ok(()) => reply(200, payments::state_json(&s.payment_requests[&key])),
-        Err(r) => refused(r),
     }
+    .map_err(refused)?;
+    Ok(reply(200, payments::state_json(&s.payment_requests[&key])))
 }
 
 fn deposit(app: &App, body: &Value) -> Response {
