@@ -1,10 +1,15 @@
 //! The sandbox speaks the documented protocol. An independent client: hand-written HTTP and
-//! HMAC signing (hmac + sha2), not the alphapo library.
+//! the sandbox's own HMAC signer (examples/sandbox/sign.rs: hmac + sha2), not the alphapo
+//! library.
 //!
 //! Needs `cargo build --release --example sandbox` first (or ALPHAPO_SANDBOX).
 
 #[path = "common/sandbox.rs"]
 mod sandbox;
+// The sandbox's signer (hmac + sha2), independent of the library's; this client signs only.
+#[allow(dead_code)]
+#[path = "../examples/sandbox/sign.rs"]
+mod reference;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -12,19 +17,13 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use hmac::{Hmac, KeyInit, Mac};
 use sandbox::{Reply, Sandbox};
 use serde_json::{json, Value};
-use sha2::Sha512;
 
+/// HMAC-SHA512 of `body` as lowercase hex, by the sandbox's own signer (held to the
+/// published vector in `the_official_signature_vector_is_accepted`).
 fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha512>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(body);
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    reference::Signer::new(secret.as_bytes()).sign(body)
 }
 
 /// A correctly signed request to `/api/v2{path}`.

@@ -322,12 +322,7 @@ static void threads(double seconds, const char *list) {
 int main(int argc, char **argv) {
     if (argc < 6) die("usage: client BASE_URL KEY SECRET single|threads SECONDS [N,N...]");
     base_url = argv[1];
-    alphapo_client_builder *b = NULL;
-    alphapo_error *err = NULL;
-    if (alphapo_client_builder_new(argv[2], (const uint8_t *)argv[3], strlen(argv[3]), &b, &err) != ALPHAPO_STATUS_OK ||
-        alphapo_client_builder_set_base_url(b, base_url, false, &err) != ALPHAPO_STATUS_OK ||
-        alphapo_client_builder_build(b, &client, &err) != ALPHAPO_STATUS_OK)
-        die(alphapo_error_message(err));
+    client = sandbox_client(base_url, argv[2], argv[3]);
     double seconds = atof(argv[5]);
     if (strcmp(argv[4], "single") == 0)
         single(seconds, argv[2], argv[3]);

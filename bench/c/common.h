@@ -1,17 +1,17 @@
-/* Shared helpers of the C benchmark drivers: clocks, medians, JSON output, RSS, and a
- * minimal HTTP POST to the sandbox's control API (to reset its state between phases). */
+/* Shared helpers of the C benchmark drivers: clocks, medians, JSON output, RSS, the client
+ * for the sandbox, and its reset between phases (through the C tests' control API client,
+ * tests/c/sandbox_control.h). */
 #ifndef ALPHAPO_BENCH_COMMON_H
 #define ALPHAPO_BENCH_COMMON_H
 
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <alphapo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "../../tests/c/sandbox_control.h"
 
 static inline double now_ns(void) {
     struct timespec t;
@@ -66,40 +66,23 @@ __attribute__((unused)) static void die(const char *what) {
     exit(1);
 }
 
-/* POST {} to http://127.0.0.1:PORT<path> (the sandbox control API); 0 on a 2xx reply.
- * `base` is the sandbox's base URL (http://127.0.0.1:PORT/api/v2). */
-__attribute__((unused)) static int sandbox_post(const char *base, const char *path) {
-    int port = 0;
-    if (sscanf(base, "http://127.0.0.1:%d", &port) != 1) return -1;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((unsigned short)port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        close(fd);
-        return -1;
-    }
-    char req[512];
-    int n = snprintf(req, sizeof req,
-                     "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n"
-                     "Content-Length: 2\r\nConnection: close\r\n\r\n{}",
-                     path, port);
-    if (write(fd, req, (size_t)n) != n) {
-        close(fd);
-        return -1;
-    }
-    char reply[64] = {0};
-    ssize_t got = read(fd, reply, sizeof reply - 1);
-    close(fd);
-    if (got < 12) return -1;
-    return strncmp(reply + 9, "2", 1) == 0 ? 0 : -1;
+/* POST /_sandbox/reset to the sandbox at `base` (http://127.0.0.1:PORT/api/v2), or exit. */
+__attribute__((unused)) static void sandbox_reset(const char *base) {
+    int status = sandbox_control_at(sandbox_port_of(base), "POST", "reset", "{}", NULL);
+    if (status < 200 || status > 299) die("POST /_sandbox/reset failed");
 }
 
-__attribute__((unused)) static void sandbox_reset(const char *base) {
-    if (sandbox_post(base, "/_sandbox/reset") != 0) die("POST /_sandbox/reset failed");
+/* A client for the sandbox at `base` with KEY and SECRET, or exit. */
+__attribute__((unused)) static alphapo_client *sandbox_client(const char *base, const char *key,
+                                                              const char *secret) {
+    alphapo_client_builder *b = NULL;
+    alphapo_client *client = NULL;
+    alphapo_error *err = NULL;
+    if (alphapo_client_builder_new(key, (const uint8_t *)secret, strlen(secret), &b, &err) != ALPHAPO_STATUS_OK ||
+        alphapo_client_builder_set_base_url(b, base, false, &err) != ALPHAPO_STATUS_OK ||
+        alphapo_client_builder_build(b, &client, &err) != ALPHAPO_STATUS_OK)
+        die(alphapo_error_message(err));
+    return client;
 }
 
 #endif

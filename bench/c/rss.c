@@ -37,12 +37,7 @@ int main(int argc, char **argv) {
     int quick = argc > 4 && strcmp(argv[4], "--quick") == 0;
     long signatures = quick ? 100000 : 1000000, total_invoices = quick ? 10000 : 100000;
     base_url = argv[1];
-    alphapo_client_builder *b = NULL;
-    alphapo_error *err = NULL;
-    if (alphapo_client_builder_new(argv[2], (const uint8_t *)argv[3], strlen(argv[3]), &b, &err) != ALPHAPO_STATUS_OK ||
-        alphapo_client_builder_set_base_url(b, base_url, false, &err) != ALPHAPO_STATUS_OK ||
-        alphapo_client_builder_build(b, &client, &err) != ALPHAPO_STATUS_OK)
-        die(alphapo_error_message(err));
+    client = sandbox_client(base_url, argv[2], argv[3]);
     alphapo_signer *signer = NULL;
     if (alphapo_signer_new((const uint8_t *)"sandbox-secret", 14, &signer) != ALPHAPO_STATUS_OK) die("signer");
     unsigned char body[300];

@@ -6,50 +6,20 @@
  * For production leave ALPHAPO_BASE_URL unset and set ALPHAPO_KEY / ALPHAPO_SECRET.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "alphapo.h"
-
-static int fail(const char *what, alphapo_status st, alphapo_error *err) {
-    fprintf(stderr, "%s failed: %s: %s\n", what, alphapo_status_name(st),
-            err ? alphapo_error_message(err) : "");
-    for (size_t i = 0; i < alphapo_error_field_count(err); i++) {
-        fprintf(stderr, "  %s: %s\n", alphapo_error_field_name(err, i),
-                alphapo_error_field_message(err, i));
-    }
-    alphapo_error_free(err);
-    return 1;
-}
+#include "example.h" /* example_client(), fail(), order_foreign_id() */
 
 int main(void) {
-    const char *base_url = getenv("ALPHAPO_BASE_URL");
-    const char *key = getenv("ALPHAPO_KEY") ? getenv("ALPHAPO_KEY") : "sandbox-key";
-    const char *secret = getenv("ALPHAPO_SECRET") ? getenv("ALPHAPO_SECRET") : "sandbox-secret";
     alphapo_error *err = NULL;
     alphapo_status st;
 
     /* One client per process: it is thread-safe and keeps connections alive. */
-    alphapo_client_builder *builder = NULL;
-    st = alphapo_client_builder_new(key, (const uint8_t *)secret, strlen(secret), &builder, &err);
-    if (st != ALPHAPO_STATUS_OK) return fail("builder", st, err);
-    if (base_url) {
-        st = alphapo_client_builder_set_base_url(builder, base_url, false, &err);
-        if (st != ALPHAPO_STATUS_OK) {
-            alphapo_client_builder_free(builder);
-            return fail("base url", st, err);
-        }
-    }
-    alphapo_client_builder_set_app_info(builder, "create_invoice-example/1.0", NULL);
-    alphapo_client *client = NULL;
-    st = alphapo_client_builder_build(builder, &client, &err); /* consumes the builder */
-    if (st != ALPHAPO_STATUS_OK) return fail("build", st, err);
+    alphapo_client *client = example_client("create_invoice-example/1.0");
+    if (!client) return 1;
 
     char foreign_id[64];
-    snprintf(foreign_id, sizeof foreign_id, "%s",
-             getenv("ALPHAPO_FOREIGN_ID") ? getenv("ALPHAPO_FOREIGN_ID") : "");
-    if (foreign_id[0] == '\0') snprintf(foreign_id, sizeof foreign_id, "order-%ld", (long)time(NULL));
+    order_foreign_id(foreign_id, sizeof foreign_id);
 
     /* The fields by the API's names, one by one: no JSON to write or escape by hand. */
     alphapo_request *req = NULL;

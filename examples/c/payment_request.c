@@ -11,57 +11,19 @@
  * The payments base (<host>/api/payments/v1) follows the v2 base URL.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "alphapo.h"
-
-static int fail(const char *what, alphapo_status st, alphapo_error *err) {
-    fprintf(stderr, "%s failed: %s: %s\n", what, alphapo_status_name(st),
-            err ? alphapo_error_message(err) : "");
-    for (size_t i = 0; i < alphapo_error_field_count(err); i++) {
-        fprintf(stderr, "  %s: %s\n", alphapo_error_field_name(err, i),
-                alphapo_error_field_message(err, i));
-    }
-    if (st == ALPHAPO_STATUS_OUTCOME_UNKNOWN) {
-        /* The request may have been created: never send it again blindly. Its callback
-           (or the payment request list in the dashboard) tells what happened. */
-        fprintf(stderr, "  outcome unknown for foreign_id %s: wait for its callback\n",
-                alphapo_error_foreign_id(err) ? alphapo_error_foreign_id(err) : "-");
-    }
-    alphapo_error_free(err);
-    return 1;
-}
+#include "example.h" /* example_client(), fail(), order_foreign_id() */
 
 int main(void) {
-    const char *base_url = getenv("ALPHAPO_BASE_URL");
-    const char *key = getenv("ALPHAPO_KEY") ? getenv("ALPHAPO_KEY") : "sandbox-key";
-    const char *secret = getenv("ALPHAPO_SECRET") ? getenv("ALPHAPO_SECRET") : "sandbox-secret";
     alphapo_error *err = NULL;
     alphapo_status st;
 
-    alphapo_client_builder *builder = NULL;
-    st = alphapo_client_builder_new(key, (const uint8_t *)secret, strlen(secret), &builder, &err);
-    if (st != ALPHAPO_STATUS_OK) return fail("builder", st, err);
-    if (base_url) {
-        st = alphapo_client_builder_set_base_url(builder, base_url, false, &err);
-        if (st != ALPHAPO_STATUS_OK) {
-            alphapo_client_builder_free(builder);
-            return fail("base url", st, err);
-        }
-    }
-    alphapo_client *client = NULL;
-    st = alphapo_client_builder_build(builder, &client, &err); /* consumes the builder */
-    if (st != ALPHAPO_STATUS_OK) return fail("build", st, err);
+    alphapo_client *client = example_client(NULL);
+    if (!client) return 1;
 
     char foreign_id[64];
-    const char *given = getenv("ALPHAPO_FOREIGN_ID");
-    if (given && given[0]) {
-        snprintf(foreign_id, sizeof foreign_id, "%s", given);
-    } else {
-        snprintf(foreign_id, sizeof foreign_id, "order-%ld", (long)time(NULL));
-    }
+    order_foreign_id(foreign_id, sizeof foreign_id);
 
     /* The API's own field names; the amount is a decimal string, never a double. The
        library checks every rule (a lifetime is required, https URLs...) before sending. */

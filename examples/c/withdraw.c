@@ -11,18 +11,14 @@
  * withdrawal callback, then reconcile again), 1 on a definite failure.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "alphapo.h"
+#include "example.h" /* example_client() */
 
 static const char *or_dash(const char *text) { return text ? text : "-"; }
 
 int main(int argc, char **argv) {
-    const char *base_url = getenv("ALPHAPO_BASE_URL");
-    const char *key = getenv("ALPHAPO_KEY") ? getenv("ALPHAPO_KEY") : "sandbox-key";
-    const char *secret = getenv("ALPHAPO_SECRET") ? getenv("ALPHAPO_SECRET") : "sandbox-secret";
     char foreign_id[128];
     if (argc > 1) {
         snprintf(foreign_id, sizeof foreign_id, "%s", argv[1]);
@@ -30,29 +26,10 @@ int main(int argc, char **argv) {
         snprintf(foreign_id, sizeof foreign_id, "payout-%ld", (long)time(NULL));
     }
 
-    alphapo_error *err = NULL;
-    alphapo_client_builder *builder = NULL;
-    alphapo_client *client = NULL;
-    if (alphapo_client_builder_new(key, (const uint8_t *)secret, strlen(secret), &builder, &err) !=
-        ALPHAPO_STATUS_OK) {
-        fprintf(stderr, "client: %s\n", alphapo_error_message(err));
-        alphapo_error_free(err);
-        return 1;
-    }
-    if (base_url && alphapo_client_builder_set_base_url(builder, base_url, false, &err) !=
-                        ALPHAPO_STATUS_OK) {
-        fprintf(stderr, "base url: %s\n", alphapo_error_message(err));
-        alphapo_error_free(err);
-        alphapo_client_builder_free(builder);
-        return 1;
-    }
-    /* Consumes the builder, also on failure. */
-    if (alphapo_client_builder_build(builder, &client, &err) != ALPHAPO_STATUS_OK) {
-        fprintf(stderr, "client: %s\n", alphapo_error_message(err));
-        alphapo_error_free(err);
-        return 1;
-    }
+    alphapo_client *client = example_client(NULL);
+    if (!client) return 1;
 
+    alphapo_error *err = NULL;
     char json[512];
     snprintf(json, sizeof json,
              "{\"currency\":\"BTC\",\"address\":\"tb1qexampledestination\",\"amount\":\"0.001\","

@@ -16,6 +16,7 @@ use crate::state::{Invoice, Store, FIX_PERIOD, INVOICE_TIMER, MAX_OBJECTS};
 use crate::switches::CancelReply;
 use crate::validate::{attr, Fields};
 
+#[derive(Clone, PartialEq)]
 pub enum Route {
     Ping,
     AccountsList,
@@ -35,41 +36,43 @@ pub enum Route {
     Unknown,
 }
 
+/// Every route at a fixed path: its method and path (also the key of its request counter).
+const FIXED: &[(&str, &str, Route)] = &[
+    ("GET", "/api/v2/ping", Route::Ping),
+    ("POST", "/api/v2/accounts/list", Route::AccountsList),
+    ("POST", "/api/v2/currencies/list", Route::CurrenciesList),
+    ("POST", "/api/v2/currencies/pairs", Route::CurrenciesPairs),
+    ("POST", "/api/v2/currencies/rates", Route::CurrenciesRates),
+    ("POST", "/api/v2/addresses/take", Route::AddressesTake),
+    ("POST", "/api/v2/withdrawal/crypto", Route::WithdrawalCrypto),
+    (
+        "POST",
+        "/api/v2/exchange/calculate",
+        Route::ExchangeCalculate,
+    ),
+    ("POST", "/api/v2/exchange/fixed", Route::ExchangeFixed),
+    ("POST", "/api/v2/exchange/now", Route::ExchangeNow),
+    ("POST", "/api/v2/invoices/create", Route::InvoicesCreate),
+    ("GET", "/api/v2/transactions/info", Route::TransactionsInfo),
+    ("POST", payments::PATH, Route::PaymentRequestsCreate),
+];
+
 impl Route {
     pub fn of(req: &Request) -> Route {
-        if req.path == payments::PATH {
-            return match req.method.as_str() {
-                "POST" => Route::PaymentRequestsCreate,
-                _ => Route::Unknown,
-            };
+        if let Some((_, _, route)) = FIXED
+            .iter()
+            .find(|(method, path, _)| req.method == *method && req.path == *path)
+        {
+            return route.clone();
         }
-        let Some(rest) = req.path.strip_prefix("/api/v2/") else {
-            return Route::Unknown;
-        };
-        let get = req.method == "GET";
-        let post = req.method == "POST";
-        match rest {
-            "ping" if get => Route::Ping,
-            "accounts/list" if post => Route::AccountsList,
-            "currencies/list" if post => Route::CurrenciesList,
-            "currencies/pairs" if post => Route::CurrenciesPairs,
-            "currencies/rates" if post => Route::CurrenciesRates,
-            "addresses/take" if post => Route::AddressesTake,
-            "withdrawal/crypto" if post => Route::WithdrawalCrypto,
-            "exchange/calculate" if post => Route::ExchangeCalculate,
-            "exchange/fixed" if post => Route::ExchangeFixed,
-            "exchange/now" if post => Route::ExchangeNow,
-            "invoices/create" if post => Route::InvoicesCreate,
-            "transactions/info" if get => Route::TransactionsInfo,
-            _ if post => match rest
-                .strip_prefix("invoices/")
-                .and_then(|r| r.strip_suffix("/cancel/"))
-            {
-                Some(fid) if !fid.is_empty() && !fid.contains('/') => {
-                    Route::InvoicesCancel(percent_decode(fid))
-                }
-                _ => Route::Unknown,
-            },
+        let cancel = req
+            .path
+            .strip_prefix("/api/v2/invoices/")
+            .and_then(|r| r.strip_suffix("/cancel/"));
+        match cancel {
+            Some(fid) if req.method == "POST" && !fid.is_empty() && !fid.contains('/') => {
+                Route::InvoicesCancel(percent_decode(fid))
+            }
             _ => Route::Unknown,
         }
     }
@@ -77,21 +80,15 @@ impl Route {
     /// The key of the request counters.
     pub fn name(&self) -> &'static str {
         match self {
-            Route::Ping => "/api/v2/ping",
-            Route::AccountsList => "/api/v2/accounts/list",
-            Route::CurrenciesList => "/api/v2/currencies/list",
-            Route::CurrenciesPairs => "/api/v2/currencies/pairs",
-            Route::CurrenciesRates => "/api/v2/currencies/rates",
-            Route::AddressesTake => "/api/v2/addresses/take",
-            Route::WithdrawalCrypto => "/api/v2/withdrawal/crypto",
-            Route::ExchangeCalculate => "/api/v2/exchange/calculate",
-            Route::ExchangeFixed => "/api/v2/exchange/fixed",
-            Route::ExchangeNow => "/api/v2/exchange/now",
-            Route::InvoicesCreate => "/api/v2/invoices/create",
             Route::InvoicesCancel(_) => "/api/v2/invoices/{foreign_id}/cancel/",
-            Route::TransactionsInfo => "/api/v2/transactions/info",
-            Route::PaymentRequestsCreate => payments::PATH,
             Route::Unknown => "(unknown path)",
+            fixed => {
+                let (_, path, _) = FIXED
+                    .iter()
+                    .find(|(_, _, route)| route == fixed)
+                    .expect("every other route is in FIXED");
+                path
+            }
         }
     }
 }
@@ -362,6 +359,46 @@ pub fn party(f: &mut Fields, who: &str, allowed: &[&str], dob_required: bool) {
     f.errors = n.errors;
 }
 
+/// `{who}_type` and `{who}_data` as sent (after `party` checked them), to echo them back.
+pub fn party_as_sent(f: &Fields, who: &str) -> (Option<String>, Option<Value>) {
+    let kind = f.get(&format!("{who}_type")).and_then(Value::as_str);
+    (
+        kind.map(str::to_string),
+        f.get(&format!("{who}_data")).cloned(),
+    )
+}
+
+/// A `foreign_id` already `taken` by an object of the same kind: refused, with the service's
+/// message. Documented for invoices/create only; for the other operations a sandbox choice
+/// (the `refuse_duplicate_foreign_id` switch, which their `taken` checks).
+pub fn foreign_id_unique(
+    f: &mut Fields,
+    foreign_id: &Option<String>,
+    taken: impl FnOnce(&str) -> bool,
+) {
+    if foreign_id.as_deref().is_some_and(taken) {
+        f.fail("foreign_id", "The foreign id has already been taken.");
+    }
+}
+
+/// The currency pair and the one amount (`true`: the first of its two fields) of a
+/// withdrawal or an exchange, once every field passed; `None` while `f` has errors.
+fn valid_pair(
+    f: &Fields,
+    from: Option<&'static Currency>,
+    to: Option<&'static Currency>,
+    amount: Option<(bool, Dec)>,
+) -> Option<(&'static Currency, &'static Currency, (bool, Dec))> {
+    if !f.errors.is_empty() {
+        return None;
+    }
+    Some((
+        from.expect("validated"),
+        to.expect("validated"),
+        amount.expect("validated"),
+    ))
+}
+
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
@@ -424,12 +461,9 @@ fn withdrawal_crypto(s: &mut Store, body: &Value) -> Response {
         (Some(a), None) if a.fiat => f.fail("currency", "The selected currency is invalid."),
         _ => {}
     }
-    // Documented for invoices/create only; here a sandbox choice (refuse_duplicate_foreign_id).
-    if let Some(fid) = &foreign_id {
-        if s.switches.refuse_duplicate_foreign_id && s.withdrawal_fids.contains_key(fid) {
-            f.fail("foreign_id", "The foreign id has already been taken.");
-        }
-    }
+    foreign_id_unique(&mut f, &foreign_id, |fid| {
+        s.switches.refuse_duplicate_foreign_id && s.withdrawal_fids.contains_key(fid)
+    });
     // Each amount field is held to the minimum of its own currency.
     if let (Some(from), Some(to), Some((is_amount, a))) = (from, to, amount) {
         let (field, c) = if is_amount {
@@ -445,14 +479,9 @@ fn withdrawal_crypto(s: &mut Store, body: &Value) -> Response {
             );
         }
     }
-    if !f.errors.is_empty() {
+    let Some((from, to, (is_amount, a))) = valid_pair(&f, from, to, amount) else {
         return errors(f.errors.to_json());
-    }
-    let (from, to, (is_amount, a)) = (
-        from.expect("validated"),
-        to.expect("validated"),
-        amount.expect("validated"),
-    );
+    };
     let price = catalog::price(from, to);
     let (sender, receiver) = if is_amount {
         (a, a.mul(price, Round::Down))
@@ -515,20 +544,12 @@ fn exchange(s: &mut Store, body: &Value, mode: Mode) -> Response {
             );
         }
     }
-    // Documented for invoices/create only; here a sandbox choice (refuse_duplicate_foreign_id).
-    if let Some(fid) = &foreign_id {
-        if s.switches.refuse_duplicate_foreign_id && s.exchange_fids.contains_key(fid) {
-            f.fail("foreign_id", "The foreign id has already been taken.");
-        }
-    }
-    if !f.errors.is_empty() {
+    foreign_id_unique(&mut f, &foreign_id, |fid| {
+        s.switches.refuse_duplicate_foreign_id && s.exchange_fids.contains_key(fid)
+    });
+    let Some((from, to, (is_sender, a))) = valid_pair(&f, from, to, amount) else {
         return errors(f.errors.to_json());
-    }
-    let (from, to, (is_sender, a)) = (
-        from.expect("validated"),
-        to.expect("validated"),
-        amount.expect("validated"),
-    );
+    };
     let field = if is_sender {
         "sender_amount"
     } else {
@@ -628,11 +649,7 @@ fn invoices_create(app: &App, s: &mut Store, body: &Value) -> Response {
             );
         }
     }
-    if let Some(fid) = &foreign_id {
-        if s.invoice_by_fid(fid).is_some() {
-            f.fail("foreign_id", "The foreign id has already been taken.");
-        }
-    }
+    foreign_id_unique(&mut f, &foreign_id, |fid| s.invoice_by_fid(fid).is_some());
     if !f.errors.is_empty() {
         return errors(f.errors.to_json());
     }
@@ -640,6 +657,7 @@ fn invoices_create(app: &App, s: &mut Store, body: &Value) -> Response {
         return storage_full();
     }
     let (timer, now) = (timer.expect("validated"), s.now());
+    let (sender_type, sender_data) = party_as_sent(&f, "sender");
     let (id, slug) = s.new_invoice_id();
     let mut inv = Invoice {
         id,
@@ -660,11 +678,8 @@ fn invoices_create(app: &App, s: &mut Store, body: &Value) -> Response {
         url_success,
         url_failed,
         email_user,
-        sender_type: f
-            .get("sender_type")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        sender_data: f.get("sender_data").cloned(),
+        sender_type,
+        sender_data,
         status: if timer { "pending" } else { "created" },
         payer: None,
         fixed_at: timer.then_some(now),

@@ -83,56 +83,51 @@ pub fn handle(app: &App, req: &Request, peer: IpAddr) -> Response {
         ("POST", ["balances"]) => set_balances(app, &body),
         ("POST", ["deposit"]) => deposit(app, &body),
         ("POST", ["payment-requests", id, action]) => {
-            payment_request_action(app, &percent_decode(id), action, &body)
+            payment_request_action(app, &percent_decode(id), action, &body).unwrap_or_else(|r| r)
         }
         ("POST", ["invoices", fid, action]) => {
-            invoice_action(app, &percent_decode(fid), action, &body)
+            invoice_action(app, &percent_decode(fid), action, &body).unwrap_or_else(|r| r)
         }
-        ("POST", ["withdrawals", id, action @ ("approve" | "decline")]) => {
-            let Ok(id) = id.parse::<u64>() else {
-                return fail(404, format!("no withdrawal with id {id}"));
-            };
-            let error = body
-                .get("error")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            let mut s = app.store();
-            let done = if *action == "approve" {
-                s.approve_withdrawal(id)
-            } else {
-                s.decline_withdrawal(id, error)
-            };
-            match done {
-                Ok(()) => reply(
-                    200,
-                    render::withdrawal_json(&Quirks::default(), &s.withdrawals[&id]),
-                ),
-                Err(r) => refused(r),
-            }
-        }
-        ("POST", [kind @ ("withdrawals" | "exchanges"), id, action @ ("confirm" | "cancel")]) => {
-            let Ok(id) = id.parse::<u64>() else {
-                return fail(404, format!("no {kind} with id {id}"));
-            };
-            let error = body
-                .get("error")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            let confirm = *action == "confirm";
-            let mut s = app.store();
-            let done = if *kind == "withdrawals" {
-                s.settle_withdrawal(id, confirm, error)
-                    .map(|_| render::withdrawal_json(&Quirks::default(), &s.withdrawals[&id]))
-            } else {
-                s.settle_exchange(id, confirm, error)
-                    .map(|_| render::exchange_json(&Quirks::default(), &s.exchanges[&id]))
-            };
-            match done {
-                Ok(v) => reply(200, v),
-                Err(r) => refused(r),
-            }
+        (
+            "POST",
+            [kind @ "withdrawals", id, action @ ("confirm" | "cancel" | "approve" | "decline")],
+        )
+        | ("POST", [kind @ "exchanges", id, action @ ("confirm" | "cancel")]) => {
+            settle(app, kind, id, action, &body)
         }
         _ => fail(404, format!("no control endpoint {method} {}", req.path)),
+    }
+}
+
+/// `withdrawals/ID/confirm|cancel|approve|decline` and `exchanges/ID/confirm|cancel`, with
+/// an optional `{"error": text}`: the object as it is now, or why not.
+fn settle(app: &App, kind: &str, id: &str, action: &str, body: &Value) -> Response {
+    let withdrawal = kind == "withdrawals";
+    let noun = if withdrawal { "withdrawal" } else { "exchange" };
+    let Ok(id) = id.parse::<u64>() else {
+        return fail(404, format!("no {noun} with id {id}"));
+    };
+    let error = body
+        .get("error")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let mut s = app.store();
+    let done = match (withdrawal, action) {
+        (true, "approve") => s.approve_withdrawal(id),
+        (true, "decline") => s.decline_withdrawal(id, error),
+        (true, _) => s.settle_withdrawal(id, action == "confirm", error),
+        (false, _) => s.settle_exchange(id, action == "confirm", error),
+    };
+    match done {
+        Ok(()) if withdrawal => reply(
+            200,
+            render::withdrawal_json(&Quirks::default(), &s.withdrawals[&id]),
+        ),
+        Ok(()) => reply(
+            200,
+            render::exchange_json(&Quirks::default(), &s.exchanges[&id]),
+        ),
+        Err(r) => refused(r),
     }
 }
 
@@ -236,38 +231,33 @@ fn optional_amount(body: &Value) -> Result<Option<Dec>, Response> {
     }
 }
 
-fn invoice_action(app: &App, fid: &str, action: &str, body: &Value) -> Response {
+fn invoice_action(app: &App, fid: &str, action: &str, body: &Value) -> Result<Response, Response> {
     let mut s = app.store();
     let Some(id) = s.invoice_by_fid(fid) else {
-        return fail(404, format!("no invoice with foreign_id {fid:?}"));
+        return Err(fail(404, format!("no invoice with foreign_id {fid:?}")));
     };
-    let done = match action {
+    match action {
         "pay" => {
-            let amount = match optional_amount(body) {
-                Ok(a) => a,
-                Err(r) => return r,
-            };
+            let amount = optional_amount(body)?;
             let currency = match body.get("currency").and_then(Value::as_str) {
                 None => None,
-                Some(code) => match catalog::visible(code) {
-                    Some(c) => Some(c),
-                    None => return fail(400, format!("unknown currency {code:?}")),
-                },
+                Some(code) => Some(
+                    catalog::visible(code)
+                        .ok_or_else(|| fail(400, format!("unknown currency {code:?}")))?,
+                ),
             };
             s.pay_invoice(id, amount, currency)
         }
         "expire" => s.expire_invoice(id),
         _ => {
-            return fail(
+            return Err(fail(
                 404,
                 format!("no invoice action {action:?}; use pay or expire"),
-            )
+            ));
         }
-    };
-    match done {
-        Ok(()) => reply(200, invoice_state(&s, id)),
-        Err(r) => refused(r),
     }
+    .map_err(refused)?;
+    Ok(reply(200, invoice_state(&s, id)))
 }
 
 /// `{"iso": ..., "network_name"?: ...}` or a bare ISO string; `None` when not given.
@@ -302,39 +292,33 @@ fn pr_currency(body: &Value) -> Result<Option<PrCurrency>, Response> {
         })
 }
 
-fn payment_request_action(app: &App, id: &str, action: &str, body: &Value) -> Response {
+fn payment_request_action(
+    app: &App,
+    id: &str,
+    action: &str,
+    body: &Value,
+) -> Result<Response, Response> {
     let mut s = app.store();
     let Some(key) = s.payment_request_key(id) else {
-        return fail(
+        return Err(fail(
             404,
             format!("no payment request with id or foreign_id {id:?}"),
-        );
+        ));
     };
-    let currency = match pr_currency(body) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let done = match action {
+    let currency = pr_currency(body)?;
+    match action {
         "proceed" => s.proceed_payment_request(key, currency),
-        "pay" => {
-            let amount = match optional_amount(body) {
-                Ok(a) => a,
-                Err(r) => return r,
-            };
-            s.pay_payment_request(key, amount, currency)
-        }
+        "pay" => s.pay_payment_request(key, optional_amount(body)?, currency),
         "expire" => s.expire_payment_request(key),
         _ => {
-            return fail(
+            return Err(fail(
                 404,
                 format!("no payment request action {action:?}; use proceed, pay or expire"),
-            )
+            ));
         }
-    };
-    match done {
-        Ok(()) => reply(200, payments::state_json(&s.payment_requests[&key])),
-        Err(r) => refused(r),
     }
+    .map_err(refused)?;
+    Ok(reply(200, payments::state_json(&s.payment_requests[&key])))
 }
 
 fn deposit(app: &App, body: &Value) -> Response {

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::api::party;
+use crate::api::{foreign_id_unique, party, party_as_sent};
 use crate::catalog::{self, Currency};
 use crate::decimal::{Dec, Round};
 use crate::state::{refuse, Refused, Store};
@@ -368,14 +368,13 @@ pub fn validate(s: &Store, body: &Value) -> Result<Terms, Value> {
             );
         }
     }
-    if let Some(fid) = &foreign_id {
-        if s.switches.refuse_duplicate_foreign_id && s.pr_fids.contains_key(fid) {
-            f.fail("foreign_id", "The foreign id has already been taken.");
-        }
-    }
+    foreign_id_unique(&mut f, &foreign_id, |fid| {
+        s.switches.refuse_duplicate_foreign_id && s.pr_fids.contains_key(fid)
+    });
     if !f.errors.is_empty() {
         return Err(f.errors.to_json());
     }
+    let (sender_type, sender_data) = party_as_sent(&f, "sender");
     Ok(Terms {
         amount_text: amount_text.expect("validated"),
         amount: amount.expect("validated"),
@@ -389,11 +388,8 @@ pub fn validate(s: &Store, body: &Value) -> Result<Terms, Value> {
         url_store,
         url_success,
         url_failed,
-        sender_type: f
-            .get("sender_type")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        sender_data: f.get("sender_data").cloned(),
+        sender_type,
+        sender_data,
     })
 }
 

@@ -12,8 +12,12 @@
 use alphapo::ffi::signer::{alphapo_sign, alphapo_verify};
 use alphapo::signature::{decode_hex_signature, LARGE_BODY};
 use alphapo::{Signer, Status};
-use hmac::{Hmac, KeyInit, Mac};
 use libfuzzer_sys::fuzz_target;
+
+// The sandbox's HMAC-SHA512 (examples/sandbox/sign.rs); only its `sign` is used here.
+#[allow(dead_code)]
+#[path = "../../examples/sandbox/sign.rs"]
+mod reference;
 
 const SECRET: &[u8] = b"AbCdEfG123456";
 
@@ -29,15 +33,10 @@ fn reference_decode(s: &[u8]) -> Option<[u8; 64]> {
     Some(out)
 }
 
-/// HMAC-SHA512 by the `hmac` crate, as lowercase hex.
+/// HMAC-SHA512 by the `hmac` crate, as lowercase hex: the sandbox's signer, which shares no
+/// code with the library.
 fn reference_sign(key: &[u8], body: &[u8]) -> String {
-    let mut mac = <Hmac<sha2::Sha512> as KeyInit>::new_from_slice(key).expect("any key length");
-    mac.update(body);
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    reference::Signer::new(key).sign(body)
 }
 
 fn status(ok: bool) -> Status {

@@ -1,8 +1,11 @@
-/* Minimal assertions for the C tests: count, report, never abort early. */
+/* Minimal assertions for the C tests: count, report, never abort early. And the one valid
+ * invoice request the tests build. */
 #ifndef ALPHAPO_TEST_CHECK_H
 #define ALPHAPO_TEST_CHECK_H
 #include <stdio.h>
 #include <string.h>
+
+#include "alphapo.h"
 
 static int checks_run = 0;
 static int checks_failed = 0;
@@ -37,6 +40,23 @@ static int checks_failed = 0;
                     __LINE__, #actual, a_ ? a_ : "(null)", (expected));                \
         }                                                                              \
     } while (0)
+
+/* A complete invoices/create request with this foreign_id, every field checked as set. */
+static inline alphapo_request *valid_invoice_request(const char *foreign_id) {
+    alphapo_request *r = NULL;
+    CHECK_STATUS(alphapo_request_new(ALPHAPO_OPERATION_INVOICES_CREATE, &r, NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "title", "Order", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "currency", "EUR", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "amount", "106.75", NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "foreign_id", foreign_id, NULL), ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "end_user_reference", "12345", NULL),
+                 ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "url_success", "https://shop.example.com/ok", NULL),
+                 ALPHAPO_STATUS_OK);
+    CHECK_STATUS(alphapo_request_set(r, "url_failed", "https://shop.example.com/ko", NULL),
+                 ALPHAPO_STATUS_OK);
+    return r;
+}
 
 static int checks_report(const char *name) {
     printf("%s: %d passed, %d failed\n", name, checks_run - checks_failed, checks_failed);

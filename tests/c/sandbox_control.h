@@ -1,6 +1,7 @@
 /* A tiny HTTP/1.1 client for the sandbox's control API (/_sandbox/...), for the C tests
- * that arm faults and read the sandbox's request counters. Plain sockets, loopback only,
- * one request per connection (Connection: close). The sandbox is the one tests/c/run.sh
+ * that arm faults and read the sandbox's request counters, and for the C benchmarks
+ * (bench/c/common.h) that reset it. Plain sockets, loopback only, one request per
+ * connection (Connection: close). In the tests the sandbox is the one tests/c/run.sh
  * started: its base URL is $ALPHAPO_BASE_URL (http://127.0.0.1:<port>/api/v2).
  *
  * Include after defining _POSIX_C_SOURCE 200112L (or later). */
@@ -16,20 +17,21 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The port of $ALPHAPO_BASE_URL, or 0. */
-static inline int sandbox_port(void) {
-    const char *base = getenv("ALPHAPO_BASE_URL");
+/* The port of a sandbox base URL (http://127.0.0.1:<port>/api/v2), or 0. */
+static inline int sandbox_port_of(const char *base) {
     const char *p = base ? strstr(base, "127.0.0.1:") : NULL;
     return p ? atoi(p + strlen("127.0.0.1:")) : 0;
 }
 
-/* METHOD /_sandbox/<path> with an optional JSON body. Returns the HTTP status (-1 when the
- * sandbox cannot be reached); *body_out (when not NULL) receives the malloc'd response
- * body, NUL-terminated, for the caller to free. */
-static inline int sandbox_control(const char *method, const char *path, const char *json,
-                           char **body_out) {
+/* The port of $ALPHAPO_BASE_URL, or 0. */
+static inline int sandbox_port(void) { return sandbox_port_of(getenv("ALPHAPO_BASE_URL")); }
+
+/* METHOD /_sandbox/<path> with an optional JSON body, to the sandbox on 127.0.0.1:<port>.
+ * Returns the HTTP status (-1 when the sandbox cannot be reached); *body_out (when not
+ * NULL) receives the malloc'd response body, NUL-terminated, for the caller to free. */
+static inline int sandbox_control_at(int port, const char *method, const char *path,
+                                     const char *json, char **body_out) {
     if (body_out) *body_out = NULL;
-    int port = sandbox_port();
     if (port <= 0) return -1;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return -1;
@@ -92,6 +94,12 @@ static inline int sandbox_control(const char *method, const char *path, const ch
     }
     free(buf);
     return status;
+}
+
+/* sandbox_control_at() on the sandbox of $ALPHAPO_BASE_URL (the one tests/c/run.sh started). */
+static inline int sandbox_control(const char *method, const char *path, const char *json,
+                                  char **body_out) {
+    return sandbox_control_at(sandbox_port(), method, path, json, body_out);
 }
 
 /* The number after `"key":` at or after `from` in `json` (the first match), or -1. */

@@ -1082,13 +1082,7 @@ static void setup(void) {
                                       &error_obj),
                  ALPHAPO_STATUS_API);
     /* A complete invoice, so that the probes reach their NULL out-parameters. */
-    CHECK_STATUS(alphapo_request_new(ALPHAPO_OPERATION_INVOICES_CREATE, &invoice, NULL),
-                 ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_request_set(invoice, "title", "Order 1", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_request_set(invoice, "currency", "EUR", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_request_set(invoice, "amount", "106.75", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_request_set(invoice, "foreign_id", "bad-input-1", NULL),
-                 ALPHAPO_STATUS_OK);
+    invoice = valid_invoice_request("bad-input-1");
 }
 
 static void teardown(void) {

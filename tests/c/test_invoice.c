@@ -23,22 +23,6 @@ static alphapo_client *make_client(const char *url, const char *sec) {
     return client;
 }
 
-static alphapo_request *valid_request(const char *foreign_id) {
-    alphapo_request *r = NULL;
-    CHECK_STATUS(alphapo_request_new(ALPHAPO_OPERATION_INVOICES_CREATE, &r, NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_request_set(r, "title", "Order", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_request_set(r, "currency", "EUR", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_request_set(r, "amount", "106.75", NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_request_set(r, "foreign_id", foreign_id, NULL), ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_request_set(r, "end_user_reference", "12345", NULL),
-                 ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_request_set(r, "url_success", "https://shop.example.com/ok", NULL),
-                 ALPHAPO_STATUS_OK);
-    CHECK_STATUS(alphapo_request_set(r, "url_failed", "https://shop.example.com/ko", NULL),
-                 ALPHAPO_STATUS_OK);
-    return r;
-}
-
 static int contains(const char *hay, size_t len, const char *needle) {
     size_t n = strlen(needle);
     for (size_t i = 0; i + n <= len; i++) {
@@ -57,7 +41,7 @@ static int has_field(const alphapo_error *err, const char *field) {
 static void test_typed_round_trip(alphapo_client *client) {
     char fid[64];
     snprintf(fid, sizeof fid, "c-typed-%s", run_id);
-    alphapo_request *r = valid_request(fid);
+    alphapo_request *r = valid_invoice_request(fid);
     alphapo_response *resp = NULL;
     alphapo_error *err = NULL;
     CHECK_STATUS(alphapo_client_call_request(client, r, &resp, &err), ALPHAPO_STATUS_OK);
@@ -147,7 +131,7 @@ static void test_json_request_and_prepare(alphapo_client *client) {
  * nothing listens, so any request would fail with TRANSPORT instead. */
 static void test_field_errors_without_network(void) {
     alphapo_client *offline = make_client("http://127.0.0.1:9/api/v2", secret);
-    alphapo_request *r = valid_request("c-offline");
+    alphapo_request *r = valid_invoice_request("c-offline");
     char title[52];
     memset(title, 'x', 51);
     title[51] = '\0';
@@ -170,7 +154,7 @@ static void test_field_errors_without_network(void) {
         alphapo_error_free(err);
     }
     /* A valid request to the same client does reach the network (and fails there). */
-    alphapo_request *ok = valid_request("c-offline-2");
+    alphapo_request *ok = valid_invoice_request("c-offline-2");
     err = NULL;
     CHECK_STATUS(alphapo_client_call_request(offline, ok, &resp, &err), ALPHAPO_STATUS_TRANSPORT);
     alphapo_error_free(err);
