@@ -51,6 +51,17 @@ impl Body {
         serde_json::to_writer(&mut self.out, value).expect("a request field serializes");
     }
 
+    /// An object of string fields, in the order given.
+    pub(crate) fn pairs(&mut self, key: &str, pairs: &[(String, String)]) {
+        struct Pairs<'a>(&'a [(String, String)]);
+        impl serde::Serialize for Pairs<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+            }
+        }
+        self.value(key, &Pairs(pairs));
+    }
+
     /// The JSON text.
     pub(crate) fn finish(mut self) -> Vec<u8> {
         if self.out.is_empty() {
@@ -79,10 +90,14 @@ mod tests {
         b.text("absent", &None);
         b.amount("amount", &Some(Amount::parse("0.10").unwrap()));
         b.value("id", &7);
+        b.pairs(
+            "data",
+            &[("z".into(), "1".into()), ("a".into(), "2".into())],
+        );
         let text = String::from_utf8(b.finish()).unwrap();
         assert_eq!(
             text,
-            r#"{"timer":false,"title":"a \"quoted\" \\ title","amount":0.10,"id":7}"#
+            r#"{"timer":false,"title":"a \"quoted\" \\ title","amount":0.10,"id":7,"data":{"z":"1","a":"2"}}"#
         );
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed["amount"].to_string(), "0.10");

@@ -2,7 +2,6 @@
 
 use super::body::Body;
 use crate::error::FieldError;
-use serde_json::{Map, Value};
 
 /// Collects field errors for one request.
 #[derive(Default)]
@@ -200,11 +199,7 @@ impl Party {
             body.value(&format!("{prefix}_type"), kind);
         }
         if let Some(data) = &self.data {
-            let map: Map<String, Value> = data
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            body.value(&format!("{prefix}_data"), &map);
+            body.pairs(&format!("{prefix}_data"), data);
         }
     }
 }
