@@ -7,6 +7,9 @@ use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, Transport as Connection,
 };
 
+/// What ureq's connector and transport methods return.
+type Outcome<T> = std::result::Result<T, ureq::Error>;
+
 /// Wraps each connection ureq's default connector makes (TCP, or TLS over TCP) in a
 /// [`CoalescingConnection`].
 #[derive(Debug)]
@@ -19,7 +22,7 @@ impl Connector<Box<dyn Connection>> for Coalescing {
         &self,
         details: &ConnectionDetails,
         chained: Option<Box<dyn Connection>>,
-    ) -> std::result::Result<Option<CoalescingConnection>, ureq::Error> {
+    ) -> Outcome<Option<CoalescingConnection>> {
         Ok(chained.map(|inner| CoalescingConnection {
             inner,
             buffers: StagedBuffers {
@@ -103,7 +106,7 @@ fn steady(mut timeout: NextTimeout) -> NextTimeout {
 
 impl CoalescingConnection {
     /// Writes everything staged, through the inner connection's output buffer.
-    fn flush(&mut self, timeout: NextTimeout) -> std::result::Result<(), ureq::Error> {
+    fn flush(&mut self, timeout: NextTimeout) -> Outcome<()> {
         let staged = std::mem::take(&mut self.buffers.staged);
         let mut sent = 0;
         while sent < staged {
@@ -122,11 +125,7 @@ impl Connection for CoalescingConnection {
         &mut self.buffers
     }
 
-    fn transmit_output(
-        &mut self,
-        amount: usize,
-        timeout: NextTimeout,
-    ) -> std::result::Result<(), ureq::Error> {
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Outcome<()> {
         self.buffers.staged += amount;
         let capacity = self.buffers.lazy.output().len();
         if self.buffers.staged > capacity / 2 {
@@ -135,7 +134,7 @@ impl Connection for CoalescingConnection {
         Ok(())
     }
 
-    fn await_input(&mut self, timeout: NextTimeout) -> std::result::Result<bool, ureq::Error> {
+    fn await_input(&mut self, timeout: NextTimeout) -> Outcome<bool> {
         self.flush(timeout)?;
         let progress = if self.inner.buffers().input().is_empty() {
             self.inner.await_input(steady(timeout))?
@@ -181,18 +180,14 @@ mod tests {
             &mut self.buffers
         }
 
-        fn transmit_output(
-            &mut self,
-            amount: usize,
-            timeout: NextTimeout,
-        ) -> std::result::Result<(), ureq::Error> {
+        fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Outcome<()> {
             let bytes = self.buffers.output()[..amount].to_vec();
             self.writes.lock().unwrap().push(bytes);
             self.timeouts.lock().unwrap().push(timeout.after);
             Ok(())
         }
 
-        fn await_input(&mut self, timeout: NextTimeout) -> std::result::Result<bool, ureq::Error> {
+        fn await_input(&mut self, timeout: NextTimeout) -> Outcome<bool> {
             self.timeouts.lock().unwrap().push(timeout.after);
             let reply = std::mem::take(&mut self.reply);
             let space = self.buffers.input_append_buf();
