@@ -317,9 +317,12 @@ def explain_php_inv(f: Figures) -> str:
         f"built per call, the pooled connection probed with a non-blocking read when taken "
         f"and when returned) the remaining {http_us:.0f} µs of C's "
         f"{f['c.inv.p50_us']:.0f} µs; the PHP package "
-        f"{f['php.inv.lib_p50_us'] - f['c.inv.p50_us']:.0f} µs more (the fields to JSON, "
-        f"then the normalized reply back through `alphapo_response_json` and `json_decode`, "
-        f"about ten FFI calls per invoice)."
+        f"{f['php.inv.lib_p50_us'] - f['c.inv.p50_us']:.0f} µs more (the fields to JSON; "
+        f"after the call, the reply's summary in one crossing (`alphapo_response_summary_json`"
+        f": HTTP status, malformed paths, typed result, attempts), one `json_decode`, the raw "
+        f"body, the typed object built and two properties read through `__get`; with the "
+        f"sandbox on the same core every step runs in a cold cache, at several times its "
+        f"warm cost)."
     )
 
 
