@@ -10,6 +10,7 @@ use alphapo::ffi::client::{alphapo_client, alphapo_client_builder_build};
 use alphapo::ffi::client::{alphapo_client_builder_new, alphapo_client_builder_set_base_url};
 use alphapo::ffi::error::{alphapo_error_free, alphapo_error_status};
 use alphapo::ffi::prepared::*;
+use alphapo::operations::Base;
 use alphapo::{Client, OperationKind, Request, Status};
 use libfuzzer_sys::fuzz_target;
 use std::ffi::CString;
@@ -18,6 +19,15 @@ use std::sync::OnceLock;
 
 const SECRET: &[u8] = b"fuzz-request-secret";
 const BASE: &str = "http://127.0.0.1:9/api/v2";
+
+/// The base URL a request of `base` goes below, for the client built on [`BASE`].
+fn base_url(base: Base) -> &'static str {
+    match base {
+        Base::V2 => BASE,
+        Base::Payments => "http://127.0.0.1:9/api/payments/v1",
+        Base::Root => "http://127.0.0.1:9/api",
+    }
+}
 
 fn client() -> &'static Client {
     static CLIENT: OnceLock<Client> = OnceLock::new();
@@ -102,7 +112,7 @@ fuzz_target!(|data: &[u8]| {
                 .prepare(&req)
                 .expect("prepare accepts a valid request");
             assert_eq!(prepared.body, req.body, "prepare sends exactly the body");
-            assert_eq!(prepared.url, format!("{BASE}{}", req.path));
+            assert_eq!(prepared.url, format!("{}{}", base_url(req.base), req.path));
             for (name, value) in &prepared.headers {
                 assert!(
                     value.bytes().all(|b| (0x20..0x7f).contains(&b)),
