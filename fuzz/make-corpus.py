@@ -21,6 +21,7 @@ KINDS = [
     "ping", "accounts_list", "currencies_list", "currencies_pairs", "currencies_rates",
     "addresses_take", "withdrawal_crypto", "exchange_calculate", "exchange_fixed",
     "exchange_now", "invoices_create", "invoices_cancel", "transactions_info", "generic",
+    "payment_requests_create",
 ]
 STATUSES = [200, 201, 204, 299, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 302, 100]
 
@@ -135,6 +136,9 @@ REQUESTS = [  # (operation, request JSON)
     ("generic", '{"method": "GET", "path": "/transactions/info", "body": {"id": 1}}'),
     ("generic", '{"path": "/../x"}'),
     ("invoices_create", '[]'), ("accounts_list", '{"x": 1}'), ("ping", 'not json'),
+    ("generic", '{"path": "/api/payments/v1/requests", "method": "POST", "body": {"amount": "1"}}'),
+    ("payment_requests_create", '{"amount": "100.50", "currency": {"iso": "EUR"}, '
+                                '"life_time_duration": 3600, "foreign_id": "pr-1"}'),
 ]
 
 SECRET = b"AbCdEfG123456"
