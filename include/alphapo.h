@@ -690,10 +690,8 @@ char *alphapo_response_result_json(const alphapo_response *response);
 /*
  The reply as a binding reads it, in one crossing: `{"http_status": 200, "malformed":
  ["path", …], "result": …, "attempts": {…}}`, `result` as `alphapo_response_result_json`
- gives it but for its null fields, left out (a typed result of ping or the generic call,
- the normalized data itself, is kept whole), and `attempts` as
- `alphapo_response_attempts_json` gives it (the normalized data is left out:
- `alphapo_response_json` has it). NUL-terminated, borrowed from the
+ gives it and `attempts` as `alphapo_response_attempts_json` does (the normalized data
+ is left out: `alphapo_response_json` has it). NUL-terminated, borrowed from the
  response, valid until `alphapo_response_free`, made on the first call; `*len` receives
  its length in bytes without the NUL (`len` may be NULL). NULL for a NULL response.
  */

@@ -8,7 +8,7 @@ pub(crate) mod error;
 pub mod normalize;
 
 use crate::error::{Error, Result, Status};
-use crate::operations::{OperationKind, ResultKind};
+use crate::operations::OperationKind;
 use error::error_from_reply;
 use normalize::{normalize, Normalized};
 use serde_json::Value;
@@ -152,8 +152,7 @@ impl Response {
     }
 
     /// The envelope without the normalized data, what a binding builds its typed result
-    /// from: `{"http_status": 200, "malformed": […], "result": …, "attempts": …}`, the
-    /// typed result's null fields left out (a binding's fields are null unless given).
+    /// from: `{"http_status": 200, "malformed": […], "result": …, "attempts": …}`.
     pub fn summary_json(&self) -> String {
         self.json(false)
     }
@@ -175,75 +174,10 @@ impl Response {
         out.extend_from_slice(b",\"malformed\":");
         serde_json::to_writer(&mut out, &self.malformed).expect("strings serialize");
         out.extend_from_slice(b",\"result\":");
-        let typed = !matches!(self.kind.row().result, ResultKind::Text | ResultKind::Json);
-        if with_data || !typed {
-            out.extend_from_slice(result.as_bytes());
-        } else {
-            without_null_members(result.as_bytes(), &mut out);
-        }
+        out.extend_from_slice(result.as_bytes());
         out.extend_from_slice(b",\"attempts\":");
         out.extend_from_slice(self.attempts.to_json().as_bytes());
         out.push(b'}');
         String::from_utf8(out).expect("serde_json writes UTF-8")
-    }
-}
-
-/// Copies `json`, compact JSON as serde_json writes it, to `out` without its `"key":null`
-/// object members (at any depth; array items stay).
-fn without_null_members(json: &[u8], out: &mut Vec<u8>) {
-    let mut i = 0;
-    while i < json.len() {
-        let b = json[i];
-        if b != b'"' {
-            out.push(b);
-            i += 1;
-            continue;
-        }
-        let mut end = i + 1;
-        while json[end] != b'"' {
-            end += if json[end] == b'\\' { 2 } else { 1 };
-        }
-        let member = &json[end + 1..];
-        if member.starts_with(b":null") && matches!(member.get(5), Some(b',' | b'}')) {
-            if member[5] == b',' {
-                i = end + 7; // the member and its comma go
-            } else {
-                i = end + 6; // the last member goes, and the comma before it
-                if out.last() == Some(&b',') {
-                    out.pop();
-                }
-            }
-            continue;
-        }
-        out.extend_from_slice(&json[i..=end]);
-        i = end + 1;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::without_null_members;
-
-    fn strip(json: &str) -> String {
-        let mut out = Vec::new();
-        without_null_members(json.as_bytes(), &mut out);
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn null_members_go_and_everything_else_stays() {
-        assert_eq!(strip(r#"{"a":null,"b":1,"c":null}"#), r#"{"b":1}"#);
-        assert_eq!(strip(r#"{"a":null}"#), "{}");
-        assert_eq!(
-            strip(r#"[{"x":null,"y":"null"},null,{"z":[null]}]"#),
-            r#"[{"y":"null"},null,{"z":[null]}]"#
-        );
-        let tricky = r#"{"k\":null,\"":"v\":null,","n":null,"m":{"q":null},"e":[]}"#;
-        assert_eq!(
-            strip(tricky),
-            r#"{"k\":null,\"":"v\":null,","m":{},"e":[]}"#
-        );
-        let value: serde_json::Value = serde_json::from_str(&strip(tricky)).unwrap();
-        assert_eq!(value["k\":null,\""], "v\":null,");
     }
 }
