@@ -51,6 +51,12 @@ impl Body {
         serde_json::to_writer(&mut self.out, value).expect("a request field serializes");
     }
 
+    /// A nested object, written by `inner`.
+    pub(crate) fn object(&mut self, key: &str, inner: Body) {
+        self.key(key);
+        self.out.extend_from_slice(&inner.finish());
+    }
+
     /// An object of string fields, in the order given.
     pub(crate) fn pairs(&mut self, key: &str, pairs: &[(String, String)]) {
         struct Pairs<'a>(&'a [(String, String)]);
@@ -94,10 +100,14 @@ mod tests {
             "data",
             &[("z".into(), "1".into()), ("a".into(), "2".into())],
         );
+        let mut inner = Body::new();
+        inner.text("iso", &Some("EUR".into()));
+        b.object("currency", inner);
+        b.object("empty", Body::new());
         let text = String::from_utf8(b.finish()).unwrap();
         assert_eq!(
             text,
-            r#"{"timer":false,"title":"a \"quoted\" \\ title","amount":0.10,"id":7,"data":{"z":"1","a":"2"}}"#
+            r#"{"timer":false,"title":"a \"quoted\" \\ title","amount":0.10,"id":7,"data":{"z":"1","a":"2"},"currency":{"iso":"EUR"},"empty":{}}"#
         );
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed["amount"].to_string(), "0.10");

@@ -10,7 +10,7 @@ use super::{check, Base, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A currency of a payment request: `{"iso": "USDT", "network_name": "tron"}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,14 +55,11 @@ impl PaymentCurrency {
         );
     }
 
-    fn body(&self) -> Value {
-        let mut b = Map::new();
-        for (key, value) in [("iso", &self.iso), ("network_name", &self.network_name)] {
-            if let Some(v) = value {
-                b.insert(key.into(), Value::String(v.clone()));
-            }
-        }
-        Value::Object(b)
+    fn body(&self) -> Body {
+        let mut b = Body::new();
+        b.text("iso", &self.iso);
+        b.text("network_name", &self.network_name);
+        b
     }
 }
 
@@ -200,7 +197,7 @@ impl PaymentRequestCreate {
             b.value("amount", a.as_str());
         }
         if let Some(c) = &self.currency {
-            b.value("currency", &c.body());
+            b.object("currency", c.body());
         }
         if let Some(d) = self.life_time_duration {
             b.value("life_time_duration", &d);
@@ -209,7 +206,7 @@ impl PaymentRequestCreate {
             b.value("life_time_datetime", &d);
         }
         if let Some(c) = &self.payment_currency {
-            b.value("payment_currency", &c.body());
+            b.object("payment_currency", c.body());
         }
         b.text("end_user_email", &self.end_user_email);
         b.text("end_user_reference", &self.end_user_reference);
