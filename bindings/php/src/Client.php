@@ -390,17 +390,10 @@ final class Client
     /** @param string|array<string, mixed> $request */
     private function callUnlogged(int $operation, $request): Result
     {
-        $ffi = Native::ffi();
-        $out = Native::slot('alphapo_response');
-        $error = Native::slot('alphapo_error');
-        Native::check((int) $ffi->alphapo_client_call(
-            $this->handle(),
-            self::uint32($operation, 'operation'),
-            self::requestJson($request),
-            \FFI::addr($out),
-            \FFI::addr($error)
-        ), $error);
-        return Result::fromNative($operation, $out);
+        return Result::fromNative(
+            $operation,
+            $this->fill('call', 'alphapo_response', self::uint32($operation, 'operation'), self::requestJson($request))
+        );
     }
 
     /**
