@@ -1,28 +1,39 @@
-//! HTTP transport: one pooled ureq agent with rustls and certificate verification, finite
-//! timeouts, a response size cap, no redirects, and a proxy only when one is configured
-//! (ureq's own reading of proxy variables is off; see [`proxy`]). Failures are
-//! classified into stable statuses, and the transport says whether a failed request can
+//! HTTP transport: kept-alive connections made by ureq's connectors (an HTTP CONNECT proxy
+//! only when one is configured, rustls with certificate verification) over our own TCP
+//! connections, and one HTTP/1.1 exchange per request written and read here ([`http`]):
+//! finite timeouts, a reply size cap, no redirects (a 3xx is handed up as a reply). Failures
+//! are classified into stable statuses, and the transport says whether a failed request can
 //! have reached the server.
 //!
-//! Fork safety: the agent remembers the process it was made in. In a child process after
-//! `fork()` (gunicorn `--preload`, Celery prefork, `multiprocessing`, `pcntl_fork`) the
-//! first call makes a fresh agent, so the child opens its own connections; the inherited
-//! pool is left alone (not dropped: closing it from the child could end the parent's TLS
-//! sessions), its sockets stay open until the child exits.
+//! Fork safety: connections are never shared across processes. In a child process after
+//! `fork()` (gunicorn `--preload`, Celery prefork, `multiprocessing`, `pcntl_fork`) the pool
+//! finds itself in another process and lets go of the inherited connections without closing
+//! them (closing them from the child could end the parent's TLS sessions): the child opens
+//! its own, and the inherited sockets stay open until the child exits. See [`pool`].
 
-mod coalesce;
+mod http;
+mod pool;
 pub(crate) mod proxy;
 mod resolver;
+mod tcp;
 
 use crate::error::{Error, Result, Status};
 use crate::operations::Method;
 use crate::transport::proxy::ProxyUrl;
-use coalesce::Coalescing;
+use pool::{Pool, Pooled};
 use resolver::CachingResolver;
-use std::sync::RwLock;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use ureq::config::Config;
+use ureq::http::Uri;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-use ureq::unversioned::transport::{Connector, DefaultConnector};
+use ureq::unversioned::resolver::Resolver;
+use ureq::unversioned::transport::time::{Duration as NextDuration, Instant as NextInstant};
+use ureq::unversioned::transport::{
+    ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
+    Transport as Connection,
+};
+use ureq::Timeout;
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -68,13 +79,29 @@ pub struct Failure {
     pub before_send: bool,
 }
 
-/// A pooled HTTP agent. `Send + Sync`; connections are reused across threads, never
-/// across processes.
-#[derive(Debug)]
+/// Runs the connector chain for a connection's details (ureq's proxy connector runs it again
+/// for the connection to the proxy).
+type RunConnector = dyn Fn(&ConnectionDetails) -> std::result::Result<Box<dyn Connection>, ureq::Error>
+    + Send
+    + Sync;
+
+/// Kept-alive connections and the means to make more. `Send + Sync`; connections are reused
+/// across threads, never across processes.
 pub struct Transport {
     config: TransportConfig,
-    /// The process the agent belongs to, and the agent.
-    agent: RwLock<(u32, ureq::Agent)>,
+    /// ureq's settings for its connectors: TLS roots, proxy, User-Agent of a CONNECT.
+    connector_config: Config,
+    resolver: CachingResolver,
+    run_connector: Arc<RunConnector>,
+    pool: Pool,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Parses PEM certificates for [`TransportConfig::ca_pem`].
@@ -93,43 +120,90 @@ pub fn parse_ca_pem(pem: &[u8]) -> Result<Vec<Certificate<'static>>> {
     Ok(certs)
 }
 
-impl Transport {
-    /// A transport for `config` (no network access).
-    pub fn new(config: &TransportConfig) -> Result<Transport> {
-        let agent = make_agent(config)?;
-        Ok(Transport {
-            config: config.clone(),
-            agent: RwLock::new((std::process::id(), agent)),
-        })
+/// The deadlines of one exchange, as ureq kept them: each phase (resolve, connect, send,
+/// receive the head, receive the body) has its own budget from the end of the one before
+/// (the connect timeout for resolving and connecting, the timeout for the rest), and the whole
+/// exchange the sum of both timeouts.
+struct Clock {
+    connect_timeout: Duration,
+    timeout: Duration,
+    global: Instant,
+    phase_start: Instant,
+}
+
+impl Clock {
+    fn new(config: &TransportConfig) -> Clock {
+        let now = Instant::now();
+        Clock {
+            connect_timeout: config.connect_timeout,
+            timeout: config.timeout,
+            global: now + config.connect_timeout + config.timeout,
+            phase_start: now,
+        }
     }
 
-    /// The agent of this process: after a `fork()`, a fresh one for the child.
-    #[allow(clippy::result_large_err)] // one per request, like send()
-    fn agent(&self) -> std::result::Result<ureq::Agent, Failure> {
-        let pid = std::process::id();
-        {
-            let current = self.agent.read().unwrap_or_else(|p| p.into_inner());
-            if current.0 == pid {
-                return Ok(current.1.clone());
-            }
+    /// The current phase has ended.
+    fn next_phase(&mut self) {
+        self.phase_start = Instant::now();
+    }
+
+    /// The time left in `phase`, and the timeout that ends it.
+    fn left(&self, phase: Timeout) -> NextTimeout {
+        let budget = match phase {
+            Timeout::Resolve | Timeout::Connect => self.connect_timeout,
+            _ => self.timeout,
+        };
+        let end = self.phase_start + budget;
+        let (reason, at) = if end <= self.global {
+            (phase, end)
+        } else {
+            (Timeout::Global, self.global)
+        };
+        NextTimeout {
+            after: NextDuration::Exact(at.saturating_duration_since(Instant::now())),
+            reason,
+            per_read: None,
+            per_write: None,
         }
-        let mut current = self.agent.write().unwrap_or_else(|p| p.into_inner());
-        if current.0 != pid {
-            let fresh = make_agent(&self.config).map_err(|error| Failure {
-                error,
-                before_send: true,
-            })?;
-            let inherited = std::mem::replace(&mut current.1, fresh);
-            std::mem::forget(inherited); // the parent's connections: never closed from here
-            current.0 = pid;
-        }
-        Ok(current.1.clone())
     }
 }
 
-/// A ureq agent for `config`.
-fn make_agent(config: &TransportConfig) -> Result<ureq::Agent> {
-    {
+/// The reply's bytes from a connection, each read within its phase's time.
+struct Wire<'a> {
+    conn: &'a mut dyn Connection,
+    clock: &'a mut Clock,
+    /// The head is in: the body's own budget has started.
+    body_started: bool,
+}
+
+impl http::Input for Wire<'_> {
+    fn read_more(
+        &mut self,
+        buf: &mut Vec<u8>,
+        part: http::Part,
+    ) -> std::result::Result<usize, ureq::Error> {
+        let phase = match part {
+            http::Part::Head => Timeout::RecvResponse,
+            http::Part::Body => {
+                if !std::mem::replace(&mut self.body_started, true) {
+                    self.clock.next_phase();
+                }
+                Timeout::RecvBody
+            }
+        };
+        self.conn.await_input(self.clock.left(phase))?;
+        let buffers = self.conn.buffers();
+        let input = buffers.input();
+        let n = input.len();
+        buf.extend_from_slice(input);
+        buffers.input_consume(n);
+        Ok(n)
+    }
+}
+
+impl Transport {
+    /// A transport for `config` (no network access).
+    pub fn new(config: &TransportConfig) -> Result<Transport> {
         let mut tls = TlsConfig::builder();
         if let Some(pem) = &config.ca_pem {
             let certs = parse_ca_pem(pem)?;
@@ -142,29 +216,71 @@ fn make_agent(config: &TransportConfig) -> Result<ureq::Agent> {
             ),
             None => None,
         };
-        let agent_config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
+        let connector_config = ureq::Agent::config_builder()
             .user_agent(config.user_agent.as_str())
-            .timeout_connect(Some(config.connect_timeout))
-            .timeout_resolve(Some(config.connect_timeout))
-            .timeout_send_request(Some(config.timeout))
-            .timeout_send_body(Some(config.timeout))
-            .timeout_recv_response(Some(config.timeout))
-            .timeout_recv_body(Some(config.timeout))
-            .timeout_global(Some(config.connect_timeout + config.timeout))
             .tls_config(tls.build())
             .proxy(proxy)
             .build();
-        Ok(ureq::Agent::with_parts(
-            agent_config,
-            DefaultConnector::default().chain(Coalescing),
-            CachingResolver::default(),
-        ))
+        let chain =
+            ().chain(ConnectProxyConnector::default())
+                .chain(tcp::Tcp)
+                .chain(RustlsConnector::default());
+        let run_connector: Arc<RunConnector> =
+            Arc::new(
+                move |details: &ConnectionDetails| match chain.connect(details, None)? {
+                    Some(conn) => Ok(Box::new(conn) as Box<dyn Connection>),
+                    None => Err(ureq::Error::ConnectionFailed),
+                },
+            );
+        Ok(Transport {
+            config: config.clone(),
+            connector_config,
+            resolver: CachingResolver::default(),
+            run_connector,
+            pool: Pool::default(),
+        })
     }
-}
 
-impl Transport {
+    /// A new connection to `target`'s origin (through the proxy, with TLS for https).
+    #[allow(clippy::result_large_err)] // one per request, like send()
+    fn connect(
+        &self,
+        target: &http::Target<'_>,
+        clock: &mut Clock,
+    ) -> std::result::Result<Box<dyn Connection>, Failure> {
+        let uri: Uri = format!("{}/", target.origin)
+            .parse()
+            .map_err(|e| classify(ureq::Error::from(ureq::http::Error::from(e))))?;
+        let addrs = if self.connector_config.proxy().is_some() {
+            self.resolver.empty() // the proxy resolves the API's host
+        } else {
+            let left = clock.left(Timeout::Resolve);
+            let addrs = self
+                .resolver
+                .resolve(&uri, &self.connector_config, left)
+                .map_err(classify)?;
+            clock.next_phase();
+            addrs
+        };
+        let details = ConnectionDetails {
+            uri: &uri,
+            addrs,
+            config: &self.connector_config,
+            request_level: false,
+            resolver: &self.resolver,
+            now: NextInstant::now(),
+            timeout: clock.left(Timeout::Connect),
+            current_time: Arc::new(NextInstant::now),
+            run_connector: self.run_connector.clone(),
+            register_shutdown: Arc::new(|_| Ok(())),
+        };
+        let conn = (self.run_connector)(&details).map_err(classify)?;
+        if target.tls && !conn.is_tls() {
+            return Err(classify(ureq::Error::TlsRequired));
+        }
+        Ok(conn)
+    }
+
     /// Sends `body` with `headers` and reads the whole reply.
     #[allow(clippy::result_large_err)] // one per request, never on a hot path
     pub fn send(
@@ -174,53 +290,90 @@ impl Transport {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> std::result::Result<RawReply, Failure> {
-        let agent = self.agent()?;
-        let result = match method {
-            Method::Post => {
-                let mut req = agent.post(url);
-                for (k, v) in headers {
-                    req = req.header(*k, *v);
-                }
-                req.send(body)
-            }
-            Method::Get if body.is_empty() => {
-                let mut req = agent.get(url);
-                for (k, v) in headers {
-                    req = req.header(*k, *v);
-                }
-                req.call()
-            }
-            Method::Get => {
-                let mut req = agent.get(url);
-                for (k, v) in headers {
-                    req = req.header(*k, *v);
-                }
-                req.force_send_body().send(body)
-            }
+        let mut clock = Clock::new(&self.config);
+        let refuse = |message: String| Failure {
+            error: Error::new(Status::InvalidArgument, message),
+            before_send: false,
         };
-        let mut response = result.map_err(classify)?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(self.config.max_response_bytes)
-            .read_to_vec()
-            .map_err(|e| {
-                let mut failure = classify(e);
-                failure.error = failure.error.with_http_status(status);
-                failure
-            })?;
-        Ok(RawReply {
-            status,
+        let target = http::Target::parse(url)
+            .ok_or_else(|| refuse("the request URL is not a valid http(s) URL".into()))?;
+        let mut request = Vec::new();
+        http::write_request(
+            &mut request,
+            method,
+            &target,
+            headers,
+            &self.config.user_agent,
             body,
-            retry_after,
+        )
+        .map_err(refuse)?;
+        let mut pooled = match self.pool.take(target.origin) {
+            Some(pooled) => pooled,
+            None => Pooled {
+                conn: self.connect(&target, &mut clock)?,
+                origin: target.origin.to_string(),
+            },
+        };
+        clock.next_phase();
+        transmit(&mut *pooled.conn, &request, &clock).map_err(classify)?;
+        clock.next_phase();
+        let mut wire = Wire {
+            conn: &mut *pooled.conn,
+            clock: &mut clock,
+            body_started: false,
+        };
+        let reply = http::read_reply(&mut wire, &mut request, self.config.max_response_bytes)
+            .map_err(|e| match e {
+                http::ReadError::Io(e, status) => with_status(classify(e), status),
+                http::ReadError::Protocol(message, status) => with_status(
+                    Failure {
+                        error: Error::new(
+                            Status::Transport,
+                            format!("HTTP protocol error: {message}"),
+                        ),
+                        before_send: false,
+                    },
+                    status,
+                ),
+                http::ReadError::TooLarge(status, cap) => {
+                    with_status(classify(ureq::Error::BodyExceedsLimit(cap)), Some(status))
+                }
+            })?;
+        if reply.reusable {
+            self.pool.put(pooled);
+        }
+        Ok(RawReply {
+            status: reply.status,
+            body: reply.body,
+            retry_after: reply.retry_after,
         })
     }
+}
+
+/// Writes `request` (head and body) through the connection's output buffer: one write when it
+/// fits (the API's requests do).
+fn transmit(
+    conn: &mut dyn Connection,
+    request: &[u8],
+    clock: &Clock,
+) -> std::result::Result<(), ureq::Error> {
+    let mut sent = 0;
+    while sent < request.len() {
+        let out = conn.buffers().output();
+        let n = (request.len() - sent).min(out.len());
+        out[..n].copy_from_slice(&request[sent..sent + n]);
+        conn.transmit_output(n, clock.left(Timeout::SendRequest))?;
+        sent += n;
+    }
+    Ok(())
+}
+
+/// `failure` with the reply's HTTP status, when one was received.
+fn with_status(mut failure: Failure, status: Option<u16>) -> Failure {
+    if let Some(status) = status {
+        failure.error = failure.error.with_http_status(status);
+    }
+    failure
 }
 
 /// Whether a TLS error is the refusal of the server's certificate or parameters: it ends the
