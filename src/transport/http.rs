@@ -42,15 +42,21 @@ impl<'a> Target<'a> {
     /// `None` for another scheme, no host, user information, or a byte a path or query may
     /// not hold.
     pub(super) fn parse(url: &'a str) -> Option<Target<'a>> {
-        let (scheme, rest) = url.split_once("://")?;
-        let tls = if scheme.eq_ignore_ascii_case("https") {
-            true
-        } else if scheme.eq_ignore_ascii_case("http") {
-            false
+        let starts = |prefix: &str| {
+            url.get(..prefix.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(prefix))
+        };
+        let (tls, rest) = if starts("https://") {
+            (true, &url[8..])
+        } else if starts("http://") {
+            (false, &url[7..])
         } else {
             return None;
         };
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let end = rest
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
         let authority = &rest[..end];
         if authority.is_empty()
             || !authority.bytes().all(|b| {
@@ -64,17 +70,24 @@ impl<'a> Target<'a> {
         {
             return None;
         }
-        let origin = &url[..scheme.len() + 3 + end];
+        let origin = &url[..url.len() - rest.len() + end];
+        // The path up to a fragment (not sent); the query after `?` has its own bytes.
         let mut path = &rest[end..];
-        if let Some(hash) = path.find('#') {
-            path = &path[..hash];
-        }
-        let (p, q) = match path.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (path, None),
-        };
-        if !p.bytes().all(path_byte) || !q.is_none_or(|q| q.bytes().all(query_byte)) {
-            return None;
+        let mut query = false;
+        for (i, b) in path.bytes().enumerate() {
+            if b == b'#' {
+                path = &path[..i];
+                break;
+            }
+            let allowed = if query {
+                query_byte(b)
+            } else {
+                query = b == b'?';
+                query || path_byte(b)
+            };
+            if !allowed {
+                return None;
+            }
         }
         let path = if path.is_empty() { "/" } else { path };
         Some(Target {
