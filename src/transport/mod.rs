@@ -133,11 +133,15 @@ struct Clock {
 
 impl Clock {
     fn new(config: &TransportConfig) -> Clock {
+        // A year stands for any longer timeout: deadlines stay representable.
+        const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
         let now = Instant::now();
+        let connect_timeout = config.connect_timeout.min(LONGEST);
+        let timeout = config.timeout.min(LONGEST);
         Clock {
-            connect_timeout: config.connect_timeout,
-            timeout: config.timeout,
-            global: now + config.connect_timeout + config.timeout,
+            connect_timeout,
+            timeout,
+            global: now + connect_timeout + timeout,
             phase_start: now,
         }
     }
@@ -450,5 +454,50 @@ fn classify(error: ureq::Error) -> Failure {
     Failure {
         error: Error::new(status, message),
         before_send,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(connect_timeout: Duration, timeout: Duration) -> TransportConfig {
+        TransportConfig {
+            connect_timeout,
+            timeout,
+            user_agent: "t".into(),
+            ca_pem: None,
+            max_response_bytes: 1,
+            proxy: None,
+        }
+    }
+
+    fn secs(t: NextTimeout) -> u64 {
+        t.after.as_secs_f64().round() as u64
+    }
+
+    #[test]
+    fn each_phase_has_its_budget_within_the_whole() {
+        let mut clock = Clock::new(&config(Duration::from_secs(10), Duration::from_secs(30)));
+        let connect = clock.left(Timeout::Connect);
+        assert_eq!((connect.reason, secs(connect)), (Timeout::Connect, 10));
+        clock.next_phase();
+        let send = clock.left(Timeout::SendRequest);
+        assert_eq!((send.reason, secs(send)), (Timeout::SendRequest, 30));
+        // A phase starting 20 s into the call ends with the call, 40 s after its start.
+        clock.phase_start += Duration::from_secs(20);
+        let body = clock.left(Timeout::RecvBody);
+        assert_eq!((body.reason, secs(body)), (Timeout::Global, 40));
+        // Past the call's deadline: nothing left.
+        clock.global = Instant::now();
+        assert!(clock.left(Timeout::RecvBody).after.is_zero());
+    }
+
+    #[test]
+    fn any_timeout_is_representable() {
+        let clock = Clock::new(&config(Duration::MAX, Duration::MAX));
+        let left = clock.left(Timeout::Connect);
+        assert_eq!(left.reason, Timeout::Connect);
+        assert!(*left.after > Duration::from_secs(364 * 24 * 3600));
     }
 }
