@@ -49,6 +49,13 @@ impl AttemptRecord {
     /// "duration_us": …, "may_have_reached": false}, …]}`: times in microseconds, the
     /// status by name, `http_status` 0 when there was no reply.
     pub fn to_json(&self) -> String {
+        let mut out = Vec::with_capacity(64 + 96 * self.attempts.len());
+        self.write_json(&mut out);
+        String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+
+    /// [`AttemptRecord::to_json`], appended to `out`.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
         #[derive(serde::Serialize)]
         struct AttemptJson {
             status: &'static str,
@@ -73,7 +80,7 @@ impl AttemptRecord {
                 })
                 .collect(),
         };
-        serde_json::to_string(&record).expect("an attempt record serializes")
+        serde_json::to_writer(out, &record).expect("an attempt record serializes")
     }
 }
 

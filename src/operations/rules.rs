@@ -125,6 +125,9 @@ impl Rules {
 
     /// MiCA party data (spec §5.0): `sender_type`/`receiver_type` and its `_data` object.
     pub(crate) fn party(&mut self, prefix: &str, party: &Party, allow_self: bool) {
+        if party.kind.is_none() && party.data.is_none() {
+            return; // no party: nothing to check (and no field name to write)
+        }
         let type_field = format!("{prefix}_type");
         let data_field = format!("{prefix}_data");
         let allowed: &[&str] = if allow_self {
