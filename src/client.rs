@@ -324,7 +324,8 @@ impl Client {
         Ok(self.sign_request(request))
     }
 
-    fn sign_request(&self, request: Request) -> PreparedRequest {
+    /// Signs a request already validated and serialized (no copy of it is made).
+    pub(crate) fn sign_request(&self, request: Request) -> PreparedRequest {
         let url = format!("{}{}", self.bases.get(request.base), request.path);
         let mut headers = vec![("X-Processing-Key".to_string(), self.api_key.clone())];
         if !(request.kind == OperationKind::Ping && request.body.is_empty()) {

@@ -146,10 +146,8 @@ fn descend(
 
 /// A valid amount in its canonical text; `None` for a malformed one.
 fn amount_text(text: &str) -> Option<Value> {
-    let amount = Amount::decoded(text);
-    amount
-        .is_valid()
-        .then(|| Value::String(amount.as_str().to_string()))
+    // `Amount::decoded`'s rule, its text taken as it is made.
+    crate::amount::normalize_decimal(text).map(Value::String)
 }
 
 /// A scalar as text: strings as they are, numbers as written, booleans `true`/`false`;
