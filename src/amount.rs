@@ -74,10 +74,12 @@ impl Amount {
         }
         let int = int.trim_start_matches('0');
         let int = if int.is_empty() { "0" } else { int };
-        let text = match frac {
-            Some(f) => format!("{int}.{f}"),
-            None => int.to_string(),
-        };
+        let mut text = String::with_capacity(text.len());
+        text.push_str(int);
+        if let Some(f) = frac {
+            text.push('.');
+            text.push_str(f);
+        }
         Ok(Amount { text, valid: true })
     }
 
@@ -167,8 +169,12 @@ pub fn normalize_decimal(text: &str) -> Option<String> {
         return None;
     }
     if exp == 0 {
-        let sign = if neg { "-" } else { "" };
-        return Some(format!("{sign}{}", mantissa));
+        let mut text = String::with_capacity(mantissa.len() + 1);
+        if neg {
+            text.push('-');
+        }
+        text.push_str(mantissa);
+        return Some(text);
     }
     if exp.unsigned_abs() > 400 {
         return None;

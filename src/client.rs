@@ -324,9 +324,14 @@ impl Client {
         Ok(self.sign_request(request))
     }
 
-    fn sign_request(&self, request: Request) -> PreparedRequest {
-        let url = format!("{}{}", self.bases.get(request.base), request.path);
-        let mut headers = vec![("X-Processing-Key".to_string(), self.api_key.clone())];
+    /// Signs a request already validated and serialized (no copy of it is made).
+    pub(crate) fn sign_request(&self, request: Request) -> PreparedRequest {
+        let base = self.bases.get(request.base);
+        let mut url = String::with_capacity(base.len() + request.path.len());
+        url.push_str(base);
+        url.push_str(&request.path);
+        let mut headers = Vec::with_capacity(3);
+        headers.push(("X-Processing-Key".to_string(), self.api_key.clone()));
         if !(request.kind == OperationKind::Ping && request.body.is_empty()) {
             let signature = self.signer.sign(&request.body);
             headers.push(("X-Processing-Signature".to_string(), signature));

@@ -49,31 +49,40 @@ impl AttemptRecord {
     /// "duration_us": …, "may_have_reached": false}, …]}`: times in microseconds, the
     /// status by name, `http_status` 0 when there was no reply.
     pub fn to_json(&self) -> String {
-        #[derive(serde::Serialize)]
-        struct AttemptJson {
-            status: &'static str,
-            http_status: u16,
-            duration_us: u64,
-            may_have_reached: bool,
-        }
-        #[derive(serde::Serialize)]
-        struct RecordJson {
-            total_us: u64,
-            attempts: Vec<AttemptJson>,
-        }
+        let mut out = Vec::with_capacity(64 + 96 * self.attempts.len());
+        self.write_json(&mut out);
+        String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+
+    /// [`AttemptRecord::to_json`], appended to `out`: written field by field (numbers by
+    /// serde_json, names are plain identifiers), no intermediate structs.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
         let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        let record = RecordJson {
-            total_us: micros(self.total),
-            attempts: (self.attempts.iter())
-                .map(|a| AttemptJson {
-                    status: a.status.name(),
-                    http_status: a.http_status.unwrap_or(0),
-                    duration_us: micros(a.duration),
-                    may_have_reached: a.may_have_reached,
-                })
-                .collect(),
+        let number = |out: &mut Vec<u8>, n: u64| {
+            serde_json::to_writer(&mut *out, &n).expect("a number serializes")
         };
-        serde_json::to_string(&record).expect("an attempt record serializes")
+        out.extend_from_slice(b"{\"total_us\":");
+        number(out, micros(self.total));
+        out.extend_from_slice(b",\"attempts\":[");
+        for (i, a) in self.attempts.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"status\":");
+            serde_json::to_writer(&mut *out, a.status.name()).expect("a name serializes");
+            out.extend_from_slice(b",\"http_status\":");
+            number(out, a.http_status.unwrap_or(0).into());
+            out.extend_from_slice(b",\"duration_us\":");
+            number(out, micros(a.duration));
+            out.extend_from_slice(b",\"may_have_reached\":");
+            out.extend_from_slice(if a.may_have_reached {
+                b"true"
+            } else {
+                b"false"
+            });
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
     }
 }
 
@@ -282,6 +291,35 @@ mod tests {
 
     fn timeout() -> Error {
         Error::new(Status::Timeout, "timeout (global)")
+    }
+
+    #[test]
+    fn the_record_as_json() {
+        let record = AttemptRecord {
+            attempts: vec![
+                Attempt {
+                    status: Status::Transport,
+                    http_status: None,
+                    duration: Duration::from_micros(1500),
+                    may_have_reached: false,
+                },
+                Attempt {
+                    status: Status::Ok,
+                    http_status: Some(201),
+                    duration: Duration::from_nanos(2_999),
+                    may_have_reached: true,
+                },
+            ],
+            total: Duration::from_secs(3),
+        };
+        assert_eq!(
+            record.to_json(),
+            r#"{"total_us":3000000,"attempts":[{"status":"TRANSPORT","http_status":0,"duration_us":1500,"may_have_reached":false},{"status":"OK","http_status":201,"duration_us":2,"may_have_reached":true}]}"#
+        );
+        assert_eq!(
+            AttemptRecord::default().to_json(),
+            r#"{"total_us":0,"attempts":[]}"#
+        );
     }
 
     fn http(status: Status, code: u16, retry_after: Option<u64>) -> Error {

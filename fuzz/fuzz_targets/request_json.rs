@@ -84,6 +84,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let kind = alphapo::operations::OPERATIONS[selector as usize % alphapo::operations::OPERATIONS.len()].kind;
     let text = std::str::from_utf8(rest).ok();
+    // The fields read straight from the text make what the parsed object makes.
+    if let Some(Ok(value @ serde_json::Value::Object(_))) =
+        text.map(serde_json::from_str::<serde_json::Value>)
+    {
+        let by_text = Request::from_json(kind, text.unwrap_or_default());
+        let by_value = Request::from_fields(kind, &value);
+        assert_eq!(format!("{by_text:?}"), format!("{by_value:?}"));
+    }
     let rust_status = text.map(|json| match Request::from_json(kind, json) {
         Ok(req) => {
             assert_eq!(req.kind, kind);

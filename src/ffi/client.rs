@@ -400,14 +400,16 @@ fn built_request(request: *const alphapo_request) -> Result<Request, Error> {
     unsafe { try_ref(request, "request") }?.to_request()
 }
 
-/// Runs a request: validates, signs, sends with retries, decodes.
+/// Runs a request (validated and serialized when it was made): signs, sends with retries,
+/// decodes. The request is signed as it is, not copied.
 fn execute(client: &Client, request: Request) -> Result<alphapo_response, Error> {
-    Ok(alphapo_response::new(client.execute(&request)?))
+    let prepared = client.sign_request(request);
+    Ok(alphapo_response::new(client.send(&prepared)?))
 }
 
-/// Prepares a request without sending it.
+/// Prepares a request (validated and serialized when it was made) without sending it.
 fn prepare(client: &Client, request: Request) -> Result<alphapo_prepared, Error> {
-    Ok(alphapo_prepared::new(client.prepare(&request)?))
+    Ok(alphapo_prepared::new(client.sign_request(request)))
 }
 
 /// Runs an operation (an `alphapo_operation` value) with its fields as a JSON object

@@ -96,7 +96,7 @@ pub extern "C" fn alphapo_response_summary_json(
 ) -> *const c_char {
     ffi_boundary!({
         let summary = read_handle(response, |r| {
-            let text = r.summary.get_or_init(|| r.inner.summary_json() + "\0");
+            let text = r.summary.get_or_init(|| r.inner.summary_json_nul());
             Some(&text.as_bytes()[..text.len() - 1])
         });
         bytes_out(summary, len).cast()

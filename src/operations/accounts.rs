@@ -2,7 +2,7 @@
 //! `currencies/rates` (spec §5.2–§5.5). All read-only, so always safe to retry.
 
 use super::body::Body;
-use super::reader::Reader;
+use super::reader::{JsonFields, Reader};
 use super::rules::Rules;
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
@@ -11,7 +11,7 @@ use crate::reply::normalize::Fields;
 use serde_json::Value;
 
 /// `POST /accounts/list` from JSON: takes no fields.
-pub(crate) fn accounts_list(value: &Value) -> Result<Request> {
+pub(crate) fn accounts_list(value: JsonFields<'_>) -> Result<Request> {
     Reader::new(value).finish()?;
     Ok(Request::post(
         OperationKind::AccountsList,
@@ -64,8 +64,8 @@ pub struct CurrenciesList {
 
 impl CurrenciesList {
     /// Reads `{"visible": bool}` (optional).
-    pub fn from_json(value: &Value) -> Result<CurrenciesList> {
-        let r = Reader::new(value);
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<CurrenciesList> {
+        let r = Reader::new(value.into());
         let req = CurrenciesList {
             visible: r.boolean("visible"),
         };
@@ -156,8 +156,8 @@ pub struct RatesQuery {
     pub currency_to: Option<String>,
 }
 
-fn pair_fields(value: &Value) -> Result<(Option<String>, Option<String>)> {
-    let r = Reader::new(value);
+fn pair_fields<'a>(value: impl Into<JsonFields<'a>>) -> Result<(Option<String>, Option<String>)> {
+    let r = Reader::new(value.into());
     let pair = (r.string("currency_from"), r.string("currency_to"));
     r.finish()?;
     Ok(pair)
@@ -172,7 +172,7 @@ fn pair_body(from: &Option<String>, to: &Option<String>) -> Body {
 
 impl PairsQuery {
     /// Reads `{"currency_from"?, "currency_to"?}`.
-    pub fn from_json(value: &Value) -> Result<PairsQuery> {
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<PairsQuery> {
         let (currency_from, currency_to) = pair_fields(value)?;
         Ok(PairsQuery {
             currency_from,
@@ -197,7 +197,7 @@ impl ToRequest for PairsQuery {
 
 impl RatesQuery {
     /// Reads `{"currency_from", "currency_to"}`.
-    pub fn from_json(value: &Value) -> Result<RatesQuery> {
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<RatesQuery> {
         let (currency_from, currency_to) = pair_fields(value)?;
         Ok(RatesQuery {
             currency_from,

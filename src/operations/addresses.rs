@@ -1,7 +1,7 @@
 //! `POST /addresses/take`: a permanent deposit address for a customer (spec §5.6).
 
 use super::body::Body;
-use super::reader::Reader;
+use super::reader::{JsonFields, Reader};
 use super::rules::{Party, Rules};
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
@@ -26,8 +26,8 @@ pub struct TakeAddress {
 
 impl TakeAddress {
     /// Reads the request from JSON fields.
-    pub fn from_json(value: &Value) -> Result<TakeAddress> {
-        let r = Reader::new(value);
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<TakeAddress> {
+        let r = Reader::new(value.into());
         let req = TakeAddress {
             currency: r.string("currency"),
             foreign_id: r.reference("foreign_id"),

@@ -2,7 +2,7 @@
 //! `exchange/now` (at market) (spec §5.8–§5.10).
 
 use super::body::Body;
-use super::reader::Reader;
+use super::reader::{JsonFields, Reader};
 use super::rules::Rules;
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
@@ -23,8 +23,8 @@ trait RequestFields: Sized {
 
     /// Reads the fields from a JSON request: an error for each value of the wrong type and
     /// each unknown field.
-    fn read_json(value: &Value) -> Result<Self> {
-        let r = Reader::new(value);
+    fn read_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<Self> {
+        let r = Reader::new(value.into());
         let fields = Self::read(&r);
         r.finish()?;
         Ok(fields)
@@ -164,7 +164,7 @@ impl ExchangeCalculate {
     legs_accessors!(legs);
 
     /// Reads the request from JSON fields.
-    pub fn from_json(value: &Value) -> Result<Self> {
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<Self> {
         let legs = Legs::read_json(value)?;
         Ok(ExchangeCalculate { legs })
     }
@@ -198,7 +198,7 @@ impl ExchangeFixed {
     }
 
     /// Reads the request from JSON fields.
-    pub fn from_json(value: &Value) -> Result<Self> {
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<Self> {
         Self::read_json(value)
     }
 }
@@ -242,7 +242,7 @@ impl ExchangeNow {
     deal_accessors!();
 
     /// Reads the request from JSON fields.
-    pub fn from_json(value: &Value) -> Result<Self> {
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<Self> {
         let deal = Deal::read_json(value)?;
         Ok(ExchangeNow { deal })
     }

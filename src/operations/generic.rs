@@ -2,7 +2,7 @@
 //! merchant. The body is taken as given (serialized once), signed and sent; the reply is
 //! decoded tolerantly (`data` when present, else the whole object).
 
-use super::reader::Reader;
+use super::reader::{JsonFields, Reader};
 use super::{Base, Method, OperationKind, Request, ToRequest};
 use crate::error::{Error, Result};
 use serde_json::Value;
@@ -21,8 +21,8 @@ pub struct GenericRequest {
 
 impl GenericRequest {
     /// Reads `{"method"?, "path", "body"?}`.
-    pub fn from_json(value: &Value) -> Result<GenericRequest> {
-        let r = Reader::new(value);
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<GenericRequest> {
+        let r = Reader::new(value.into());
         let method = r.string("method");
         let path = r.string("path");
         let body = r.any("body");

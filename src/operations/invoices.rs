@@ -1,7 +1,7 @@
 //! `POST /invoices/create` and `POST /invoices/{foreign_id}/cancel/` (spec §5.11, §5.12).
 
 use super::body::Body;
-use super::reader::Reader;
+use super::reader::{JsonFields, Reader};
 use super::rules::{Party, Rules};
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
@@ -82,8 +82,8 @@ impl InvoiceRequest {
     }
 
     /// Reads a request from JSON fields (the wire names; `amount` a string or number).
-    pub fn from_json(value: &Value) -> Result<InvoiceRequest> {
-        let r = Reader::new(value);
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<InvoiceRequest> {
+        let r = Reader::new(value.into());
         let req = InvoiceRequest {
             timer: r.boolean("timer").unwrap_or(false),
             title: r.string("title"),
@@ -171,8 +171,8 @@ pub struct CancelInvoice {
 
 impl CancelInvoice {
     /// Reads `{"foreign_id": "…"}`.
-    pub fn from_json(value: &Value) -> Result<CancelInvoice> {
-        let r = Reader::new(value);
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<CancelInvoice> {
+        let r = Reader::new(value.into());
         let req = CancelInvoice {
             foreign_id: r.reference("foreign_id"),
         };

@@ -26,6 +26,7 @@ pub use generic::GenericRequest;
 pub use invoices::{CancelInvoice, Invoice, InvoiceRequest, InvoiceType};
 pub(crate) use payment_requests::iso;
 pub use payment_requests::{PaymentCurrency, PaymentRequest, PaymentRequestCreate};
+pub use reader::JsonFields;
 pub use rules::Party;
 pub use shapes::{payment_request_callback_shape, transaction_shape};
 pub use transactions::{Transaction, TransactionLookup};
@@ -135,7 +136,7 @@ pub struct Operation {
     /// The shape of the reply's `data`, for tolerant normalization.
     pub(crate) data: &'static Kind,
     /// Reads, validates and serializes the request from its JSON fields.
-    pub(crate) parse: fn(&Value) -> Result<Request>,
+    pub(crate) parse: fn(JsonFields<'_>) -> Result<Request>,
 }
 
 macro_rules! row {
@@ -295,38 +296,44 @@ impl ResultKind {
     /// Lists are arrays of such objects; `Text` and `Json` are the normalized data itself.
     /// Written straight to text (no intermediate `Value`).
     pub fn typed_json(self, response: &Response) -> String {
-        fn json<T: TypedResult>(t: &T) -> Vec<u8> {
-            let mut out = Vec::with_capacity(512);
-            t.write_json(&mut out);
-            out
-        }
-        fn list<T: TypedResult>(items: Vec<T>) -> Vec<u8> {
-            let mut out = Vec::with_capacity(160 * items.len() + 2);
+        let mut out = Vec::with_capacity(512);
+        self.write_typed_json(response, &mut out);
+        String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+
+    /// [`ResultKind::typed_json`], appended to `out`.
+    pub(crate) fn write_typed_json(self, response: &Response, out: &mut Vec<u8>) {
+        fn list<T: TypedResult>(items: Vec<T>, out: &mut Vec<u8>) {
+            out.reserve(160 * items.len() + 2);
             out.push(b'[');
             for (i, t) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                t.write_json(&mut out);
+                t.write_json(out);
             }
             out.push(b']');
-            out
         }
-        let out = match self {
-            ResultKind::Text | ResultKind::Json => return response.data.to_string(),
-            ResultKind::Invoice => json(&Invoice::read(&response.data, response.shell())),
-            ResultKind::Address => json(&Address::read(&response.data, response.shell())),
-            ResultKind::Withdrawal => json(&Withdrawal::read(&response.data, response.shell())),
-            ResultKind::Exchange => json(&Exchange::read(&response.data, response.shell())),
-            ResultKind::Transaction => json(&Transaction::from_response(response)),
-            ResultKind::PaymentRequest => {
-                json(&PaymentRequest::read(&response.data, response.shell()))
+        match self {
+            ResultKind::Text | ResultKind::Json => {
+                serde_json::to_writer(out, &response.data).expect("JSON serializes")
             }
-            ResultKind::Accounts => list(Account::list(response)),
-            ResultKind::Currencies => list(CurrencyInfo::list(response)),
-            ResultKind::Pairs => list(CurrencyPair::list(response)),
-        };
-        String::from_utf8(out).expect("serde_json writes UTF-8")
+            ResultKind::Invoice => Invoice::read(&response.data, response.shell()).write_json(out),
+            ResultKind::Address => Address::read(&response.data, response.shell()).write_json(out),
+            ResultKind::Withdrawal => {
+                Withdrawal::read(&response.data, response.shell()).write_json(out)
+            }
+            ResultKind::Exchange => {
+                Exchange::read(&response.data, response.shell()).write_json(out)
+            }
+            ResultKind::Transaction => Transaction::from_response(response).write_json(out),
+            ResultKind::PaymentRequest => {
+                PaymentRequest::read(&response.data, response.shell()).write_json(out)
+            }
+            ResultKind::Accounts => list(Account::list(response), out),
+            ResultKind::Currencies => list(CurrencyInfo::list(response), out),
+            ResultKind::Pairs => list(CurrencyPair::list(response), out),
+        }
     }
 }
 
@@ -493,6 +500,14 @@ impl Request {
     /// amounts as decimal strings or JSON numbers). Unknown fields are refused, so that a
     /// typo never silently drops a field. `json` may be empty for operations without fields.
     pub fn from_json(kind: OperationKind, json: &str) -> Result<Request> {
+        // The common case first: the object's fields read straight from the text (no
+        // `Value` built). Anything else, a refusal included, takes the `Value` path below,
+        // which says what is wrong exactly as it always has.
+        if let Some(flat) = JsonFields::parse(json) {
+            if let Ok(request) = (kind.row().parse)(JsonFields::flat(&flat)) {
+                return Ok(request);
+            }
+        }
         let value: Value = if json.trim().is_empty() {
             Value::Object(Default::default())
         } else {
@@ -542,7 +557,7 @@ impl Request {
     }
 
     fn from_value(kind: OperationKind, value: &Value) -> Result<Request> {
-        (kind.row().parse)(value)
+        (kind.row().parse)(value.into())
     }
 }
 
@@ -627,6 +642,70 @@ mod tests {
         );
         // Not every operation is so lenient: a withdrawal without `data` is not understood.
         assert!(Response::decode(OperationKind::WithdrawalCrypto, 200, b"[]".to_vec()).is_err());
+    }
+
+    #[test]
+    fn fields_read_from_text_make_what_the_value_path_makes() {
+        use OperationKind::*;
+        let many: Vec<String> = (0..70).map(|i| format!("\"f{i}\":1")).collect();
+        let many = format!("{{{}}}", many.join(","));
+        let cases: &[(OperationKind, &str, bool)] = &[
+            (
+                InvoicesCreate,
+                r#"{"timer":true,"title":"T","currency":"EUR","amount":0.10,"foreign_id":7,"type":"good_until_expired","sender_type":"legal","sender_data":{"legal_name":"ACME","country_of_registration":"DEU"}}"#,
+                true,
+            ),
+            (
+                InvoicesCreate,
+                r#"{"title":"A","currency":"EUR","title":"B \"q\" \u00e9","amount":"106.750","foreign_id":"f","description":null}"#,
+                true,
+            ),
+            (
+                InvoicesCreate,
+                r#" {"title":"T","currency":"EUR","amount":"1","foreign_id":18446744073709551615} "#,
+                true,
+            ),
+            (
+                InvoicesCreate,
+                r#"{"title":"T","currency":"EUR","amount":1e-5,"foreign_id":"f","colour":"red"}"#,
+                true,
+            ),
+            (
+                InvoicesCreate,
+                r#"{"title":5,"timer":"no","sender_data":{"a":1}}"#,
+                true,
+            ),
+            (InvoicesCreate, &many, false),
+            (InvoicesCreate, r#"{"title":"T",}"#, false),
+            (InvoicesCreate, r#"["title"]"#, false),
+            (InvoicesCreate, "", false),
+            (
+                Generic,
+                r#"{"path":"/x/y","body":{"b":1.50,"a":[1,{"z":null}],"b":"2"}}"#,
+                true,
+            ),
+            (
+                PaymentRequestsCreate,
+                r#"{"amount":"10.00","currency":{"iso":"EUR"},"life_time_duration":3600,"foreign_id":"p"}"#,
+                true,
+            ),
+            (TransactionsInfo, r#"{"id":12345678901234567890}"#, true),
+        ];
+        for (kind, json, flat) in cases {
+            assert_eq!(JsonFields::parse(json).is_some(), *flat, "{json}");
+            let value: Value = serde_json::from_str(json).unwrap_or(Value::Null);
+            let by_value = if value.is_object() {
+                Request::from_fields(*kind, &value)
+            } else {
+                Err(Request::from_json(*kind, json).unwrap_err())
+            };
+            let by_text = Request::from_json(*kind, json);
+            assert_eq!(format!("{by_text:?}"), format!("{by_value:?}"), "{json}");
+        }
+        // Read straight from the text: the last of a repeated key, escapes decoded.
+        let r = Request::from_json(InvoicesCreate, cases[1].1).unwrap();
+        let body = String::from_utf8(r.body).unwrap();
+        assert!(body.contains(r#""title":"B \"q\" é""#), "{body}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! payer sends so that the merchant receives exactly what was asked.
 
 use super::body::Body;
-use super::reader::Reader;
+use super::reader::{JsonFields, Reader};
 use super::rules::{Party, Rules};
 use super::{check, Base, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
@@ -106,8 +106,8 @@ pub struct PaymentRequestCreate {
 
 impl PaymentRequestCreate {
     /// Reads a request from JSON fields (the wire names; `amount` a string or number).
-    pub fn from_json(value: &Value) -> Result<PaymentRequestCreate> {
-        let r = Reader::new(value);
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<PaymentRequestCreate> {
+        let r = Reader::new(value.into());
         let mut rules = Rules::default();
         let datetime = r.integer("life_time_datetime");
         let older = r.integer("life_time_date_time");

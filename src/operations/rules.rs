@@ -85,7 +85,7 @@ impl Rules {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
             && host.bytes().any(|b| b.is_ascii_alphabetic());
-        if url.contains(char::is_whitespace) {
+        if has_whitespace(url) {
             self.fail(field, "must not contain spaces");
         } else if is_ip {
             self.fail(field, "must use a domain name, not an IP address");
@@ -104,7 +104,7 @@ impl Rules {
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
                     && !domain.contains('@')
-                    && !v.contains(char::is_whitespace)
+                    && !has_whitespace(v)
                     && v.len() <= 254
             }
             None => false,
@@ -125,6 +125,9 @@ impl Rules {
 
     /// MiCA party data (spec §5.0): `sender_type`/`receiver_type` and its `_data` object.
     pub(crate) fn party(&mut self, prefix: &str, party: &Party, allow_self: bool) {
+        if party.kind.is_none() && party.data.is_none() {
+            return; // no party: nothing to check (and no field name to write)
+        }
         let type_field = format!("{prefix}_type");
         let data_field = format!("{prefix}_data");
         let allowed: &[&str] = if allow_self {
@@ -224,9 +227,32 @@ fn is_iso_date(s: &str) -> bool {
     (1900..=2100).contains(&y) && (1..=days).contains(&d)
 }
 
+/// Whether `s` holds a whitespace character (`char::is_whitespace`), ASCII text checked
+/// byte by byte.
+fn has_whitespace(s: &str) -> bool {
+    if s.is_ascii() {
+        // The ASCII characters `char::is_whitespace` accepts (vertical tab included).
+        s.bytes()
+            .any(|b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
+    } else {
+        s.contains(char::is_whitespace)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whitespace_is_what_char_says() {
+        for c in (0u8..=127)
+            .map(char::from)
+            .chain(['\u{85}', '\u{a0}', '\u{2028}', 'é'])
+        {
+            let text = format!("a{c}b");
+            assert_eq!(has_whitespace(&text), c.is_whitespace(), "{c:?}");
+        }
+    }
 
     #[test]
     fn urls() {

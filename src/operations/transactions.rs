@@ -2,7 +2,7 @@
 //! (spec §5.13). A GET that carries a signed JSON body.
 
 use super::body::Body;
-use super::reader::Reader;
+use super::reader::{JsonFields, Reader};
 use super::rules::Rules;
 use super::{check, Method, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
@@ -23,8 +23,8 @@ pub struct TransactionLookup {
 
 impl TransactionLookup {
     /// Reads `{"id"}`, `{"foreign_id"}` or `{"txid"}`.
-    pub fn from_json(value: &Value) -> Result<TransactionLookup> {
-        let r = Reader::new(value);
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<TransactionLookup> {
+        let r = Reader::new(value.into());
         let req = TransactionLookup {
             id: r.integer("id"),
             foreign_id: r.reference("foreign_id"),

@@ -1,7 +1,7 @@
 //! `POST /withdrawal/crypto`: a payout, optionally converted from another balance (spec §5.7).
 
 use super::body::Body;
-use super::reader::Reader;
+use super::reader::{JsonFields, Reader};
 use super::rules::{Party, Rules};
 use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
@@ -36,8 +36,8 @@ pub struct WithdrawalRequest {
 
 impl WithdrawalRequest {
     /// Reads the request from JSON fields.
-    pub fn from_json(value: &Value) -> Result<WithdrawalRequest> {
-        let r = Reader::new(value);
+    pub fn from_json<'a>(value: impl Into<JsonFields<'a>>) -> Result<WithdrawalRequest> {
+        let r = Reader::new(value.into());
         let req = WithdrawalRequest {
             currency: r.string("currency"),
             convert_to: r.string("convert_to"),

@@ -67,7 +67,12 @@ impl Response {
                 attempts: Default::default(),
             });
         }
-        let values = normalize::value_count(&raw_body);
+        // A text holds at most one value per byte (plus one): a short one needs no count.
+        let values = if raw_body.len() < normalize::MAX_VALUES {
+            0
+        } else {
+            normalize::value_count(&raw_body)
+        };
         if values > normalize::MAX_VALUES {
             return Err(decode_error(
                 format!(
@@ -148,36 +153,44 @@ impl Response {
     /// "result": …, "attempts": …}`, `result` being the operation's typed result
     /// ([`crate::operations::ResultKind::typed_json`]) and `attempts` the call's record.
     pub fn envelope_json(&self) -> String {
-        self.json(true)
+        self.json(true, false)
     }
 
     /// The envelope without the normalized data, what a binding builds its typed result
     /// from: `{"http_status": 200, "malformed": […], "result": …, "attempts": …}`.
     pub fn summary_json(&self) -> String {
-        self.json(false)
+        self.json(false, false)
     }
 
-    fn json(&self, with_data: bool) -> String {
-        let result = self.kind.row().result.typed_json(self);
+    /// [`Response::summary_json`] followed by a NUL (for C, without a second copy).
+    pub(crate) fn summary_json_nul(&self) -> String {
+        self.json(false, true)
+    }
+
+    fn json(&self, with_data: bool, nul: bool) -> String {
         let data_len = if with_data {
             2 * self.raw_body.len()
         } else {
             0
         };
-        let mut out = Vec::with_capacity(data_len + result.len() + 160);
+        let mut out = Vec::with_capacity(data_len + 2 * self.raw_body.len() + 160);
         if with_data {
             out.extend_from_slice(b"{\"data\":");
             serde_json::to_writer(&mut out, &self.data).expect("JSON serializes");
         } else {
-            out.extend_from_slice(format!("{{\"http_status\":{}", self.http_status).as_bytes());
+            out.extend_from_slice(b"{\"http_status\":");
+            serde_json::to_writer(&mut out, &self.http_status).expect("a number serializes");
         }
         out.extend_from_slice(b",\"malformed\":");
         serde_json::to_writer(&mut out, &self.malformed).expect("strings serialize");
         out.extend_from_slice(b",\"result\":");
-        out.extend_from_slice(result.as_bytes());
+        self.kind.row().result.write_typed_json(self, &mut out);
         out.extend_from_slice(b",\"attempts\":");
-        out.extend_from_slice(self.attempts.to_json().as_bytes());
+        self.attempts.write_json(&mut out);
         out.push(b'}');
+        if nul {
+            out.push(0);
+        }
         String::from_utf8(out).expect("serde_json writes UTF-8")
     }
 }

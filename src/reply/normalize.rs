@@ -146,10 +146,8 @@ fn descend(
 
 /// A valid amount in its canonical text; `None` for a malformed one.
 fn amount_text(text: &str) -> Option<Value> {
-    let amount = Amount::decoded(text);
-    amount
-        .is_valid()
-        .then(|| Value::String(amount.as_str().to_string()))
+    // `Amount::decoded`'s rule, its text taken as it is made.
+    crate::amount::normalize_decimal(text).map(Value::String)
 }
 
 /// A scalar as text: strings as they are, numbers as written, booleans `true`/`false`;
@@ -175,18 +173,34 @@ pub trait Fields {
     fn flag(&self, key: &str) -> Option<bool>;
 }
 
+/// Objects of at most this many fields are searched key by key rather than hashed: a
+/// reply's objects are small, and comparing a few short keys costs less than hashing one.
+const SCAN_FIELDS: usize = 24;
+
+/// The field `key` of an object (`None` for anything else), as `Value::get`.
+fn field<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    match value {
+        Value::Object(map) if map.len() <= SCAN_FIELDS => {
+            map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        }
+        _ => value.get(key),
+    }
+}
+
 impl Fields for Value {
     fn text(&self, key: &str) -> Option<String> {
-        self.get(key).and_then(Value::as_str).map(str::to_string)
+        field(self, key).and_then(Value::as_str).map(str::to_string)
     }
     fn int(&self, key: &str) -> Option<i64> {
-        self.get(key).and_then(Value::as_i64)
+        field(self, key).and_then(Value::as_i64)
     }
     fn amount(&self, key: &str) -> Option<Amount> {
-        self.get(key).and_then(Value::as_str).map(Amount::decoded)
+        field(self, key)
+            .and_then(Value::as_str)
+            .map(Amount::decoded)
     }
     fn flag(&self, key: &str) -> Option<bool> {
-        self.get(key).and_then(Value::as_bool)
+        field(self, key).and_then(Value::as_bool)
     }
 }
 
