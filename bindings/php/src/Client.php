@@ -73,6 +73,10 @@ final class Client
     /** The string options that have a builder setter of their own, in the order they are set. */
     private const STRING_SETTERS = ['appInfo' => 'set_app_info', 'caFile' => 'set_ca_file', 'proxy' => 'set_proxy'];
 
+    /** The `alphapo_error*` out-parameter of fill() and its address (one call at a time per process). */
+    private static ?CData $error = null;
+    private static ?CData $errorAddress = null;
+
     private ?CData $handle = null;
     private ?object $logger = null;
 
@@ -481,11 +485,16 @@ final class Client
      */
     private function fill(string $function, string $outType, ...$arguments): CData
     {
-        $client = $this->handle();
+        $client = $this->handle ?? $this->handle();
         $out = Native::slot($outType);
-        $error = Native::slot('alphapo_error');
-        array_push($arguments, \FFI::addr($out), \FFI::addr($error));
-        Native::check((int) Native::ffi()->{'alphapo_client_' . $function}($client, ...$arguments), $error);
+        // The `err` slot is reused: these functions set `*err` to NULL first.
+        if (self::$error === null) {
+            self::$error = Native::slot('alphapo_error');
+            self::$errorAddress = \FFI::addr(self::$error);
+        }
+        $arguments[] = \FFI::addr($out);
+        $arguments[] = self::$errorAddress;
+        Native::check((int) Native::ffi()->{'alphapo_client_' . $function}($client, ...$arguments), self::$error);
         return $out;
     }
 

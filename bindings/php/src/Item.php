@@ -25,9 +25,15 @@ use AlphaPo\Internal\Fields;
  */
 abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \JsonSerializable
 {
+    /** The properties loaded on first read, by lazy() (`data` is `raw`). */
+    protected const LAZY = ['raw' => true, 'data' => true];
+
     /** @var mixed the normalized data, once loaded */
     private $raw = null;
-    /** Loads `raw` on first use (the library decodes it again from the raw body). */
+    /**
+     * Loads `raw` on first use, given this object (the library decodes it again from the
+     * raw body).
+     */
     private ?\Closure $loadRaw = null;
 
     /** @var array<string, array<string, string>> class => [property => wire name] */
@@ -48,6 +54,7 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
      * @internal
      * @param mixed $typed
      * @param mixed $raw the normalized data, when `$loadRaw` is null
+     * @param \Closure|null $loadRaw called with the object when `raw` is first read
      * @return static
      */
     public static function fromTyped($typed, $raw, ?\Closure $loadRaw = null): self
@@ -55,7 +62,7 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
         $item = new static();
         $item->raw = $raw;
         $item->loadRaw = $loadRaw;
-        if (is_array($typed)) {
+        if (\is_array($typed)) {
             $properties = self::$properties[static::class] ?? self::properties();
             foreach ($typed as $wire => $value) {
                 if ($value !== null && isset($properties[$wire])) {
@@ -139,10 +146,20 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
     private function raw()
     {
         if ($this->loadRaw !== null) {
-            $this->raw = ($this->loadRaw)();
+            $this->raw = ($this->loadRaw)($this);
             $this->loadRaw = null;
         }
         return $this->raw;
+    }
+
+    /**
+     * The value of a property of LAZY, loaded on first read.
+     *
+     * @return mixed
+     */
+    protected function lazy(string $property)
+    {
+        return $this->raw();
     }
 
     /**
@@ -161,7 +178,7 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
             }
             $name = $camel;
         }
-        return $name === 'raw' || $name === 'data' ? $this->raw() : $this->$name;
+        return isset(static::LAZY[$name]) ? $this->lazy($name) : $this->$name;
     }
 
     /** @return array<string, true> */
@@ -246,7 +263,7 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
         $info = [];
         foreach (array_keys(self::$readable[static::class] ?? self::readable()) as $name) {
             if ($name !== 'data') {
-                $info[$name] = $name === 'raw' ? $this->raw() : $this->$name;
+                $info[$name] = isset(static::LAZY[$name]) ? $this->lazy($name) : $this->$name;
             }
         }
         return $info;
@@ -254,7 +271,9 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
 
     public function __serialize(): array
     {
-        $this->raw();
+        foreach (static::LAZY as $property => $true) {
+            $this->lazy($property);
+        }
         $values = get_object_vars($this);
         unset($values['loadRaw']);
         return $values;

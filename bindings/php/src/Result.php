@@ -44,8 +44,20 @@ abstract class Result extends Item
         'json' => Response::class,
     ];
 
+    /** The properties loaded on first read, by lazy(). */
+    protected const LAZY = ['raw' => true, 'data' => true, 'attempts' => true];
+
+    /** Where summary() cuts off the attempts, the summary's last member. */
+    private const ATTEMPTS_KEY = ',"attempts":{"total_us":';
+
     /** A `size_t` out-parameter, reused (PHP runs one call at a time per process). */
     private static ?CData $length = null;
+    /** `&$length`, made once. */
+    private static ?CData $lengthAddress = null;
+    /** @var array<int, array{0: class-string<Result>, 1: class-string<Item>|null}> classOf() by operation */
+    private static array $classes = [];
+    /** Loads `raw` of a single result from its own reply, shared by all of them. */
+    private static ?\Closure $loadOwnRaw = null;
 
     protected int $operation = 0;
     protected int $httpStatus = 0;
@@ -54,6 +66,8 @@ abstract class Result extends Item
     protected string $rawBody = '';
     /** @var array<string, mixed> */
     protected array $attempts = ['total_us' => 0, 'attempts' => []];
+    /** `{"attempts": …}`, the attempts as JSON until `attempts` is first read. */
+    private ?string $attemptsJson = null;
 
     /**
      * The class of the typed result named `$result` (a row's `result` of the operations
@@ -71,63 +85,114 @@ abstract class Result extends Item
 
     /**
      * Reads a response handle, then frees it: the HTTP status, malformed paths, typed result
-     * and attempts in one JSON string, and the raw body. `raw` is decoded when first read.
+     * and attempts in one JSON string, and the raw body. `raw` and `attempts` are decoded
+     * when first read.
      *
      * @internal
      */
     public static function fromNative(int $operation, CData $response): self
     {
         $ffi = Native::ffi();
-        $length = self::$length ?? (self::$length = $ffi->new('size_t'));
+        if (self::$length === null) {
+            self::$length = $ffi->new('size_t');
+            self::$lengthAddress = \FFI::addr(self::$length);
+        }
         try {
             // A `const char*` result: PHP copies it into a string (NUL-terminated JSON).
-            $summary = $ffi->alphapo_response_summary_json($response, null);
-            $body = Native::borrowedBytes(
-                $ffi->alphapo_response_raw_body($response, \FFI::addr($length)),
-                (int) $length->cdata
-            ) ?? '';
+            $summary = (string) $ffi->alphapo_response_summary_json($response, null);
+            // Never NULL for a response; NULL and 0 for an empty body.
+            $body = $ffi->alphapo_response_raw_body($response, self::$lengthAddress);
+            $body = self::$length->cdata > 0 ? \FFI::string($body, self::$length->cdata) : '';
         } finally {
             $ffi->alphapo_response_free($response);
         }
-        // {"http_status": …, "malformed": […], "result": …, "attempts": {…}}
-        $reply = json_decode((string) $summary, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
+        $reply = self::summary($summary);
         $status = (int) $reply['http_status'];
-        $malformed = $reply['malformed'];
         $typed = $reply['result'];
-        $attempts = $reply['attempts'];
-        [$class, $itemClass] = self::classOf(Operations::row($operation)['result'] ?? 'json');
-        if ($class === Response::class) {
-            // ping and the generic call: the typed result is the normalized data.
-            return $class::fromReply($operation, $status, $body, $malformed, $typed, $typed, null)
-                ->withAttempts($attempts);
-        }
-        $memo = null;
-        $data = function () use (&$memo, $operation, $status, $body) {
-            return $memo ?? ($memo = self::decodeData($operation, $status, $body));
-        };
+        [$class, $itemClass] = self::$classes[$operation] ?? self::classesOf($operation);
         if ($itemClass === null) {
-            return $class::fromReply($operation, $status, $body, $malformed, $typed, null, $data)
-                ->withAttempts($attempts);
+            // ping and the generic call: the typed result is the normalized data.
+            $result = $class === Response::class
+                ? $class::fromReply($operation, $status, $body, $reply['malformed'], $typed, $typed, null)
+                : $class::fromReply($operation, $status, $body, $reply['malformed'], $typed, null, self::$loadOwnRaw
+                    ?? (self::$loadOwnRaw = static function (Result $result) {
+                        return self::decodeData($result->operation, $result->httpStatus, $result->rawBody);
+                    }));
+        } else {
+            $memo = null;
+            $data = function () use (&$memo, $operation, $status, $body) {
+                return $memo ?? ($memo = self::decodeData($operation, $status, $body));
+            };
+            $items = [];
+            foreach (\is_array($typed) ? \array_values($typed) : [] as $i => $item) {
+                $items[] = $itemClass::fromTyped($item, null, function () use ($data, $i) {
+                    $all = $data();
+                    return \is_array($all) ? ($all[$i] ?? null) : null;
+                });
+            }
+            $result = ResultList::withItems($operation, $status, $body, $reply['malformed'], $items, $data);
         }
-        $items = [];
-        foreach (is_array($typed) ? array_values($typed) : [] as $i => $item) {
-            $items[] = $itemClass::fromTyped($item, null, function () use ($data, $i) {
-                $all = $data();
-                return is_array($all) ? ($all[$i] ?? null) : null;
-            });
+        if (\is_string($reply['attempts'])) {
+            $result->attemptsJson = $reply['attempts'];
+        } else {
+            $result->attempts = $reply['attempts'];
         }
-        return ResultList::withItems($operation, $status, $body, $malformed, $items, $data)
-            ->withAttempts($attempts);
+        return $result;
     }
 
     /**
-     * @param array<string, mixed> $attempts
-     * @return static
+     * The members of a summary (`{"http_status": …, "malformed": […], "result": …,
+     * "attempts": {"total_us": …}}`), `attempts` left as the JSON `{"attempts": …}` to
+     * decode when first read (most callers never read it). The cut is made at the last
+     * `,"attempts":{"total_us":`: only a member of the outer object leaves valid JSON
+     * before it (a key inside `result` leaves more than one object open; a JSON string
+     * cannot hold the unescaped `"`), and it must hold the other three members. Any other
+     * layout decodes the whole summary.
+     *
+     * @return array{http_status: int, malformed: list<string>, result: mixed, attempts: array<string, mixed>|string}
      */
-    private function withAttempts(array $attempts): self
+    private static function summary(string $summary): array
     {
-        $this->attempts = $attempts;
-        return $this;
+        $cut = \strrpos($summary, self::ATTEMPTS_KEY);
+        if ($cut !== false) {
+            try {
+                $reply = \json_decode(\substr($summary, 0, $cut) . '}', true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
+                if (isset($reply['http_status'], $reply['malformed']) && \array_key_exists('result', $reply)) {
+                    $reply['attempts'] = '{' . \substr($summary, $cut + 1);
+                    return $reply;
+                }
+            } catch (\JsonException $e) {
+                // another layout: decoded whole below
+            }
+        }
+        return \json_decode($summary, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING);
+    }
+
+    /**
+     * classOf() the operations table's `result` of `$operation`, cached.
+     *
+     * @return array{0: class-string<Result>, 1: class-string<Item>|null}
+     */
+    private static function classesOf(int $operation): array
+    {
+        return self::$classes[$operation] = self::classOf(Operations::row($operation)['result'] ?? 'json');
+    }
+
+    /**
+     * `attempts`, decoded from summary()'s JSON on first read, or `raw` (`data`).
+     *
+     * @return mixed
+     */
+    protected function lazy(string $property)
+    {
+        if ($property !== 'attempts') {
+            return parent::lazy($property);
+        }
+        if ($this->attemptsJson !== null) {
+            $this->attempts = json_decode($this->attemptsJson, true, 512, JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING)['attempts'];
+            $this->attemptsJson = null;
+        }
+        return $this->attempts;
     }
 
     /**

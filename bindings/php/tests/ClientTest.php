@@ -132,6 +132,20 @@ final class ClientTest extends SandboxTestCase
         self::assertSame([], $invoice->malformed);
         self::assertSame($invoice->data, json_decode(json_encode($invoice), true));
         self::assertStringContainsString('"foreign_id":"' . $foreignId . '"', $invoice->rawBody);
+        // `attempts` is decoded on first read, in copies too.
+        $copy = unserialize(serialize($invoice));
+        $clone = clone $invoice;
+        self::assertSame('OK', $invoice->attempts['attempts'][0]['status']);
+        self::assertSame(200, $invoice->attempts['attempts'][0]['http_status']);
+        self::assertSame($invoice->attempts, $copy->attempts);
+        self::assertSame($invoice->attempts, $clone->attempts);
+        self::assertSame($invoice->attempts, $this->debugInfo($clone)['attempts']);
+    }
+
+    /** @return array<string, mixed> */
+    private function debugInfo(object $object): array
+    {
+        return $object->__debugInfo();
     }
 
     public function testCreateAndCancelInvoiceWithAnArray(): void

@@ -169,6 +169,31 @@ final class OperationsTableTest extends TestCase
         self::assertSame([$invoice->title, $invoice->raw], [$copy->title, $copy->raw]);
     }
 
+    public function testTheSummaryIsReadWhateverTheReplyHolds(): void
+    {
+        // A reply whose data has an "attempts" object of its own: only the summary's own
+        // attempts are cut off for later.
+        $nested = '{"data":{"n":1,"attempts":{"total_us":7,"attempts":["x"]}}}';
+        $reply = Client::decodeReply(Operation::GENERIC, 200, $nested);
+        self::assertSame(['n' => 1, 'attempts' => ['total_us' => 7, 'attempts' => ['x']]], $reply->data);
+        self::assertSame(['total_us' => 0, 'attempts' => []], $reply->attempts, 'a decoded reply made no attempt');
+        $summary = new \ReflectionMethod(Result::class, 'summary');
+        $summary->setAccessible(true);
+        $usual = '{"http_status":201,"malformed":["a"],"result":{"y":1},"attempts":{"total_us":3,"attempts":[]}}';
+        $read = $summary->invoke(null, $usual);
+        self::assertSame([201, ['a'], ['y' => 1]], [$read['http_status'], $read['malformed'], $read['result']]);
+        self::assertSame(['total_us' => 3, 'attempts' => []], json_decode($read['attempts'], true)['attempts']);
+        // Other layouts are decoded whole.
+        $layouts = [
+            '{"attempts":{"total_us":3,"attempts":[]},"http_status":201,"malformed":["a"],"result":{"y":1,"attempts":{"total_us":9}}}',
+            '{"http_status":201,"result":{"y":1},"attempts":{"total_us":3,"attempts":[]},"malformed":["a"]}',
+        ];
+        foreach ($layouts as $layout) {
+            $read = $summary->invoke(null, $layout);
+            self::assertSame(json_decode($layout, true), $read, $layout);
+        }
+    }
+
     private static function codeOf(string $result): int
     {
         foreach (Operations::all() as $code => $row) {

@@ -247,7 +247,7 @@ final class Native
     /** A fresh `T*` slot for an out-parameter (pass it with \FFI::addr()). */
     public static function slot(string $type): CData
     {
-        $ffi = self::ffi();
+        $ffi = self::$ffi ?? self::ffi();
         return $ffi->new(self::$slotTypes[$type] ?? (self::$slotTypes[$type] = $ffi->type($type . '*')));
     }
 
