@@ -677,6 +677,7 @@ mod tests {
             ),
             (InvoicesCreate, &many, false),
             (InvoicesCreate, r#"{"title":"T",}"#, false),
+            (InvoicesCreate, r#"{"title":"T"} x"#, false),
             (InvoicesCreate, r#"["title"]"#, false),
             (InvoicesCreate, "", false),
             (

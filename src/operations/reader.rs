@@ -68,41 +68,43 @@ impl<'a> JsonFields<'a> {
     /// for anything else (not JSON, not an object, more than [`MAX_FLAT_FIELDS`] fields):
     /// the caller then parses a `Value`, which says what is wrong.
     pub(crate) fn parse(json: &'a str) -> Option<FlatFields<'a>> {
-        serde_json::from_str(json).ok()
+        let mut de = serde_json::Deserializer::from_str(json);
+        let fields = (&mut de).deserialize_map(FieldsVisitor).ok()?;
+        de.end().ok()?; // nothing but whitespace after the object
+        Some(fields)
     }
 }
 
-impl<'de> Deserialize<'de> for FlatFields<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> Visitor<'de> for Fields {
-            type Value = FlatFields<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: MapAccess<'de>>(
-                self,
-                mut map: M,
-            ) -> std::result::Result<Self::Value, M::Error> {
-                let mut fields: Vec<(Cow<'de, str>, Item<'de>)> = Vec::with_capacity(8);
-                // Keys are read as items too: text, borrowed when it has no escape.
-                while let Some(key) = map.next_key::<Item<'de>>()? {
-                    let Item::Text(key) = key else {
-                        return Err(de::Error::custom("a key that is not text"));
-                    };
-                    let value: Item<'de> = map.next_value()?;
-                    if let Some(slot) = fields.iter_mut().find(|(k, _)| *k == key) {
-                        slot.1 = value;
-                    } else if fields.len() < MAX_FLAT_FIELDS {
-                        fields.push((key, value));
-                    } else {
-                        return Err(de::Error::custom("too many fields"));
-                    }
-                }
-                Ok(FlatFields(fields))
+/// Reads an object's fields into [`FlatFields`].
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = FlatFields<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(
+        self,
+        mut map: M,
+    ) -> std::result::Result<Self::Value, M::Error> {
+        let mut fields: Vec<(Cow<'de, str>, Item<'de>)> = Vec::with_capacity(8);
+        // Keys are read as items too: text, borrowed when it has no escape.
+        while let Some(key) = map.next_key::<Item<'de>>()? {
+            let Item::Text(key) = key else {
+                return Err(de::Error::custom("a key that is not text"));
+            };
+            let value: Item<'de> = map.next_value()?;
+            if let Some(slot) = fields.iter_mut().find(|(k, _)| *k == key) {
+                slot.1 = value;
+            } else if fields.len() < MAX_FLAT_FIELDS {
+                fields.push((key, value));
+            } else {
+                return Err(de::Error::custom("too many fields"));
             }
         }
-        d.deserialize_map(Fields)
+        Ok(FlatFields(fields))
     }
 }
 
