@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
         *) targets+=("$1"); shift ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(decode_reply callback request_json signature large_documents)
+[ ${#targets[@]} -gt 0 ] || targets=(decode_reply callback request_json signature large_documents http_reply)
 
 export RUSTC_BOOTSTRAP=1
 if ! cargo fuzz --version >/dev/null 2>&1; then

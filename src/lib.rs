@@ -52,6 +52,8 @@ pub mod reply;
 mod retry;
 pub mod signature;
 mod transport;
+#[doc(hidden)] // internals, public for the fuzz target only
+pub use transport::fuzz_read_reply;
 
 pub use amount::Amount;
 pub use callback::{parse_callback, sign_test_callback, verify_callback, Callback};

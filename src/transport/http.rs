@@ -428,6 +428,31 @@ pub(super) fn read_reply(
     Ok(reply)
 }
 
+/// Reads one reply from `reads`, handed over one per read (then the end of the stream), with
+/// `cap` as the body cap: `(status, Retry-After, body, reusable)`, or why it was refused.
+/// For the fuzz target, which checks that no input panics, loops or breaks a cap, and that
+/// how the bytes are split into reads changes nothing.
+pub(super) fn read_reads(
+    reads: &[&[u8]],
+    cap: u64,
+) -> std::result::Result<(u16, Option<u64>, Vec<u8>, bool), String> {
+    struct Reads<'a>(std::slice::Iter<'a, &'a [u8]>);
+    impl Input for Reads<'_> {
+        fn read_more(&mut self, buf: &mut Vec<u8>, _: Part) -> Result<usize, ureq::Error> {
+            let next = self.0.next().copied().unwrap_or_default();
+            buf.extend_from_slice(next);
+            Ok(next.len())
+        }
+    }
+    let mut reads = Reads(reads.iter());
+    match read_reply(&mut reads, &mut Vec::new(), cap) {
+        Ok(r) => Ok((r.status, r.retry_after, r.body, r.reusable)),
+        Err(ReadError::Io(e, status)) => Err(format!("{e} ({status:?})")),
+        Err(ReadError::Protocol(m, status)) => Err(format!("{m} ({status:?})")),
+        Err(ReadError::TooLarge(status, cap)) => Err(format!("over {cap} ({status})")),
+    }
+}
+
 /// Where the chunked decoder is.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 enum ChunkState {

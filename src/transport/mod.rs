@@ -42,6 +42,17 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default cap on a reply body (the API's replies are a few kilobytes).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// The HTTP/1.1 reply reader over `reads` (one per read, then the end of the stream),
+/// with `cap` as the body cap: `(status, Retry-After, body, reusable)` or why the reply was
+/// refused. Internal, public for the fuzz target only.
+#[doc(hidden)]
+pub fn fuzz_read_reply(
+    reads: &[&[u8]],
+    cap: u64,
+) -> std::result::Result<(u16, Option<u64>, Vec<u8>, bool), String> {
+    http::read_reads(reads, cap)
+}
+
 /// Transport settings.
 #[derive(Clone, Debug)]
 pub struct TransportConfig {

@@ -12,7 +12,7 @@
 //! stay open until the child exits. Where the page cannot be had, the epoch is the process id.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, TryLockError};
 use std::time::{Duration, Instant};
 use ureq::unversioned::transport::Transport as Connection;
 
@@ -60,13 +60,22 @@ impl Pool {
     /// An idle connection to `origin` that is still open, if any.
     pub(super) fn take(&self, origin: &str) -> Option<Pooled> {
         let epoch = process_epoch();
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if self.epoch.load(Ordering::Relaxed) != epoch {
-            // A child after fork(): the parent's connections are neither used nor closed.
-            std::mem::forget(std::mem::take(&mut *idle));
-            self.epoch.store(epoch, Ordering::Relaxed);
+            // A child after fork(): the parent's connections are neither used nor closed. The
+            // lock may be held by a thread of the parent, which does not exist here: never
+            // wait for it (while it stays held, this process keeps no connection).
+            let mut idle = match self.idle.try_lock() {
+                Ok(idle) => idle,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => return None,
+            };
+            if self.epoch.load(Ordering::Relaxed) != epoch {
+                std::mem::forget(std::mem::take(&mut *idle));
+                self.epoch.store(epoch, Ordering::Relaxed);
+            }
             return None;
         }
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             let i = idle.iter().rposition(|c| c.pooled.origin == origin)?;
             let Idle { mut pooled, since } = idle.remove(i);
@@ -82,10 +91,10 @@ impl Pool {
 
     /// Keeps `pooled` for the next request to its origin (its reply was read to the end).
     pub(super) fn put(&self, pooled: Pooled) {
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if self.epoch.load(Ordering::Relaxed) != process_epoch() {
             return; // not this process's pool yet: take() settles it
         }
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         let mut evicted = None;
         let same = idle
             .iter()
@@ -280,6 +289,28 @@ mod tests {
         assert!(!dropped.load(Ordering::SeqCst), "forgotten, not closed");
         assert_eq!(probes.load(Ordering::SeqCst), 0, "never touched");
         assert_eq!(pool.len(), 0);
+        pool.put(fake("http://a", true).0);
+        assert!(pool.take("http://a").is_some(), "the pool works again");
+    }
+
+    #[test]
+    fn a_child_never_waits_for_a_lock_held_at_fork() {
+        let pool = Pool::default();
+        pool.put(fake("http://a", true).0);
+        let (c, _, dropped) = fake("http://a", true);
+        let held = pool.idle.lock().unwrap(); // as by a parent's thread at fork()
+        pool.epoch.store(u64::MAX, Ordering::Relaxed); // as a child sees it
+        assert!(pool.take("http://a").is_none(), "no wait, no connection");
+        pool.put(c);
+        assert!(
+            dropped.load(Ordering::SeqCst),
+            "the child's own connection is closed"
+        );
+        drop(held);
+        assert!(
+            pool.take("http://a").is_none(),
+            "the parent's connections are forgotten"
+        );
         pool.put(fake("http://a", true).0);
         assert!(pool.take("http://a").is_some(), "the pool works again");
     }
