@@ -35,11 +35,11 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
      * raw body).
      */
     private ?\Closure $loadRaw = null;
+    /** @var array<string, mixed>|null the library's typed result by wire name, read by typed() */
+    private ?array $typed = null;
 
     /** @var array<string, array<string, string>> class => [property => wire name] */
     private static array $typedFields = [];
-    /** @var array<string, array<string, string>> class => [wire name => property] */
-    private static array $properties = [];
     /** @var array<string, array<string, true>> class => readable property names */
     private static array $readable = [];
 
@@ -49,7 +49,8 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
 
     /**
      * An object of `static` from the library's typed result `$typed` (fields by wire name):
-     * each declared property takes the field of its snake_case name, as is.
+     * each declared property takes the field of its snake_case name, as is, when first read
+     * (see typed()).
      *
      * @internal
      * @param mixed $typed
@@ -62,25 +63,43 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
         $item = new static();
         $item->raw = $raw;
         $item->loadRaw = $loadRaw;
-        if (\is_array($typed)) {
-            $properties = self::$properties[static::class] ?? self::properties();
-            foreach ($typed as $wire => $value) {
-                if ($value !== null && isset($properties[$wire])) {
-                    try {
-                        $item->{$properties[$wire]} = $value;
-                    } catch (\TypeError $e) {
-                        // Not of the declared type (e.g. an id beyond PHP_INT_MAX): kept in raw only.
-                    }
-                }
-            }
-        }
+        $item->typed = \is_array($typed) ? $typed : null;
         return $item;
     }
 
-    /** @return array<string, string> wire name => property, of static::class */
-    private static function properties(): array
+    /**
+     * Declared property `$name`, taken from the library's typed result on first read: the
+     * field of its snake_case name, as is (left null when it is not of the declared type,
+     * e.g. an id beyond PHP_INT_MAX: `raw` keeps it).
+     *
+     * @return mixed
+     */
+    private function typed(string $name)
     {
-        return self::$properties[static::class] = array_flip(self::typedFields(static::class));
+        if ($this->typed !== null) {
+            $wire = (self::$typedFields[static::class] ?? self::typedFields(static::class))[$name] ?? null;
+            if ($wire !== null && isset($this->typed[$wire])) {
+                $value = $this->typed[$wire];
+                unset($this->typed[$wire]); // taken once
+                try {
+                    $this->$name = $value;
+                } catch (\TypeError $e) {
+                    // Not of the declared type: kept in raw only.
+                }
+            }
+        }
+        return $this->$name;
+    }
+
+    /** Every declared property taken from the typed result (before the object is serialized). */
+    private function allTyped(): void
+    {
+        if ($this->typed !== null) {
+            foreach (self::$typedFields[static::class] ?? self::typedFields(static::class) as $name => $wire) {
+                $this->typed($name);
+            }
+            $this->typed = null;
+        }
     }
 
     /**
@@ -178,7 +197,7 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
             }
             $name = $camel;
         }
-        return isset(static::LAZY[$name]) ? $this->lazy($name) : $this->$name;
+        return isset(static::LAZY[$name]) ? $this->lazy($name) : $this->typed($name);
     }
 
     /** @return array<string, true> */
@@ -263,7 +282,7 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
         $info = [];
         foreach (array_keys(self::$readable[static::class] ?? self::readable()) as $name) {
             if ($name !== 'data') {
-                $info[$name] = isset(static::LAZY[$name]) ? $this->lazy($name) : $this->$name;
+                $info[$name] = isset(static::LAZY[$name]) ? $this->lazy($name) : $this->typed($name);
             }
         }
         return $info;
@@ -274,8 +293,9 @@ abstract class Item implements \ArrayAccess, \IteratorAggregate, \Countable, \Js
         foreach (static::LAZY as $property => $true) {
             $this->lazy($property);
         }
+        $this->allTyped();
         $values = get_object_vars($this);
-        unset($values['loadRaw']);
+        unset($values['loadRaw'], $values['typed']);
         return $values;
     }
 

@@ -169,6 +169,26 @@ final class OperationsTableTest extends TestCase
         self::assertSame([$invoice->title, $invoice->raw], [$copy->title, $copy->raw]);
     }
 
+    public function testPropertiesAreTakenFromTheTypedResultWhenFirstRead(): void
+    {
+        // An id beyond PHP_INT_MAX cannot be an int property: it stays null, raw keeps it.
+        $body = '{"data":{"id":99999999999999999999,"url":"https://pay.example/i/1","amount":"2.50","fixed_at":7}}';
+        $invoice = Client::decodeReply(Operation::INVOICES_CREATE, 200, $body);
+        self::assertNull($invoice->id);
+        self::assertSame('99999999999999999999', $invoice->raw['id']);
+        self::assertSame(['https://pay.example/i/1', '2.50', 7], [$invoice->url, $invoice->amount, $invoice->fixedAt]);
+        self::assertSame($invoice->url, $invoice->url, 'the same value on every read');
+        // Shown, serialized and cloned with every property, read or not.
+        $fresh = Client::decodeReply(Operation::INVOICES_CREATE, 200, $body);
+        $shown = print_r($fresh, true);
+        self::assertStringContainsString('[url] => https://pay.example/i/1', $shown);
+        self::assertStringContainsString('[fixedAt] => 7', $shown);
+        $copy = unserialize(serialize(Client::decodeReply(Operation::INVOICES_CREATE, 200, $body)));
+        self::assertSame(['https://pay.example/i/1', '2.50', 7, null], [$copy->url, $copy->amount, $copy->fixedAt, $copy->id]);
+        $clone = clone Client::decodeReply(Operation::INVOICES_CREATE, 200, $body);
+        self::assertSame('2.50', $clone->amount);
+    }
+
     public function testTheSummaryIsReadWhateverTheReplyHolds(): void
     {
         // A reply whose data has an "attempts" object of its own: only the summary's own
