@@ -241,6 +241,15 @@ fn lists(value: &[u8], token: &str) -> bool {
         .any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
 }
 
+/// Whether the last coding the comma-separated header `value` lists is `token`.
+fn last_coding_is(value: &[u8], token: &str) -> bool {
+    value
+        .split(|b| *b == b',')
+        .map(|t| t.trim_ascii())
+        .rfind(|t| !t.is_empty())
+        .is_some_and(|t| t.eq_ignore_ascii_case(token.as_bytes()))
+}
+
 /// Parses a complete head (`buf` ends with its blank line).
 fn parse_head(buf: &[u8]) -> Result<Head, ReadError> {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
@@ -289,7 +298,9 @@ fn parse_head(buf: &[u8]) -> Result<Head, ReadError> {
             head.content_length = Some(n);
         } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
             head.transfer_coded = true;
-            head.chunked |= lists(value, "chunked");
+            // Chunked frames the body only as the last coding (RFC 9112 6.3); otherwise the
+            // body ends with the connection.
+            head.chunked = last_coding_is(value, "chunked");
         } else if h.name.eq_ignore_ascii_case("connection") {
             head.close |= lists(value, "close");
         } else if h.name.eq_ignore_ascii_case("retry-after") && !retry_after_seen {
@@ -395,7 +406,9 @@ pub(super) fn read_reply(
         if length > cap {
             return Err(ReadError::TooLarge(status, cap));
         }
-        let length = length as usize; // at most the cap, which is held in memory
+        let Ok(length) = usize::try_from(length) else {
+            return Err(ReadError::TooLarge(status, cap));
+        };
         reply.body = std::mem::take(buf);
         while reply.body.len() < length {
             let n = input
@@ -472,11 +485,21 @@ enum ChunkState {
 struct Dechunker {
     state: ChunkState,
     trailer_bytes: usize,
+    /// Bytes of the current partial line already searched for its end.
+    scanned: usize,
 }
 
 /// A line of `input` without its line break (`\r\n`, or a bare `\n`), and the bytes it took.
-fn line(input: &[u8]) -> Option<(&[u8], usize)> {
-    let lf = input.iter().position(|b| *b == b'\n')?;
+/// `*scanned` bytes are known to hold no line break (a partial line seen before); it is left
+/// at what was scanned when no line is complete, at 0 when one is.
+fn line<'a>(input: &'a [u8], scanned: &mut usize) -> Option<(&'a [u8], usize)> {
+    let from = (*scanned).min(input.len());
+    let Some(lf) = input[from..].iter().position(|b| *b == b'\n') else {
+        *scanned = input.len();
+        return None;
+    };
+    *scanned = 0;
+    let lf = from + lf;
     let text = &input[..lf];
     Some((text.strip_suffix(b"\r").unwrap_or(text), lf + 1))
 }
@@ -497,7 +520,7 @@ impl Dechunker {
             let rest = &input[at..];
             match self.state {
                 ChunkState::Size => {
-                    let Some((text, used)) = line(rest) else {
+                    let Some((text, used)) = line(rest, &mut self.scanned) else {
                         if rest.len() > MAX_CHUNK_LINE {
                             return Err(bad("chunk-size line too long"));
                         }
@@ -526,7 +549,7 @@ impl Dechunker {
                     at += used;
                     if size == 0 {
                         self.state = ChunkState::Trailers;
-                    } else if body.len() as u64 + size > cap {
+                    } else if size > cap.saturating_sub(body.len() as u64) {
                         return Err(ReadError::TooLarge(status, cap));
                     } else {
                         self.state = ChunkState::Data(size);
@@ -558,7 +581,7 @@ impl Dechunker {
                     _ => return Err(bad("chunk data longer than its size")),
                 },
                 ChunkState::Trailers => {
-                    let Some((text, used)) = line(rest) else {
+                    let Some((text, used)) = line(rest, &mut self.scanned) else {
                         if self.trailer_bytes + rest.len() > MAX_HEAD {
                             return Err(bad("trailers too large"));
                         }
@@ -810,6 +833,28 @@ mod tests {
         // `Transfer-Encoding: gzip, chunked` is chunked; with a Content-Length it is not reused.
         let r = ok(&[b"HTTP/1.1 200 OK\r\nTransfer-Encoding: x, Chunked\r\nContent-Length: 99\r\n\r\n0\r\n\r\n"]);
         assert_eq!(r, reply(200, b"", false));
+        // Chunked only as the last coding: otherwise the body ends with the connection.
+        let r = ok(&[
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+            b"2\r\nab\r\n0\r\n\r\n",
+        ]);
+        assert_eq!(r, reply(200, b"2\r\nab\r\n0\r\n\r\n", false));
+        let r = ok(&[
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\nz",
+        ]);
+        assert_eq!(r, reply(200, b"z", false));
+        // A long size line and trailer line, one byte per read.
+        let dripped = [
+            head,
+            b"3;",
+            &[b'e'; 3000],
+            b"\r\nabc\r\n0\r\nX: ",
+            &[b'v'; 20_000],
+            b"\r\n\r\n",
+        ]
+        .concat();
+        let r = read_reply(&mut Script::bytewise(&dripped), &mut Vec::new(), 1 << 20).unwrap();
+        assert_eq!(r, reply(200, b"abc", true));
         // Bytes after the last chunk: not reused.
         let r = ok(&[head, b"0\r\n\r\nHTTP/1.1 200 OK"]);
         assert!(!r.reusable);
@@ -860,6 +905,11 @@ mod tests {
         too_large(&[b"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n"]);
         too_large(&[b"HTTP/1.1 200 OK\r\n\r\n", b"12345", b"6789"]);
         too_large(&[b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n4\r\n"]);
+        // A chunk size that would wrap the running total past 2^64 is still over the cap.
+        too_large(&[
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\nFFFFFFFFFFFFFFFF\r\n",
+            &[b'x'; 64],
+        ]);
         let r = read_reply(
             &mut Script::new(&[b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n12345678"]),
             &mut Vec::new(),

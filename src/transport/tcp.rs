@@ -5,7 +5,7 @@
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::AsRawFd;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use ureq::unversioned::transport::time::Duration as NextDuration;
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout,
@@ -123,6 +123,14 @@ fn steady(timeout: NextTimeout) -> Option<Duration> {
     }
 }
 
+/// What is left of `timeout` since `start` (zero when it is spent).
+fn left(mut timeout: NextTimeout, start: Instant) -> NextTimeout {
+    if let NextDuration::Exact(after) = timeout.after {
+        timeout.after = NextDuration::Exact(after.saturating_sub(start.elapsed()));
+    }
+    timeout
+}
+
 /// Maps an I/O error of a read or write: a socket timeout is the phase's timeout.
 fn io_failure(e: io::Error, timeout: NextTimeout) -> ureq::Error {
     match e.kind() {
@@ -158,19 +166,33 @@ impl Connection for TcpConnection {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Outcome<()> {
+        let start = Instant::now();
         self.arm(timeout, false)?;
-        let output = &self.buffers.output()[..amount];
-        (&self.stream)
-            .write_all(output)
-            .map_err(|e| io_failure(e, timeout))
+        let mut sent = 0;
+        while sent < amount {
+            match (&self.stream).write(&self.buffers.output()[sent..amount]) {
+                Ok(0) => return Err(ureq::Error::Io(io::ErrorKind::WriteZero.into())),
+                Ok(n) => sent += n,
+                // A signal: again, with only the time that is left.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    self.arm(left(timeout, start), false)?
+                }
+                Err(e) => return Err(io_failure(e, timeout)),
+            }
+        }
+        Ok(())
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Outcome<bool> {
+        let start = Instant::now();
         self.arm(timeout, true)?;
-        let input = self.buffers.input_append_buf();
         let amount = loop {
-            match (&self.stream).read(input) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            match (&self.stream).read(self.buffers.input_append_buf()) {
+                // A signal: again, with only the time that is left (signals more frequent
+                // than the timeout must not keep a silent server's call alive).
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    self.arm(left(timeout, start), true)?
+                }
                 other => break other.map_err(|e| io_failure(e, timeout))?,
             }
         };
@@ -268,6 +290,50 @@ mod tests {
             matches!(e, ureq::Error::Timeout(Timeout::RecvResponse)),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn signals_do_not_stretch_a_read_past_its_deadline() {
+        extern "C" fn ignore(_: libc::c_int) {}
+        // SAFETY: a handler that does nothing, installed with SA_RESTART, for a signal only
+        // this test sends, to one thread of its own.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = ignore as extern "C" fn(libc::c_int) as usize;
+            action.sa_flags = libc::SA_RESTART;
+            assert_eq!(
+                libc::sigaction(libc::SIGUSR2, &action, std::ptr::null_mut()),
+                0
+            );
+        }
+        let (mut conn, _server) = pair(); // a server that never answers
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            // SAFETY: pthread_self has no preconditions.
+            tx.send(unsafe { libc::pthread_self() }).unwrap();
+            let t = Instant::now();
+            let e = conn
+                .await_input(timeout(Duration::from_millis(200)))
+                .unwrap_err();
+            (e, t.elapsed())
+        });
+        let thread = rx.recv().unwrap();
+        let start = Instant::now();
+        while !reader.is_finished() && start.elapsed() < Duration::from_secs(5) {
+            // SAFETY: the reader thread is alive until is_finished() (it is joined below).
+            unsafe { libc::pthread_kill(thread, libc::SIGUSR2) };
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            reader.is_finished(),
+            "still reading after 5 s of signals every 20 ms"
+        );
+        let (e, took) = reader.join().unwrap();
+        assert!(
+            matches!(e, ureq::Error::Timeout(Timeout::RecvResponse)),
+            "{e:?}"
+        );
+        assert!(took < Duration::from_secs(1), "{took:?}");
     }
 
     #[test]
