@@ -100,9 +100,10 @@ abstract class Result extends Item
         try {
             // A `const char*` result: PHP copies it into a string (NUL-terminated JSON).
             $summary = (string) $ffi->alphapo_response_summary_json($response, null);
-            // Never NULL for a response; NULL and 0 for an empty body.
-            $body = $ffi->alphapo_response_raw_body($response, self::$lengthAddress);
-            $body = self::$length->cdata > 0 ? \FFI::string($body, self::$length->cdata) : '';
+            $body = Native::borrowedBytes(
+                $ffi->alphapo_response_raw_body($response, self::$lengthAddress),
+                (int) self::$length->cdata
+            ) ?? '';
         } finally {
             $ffi->alphapo_response_free($response);
         }
