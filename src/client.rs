@@ -357,6 +357,17 @@ impl Client {
     /// `OUTCOME_UNKNOWN`, as does any money-moving call whose later attempts fail after an
     /// earlier one may have arrived. See [`Client::reconcile`].
     pub fn send(&self, prepared: &PreparedRequest) -> Result<Response> {
+        self.send_decoding(prepared, decode_reply, |response| response)
+    }
+
+    /// [`Client::send`], a reply decoded by `decode` (`response_of` gives the response in it
+    /// that the attempts are recorded on).
+    pub(crate) fn send_decoding<T>(
+        &self,
+        prepared: &PreparedRequest,
+        decode: fn(OperationKind, u16, Vec<u8>, Option<u64>) -> Result<T>,
+        response_of: fn(&mut T) -> &mut Response,
+    ) -> Result<T> {
         let headers: Vec<(&str, &str)> = prepared
             .headers
             .iter()
@@ -371,16 +382,15 @@ impl Client {
                     .transport
                     .send(prepared.method, &prepared.url, &headers, &prepared.body)
                 {
-                    Ok(reply) => {
-                        match decode_reply(kind, reply.status, reply.body, reply.retry_after) {
-                            Ok(mut response) => {
-                                response.attempts =
-                                    attempts.succeeded(response.http_status, started.elapsed());
-                                return Ok(response);
-                            }
-                            Err(e) => (e, false),
+                    Ok(reply) => match decode(kind, reply.status, reply.body, reply.retry_after) {
+                        Ok(mut decoded) => {
+                            let response = response_of(&mut decoded);
+                            response.attempts =
+                                attempts.succeeded(response.http_status, started.elapsed());
+                            return Ok(decoded);
                         }
-                    }
+                        Err(e) => (e, false),
+                    },
                     Err(Failure { error, before_send }) => (error, before_send),
                 };
             match attempts.failed(&error, before_send, started.elapsed()) {

@@ -37,8 +37,10 @@ fuzz_target!(|data: &[u8]| {
     let kind = alphapo::operations::OPERATIONS[data[0] as usize % alphapo::operations::OPERATIONS.len()].kind;
     let status = STATUSES[data[1] as usize % STATUSES.len()];
     let body = &data[2..];
+    let mut rust_json = None;
     let rust_status = match alphapo::reply::decode_reply(kind, status, body.to_vec(), None) {
         Ok(r) => {
+            rust_json = Some((r.summary_json(), r.envelope_json()));
             assert!(
                 (200..300).contains(&status),
                 "{status} decoded as a success"
@@ -111,6 +113,14 @@ fuzz_target!(|data: &[u8]| {
     if st == Status::Ok {
         assert!(err.is_null() && !out.is_null());
         assert_eq!(alphapo_response_http_status(out), status);
+        // Asked first, before anything needs the data: a reply read flat gives the summary
+        // from its flat data, which must be what the full decode gives.
+        let (summary, envelope) = rust_json.expect("Rust decoded it");
+        let mut len = usize::MAX;
+        let text = alphapo_response_summary_json(out, &mut len);
+        // SAFETY: `len` bytes borrowed from `out`.
+        let text = unsafe { std::slice::from_raw_parts(text.cast::<u8>(), len) };
+        assert_eq!(text, summary.as_bytes(), "summary through the C ABI");
         let mut len = usize::MAX;
         let raw = alphapo_response_raw_body(out, &mut len);
         assert_eq!(len, body.len());
@@ -133,7 +143,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(!json.is_null());
         // SAFETY: an owned string from the library.
         let text = unsafe { CStr::from_ptr(json) }.to_str().expect("UTF-8");
-        let _: serde_json::Value = serde_json::from_str(text).expect("response JSON");
+        assert_eq!(text, envelope, "envelope through the C ABI");
         // SAFETY: owned by us, freed once.
         unsafe {
             alphapo_string_free(json);

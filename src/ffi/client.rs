@@ -9,10 +9,11 @@ use super::{
     deliver, deliver_or_null, ffi_boundary, free_box, null_argument, opt_str, try_bytes, try_mut,
     try_ref, try_str,
 };
-use crate::client::{Client, ClientBuilder};
+use crate::client::{Client, ClientBuilder, PreparedRequest};
 use crate::environment::Environment;
 use crate::error::{Error, Status};
 use crate::operations::{OperationKind, Request};
+use crate::reply::Decoded;
 use std::ffi::c_char;
 use std::time::Duration;
 
@@ -404,7 +405,13 @@ fn built_request(request: *const alphapo_request) -> Result<Request, Error> {
 /// decodes. The request is signed as it is, not copied.
 fn execute(client: &Client, request: Request) -> Result<alphapo_response, Error> {
     let prepared = client.sign_request(request);
-    Ok(alphapo_response::new(client.send(&prepared)?))
+    Ok(alphapo_response::new(send(client, &prepared)?))
+}
+
+/// Sends a prepared request; the reply's data read flat when it can be (the full data is
+/// decoded from the raw body only if asked for).
+fn send(client: &Client, prepared: &PreparedRequest) -> Result<Decoded, Error> {
+    client.send_decoding(prepared, Decoded::decode, Decoded::reply_mut)
 }
 
 /// Prepares a request (validated and serialized when it was made) without sending it.
@@ -456,7 +463,7 @@ pub extern "C" fn alphapo_client_reconcile(
         deliver_or_null(out, || {
             Ok(client
                 .reconcile_response(foreign_id)?
-                .map(alphapo_response::new))
+                .map(|r| alphapo_response::new(Decoded::Full(r))))
         })
     })
 }
@@ -496,7 +503,7 @@ pub extern "C" fn alphapo_client_send(
             // SAFETY: NULL or a live prepared request.
             || unsafe { try_ref(prepared, "prepared") },
             out,
-            |client, prepared| Ok(alphapo_response::new(client.send(prepared.inner())?)),
+            |client, prepared| Ok(alphapo_response::new(send(client, prepared.inner())?)),
         )
     })
 }
@@ -547,7 +554,7 @@ pub extern "C" fn alphapo_decode_reply(
         // SAFETY: NULL or `body_len` readable bytes.
         let body = unsafe { try_bytes(body, body_len, "body") }?;
         deliver(out, || {
-            Ok(alphapo_response::new(crate::reply::decode_reply(
+            Ok(alphapo_response::new(Decoded::decode(
                 kind,
                 http_status,
                 body.to_vec(),

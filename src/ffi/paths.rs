@@ -5,7 +5,7 @@
 
 use super::strings::cstring;
 use super::try_str;
-use crate::reply::normalize::scalar_text;
+use crate::reply::normalize::{resolve, scalar_text};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::ffi::{c_char, CString};
@@ -26,6 +26,16 @@ impl PathIndex {
     /// The scalar at `path` in `root` as text, borrowed from the index; NULL when `path` is
     /// NULL, not UTF-8, absent, null or not a scalar.
     pub(crate) fn lookup(&self, root: &Value, path: *const c_char) -> *const c_char {
+        self.lookup_with(path, |_, segments| resolve(root, segments))
+    }
+
+    /// [`PathIndex::lookup`], the value found by `find` from the path and its segments
+    /// (split at every dot).
+    pub(crate) fn lookup_with<'v>(
+        &self,
+        path: *const c_char,
+        find: impl FnOnce(&str, &[&str]) -> Option<&'v Value>,
+    ) -> *const c_char {
         // SAFETY: NULL or a NUL-terminated string.
         let Ok(path) = (unsafe { try_str(path, "path") }) else {
             return std::ptr::null();
@@ -38,32 +48,13 @@ impl PathIndex {
         if segments.len() > MAX_SEGMENTS {
             return std::ptr::null();
         }
-        let Some(text) = resolve(root, &segments).and_then(scalar_text) else {
+        let Some(text) = find(path, &segments).and_then(scalar_text) else {
             return std::ptr::null();
         };
         given
             .entry(path.to_string())
             .or_insert_with(|| cstring(&text))
             .as_ptr()
-    }
-}
-
-/// The value at `segments`. An object key may itself contain dots: each step tries the
-/// nested reading first (`a` then `b`), then the key `a.b`, backtracking if one fails.
-fn resolve<'a>(value: &'a Value, segments: &[&str]) -> Option<&'a Value> {
-    if segments.is_empty() {
-        return Some(value);
-    }
-    match value {
-        Value::Object(map) => (1..=segments.len()).find_map(|n| {
-            let key = segments[..n].join(".");
-            map.get(&key).and_then(|v| resolve(v, &segments[n..]))
-        }),
-        Value::Array(items) => {
-            let index: usize = segments[0].parse().ok()?;
-            resolve(items.get(index)?, &segments[1..])
-        }
-        _ => None,
     }
 }
 

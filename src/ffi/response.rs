@@ -4,6 +4,7 @@ use super::paths::PathIndex;
 use super::strings::{cstring, nth, owned};
 use super::{bytes_out, ffi_boundary, free_box, read_handle};
 use crate::operations::Response;
+use crate::reply::Decoded;
 use std::ffi::{c_char, CString};
 use std::sync::OnceLock;
 
@@ -13,7 +14,7 @@ use std::sync::OnceLock;
 /// Owned by the caller, freed with `alphapo_response_free`. Immutable: safe to read from
 /// several threads. Borrowed `const char*` results live as long as the response.
 pub struct alphapo_response {
-    inner: Response,
+    reply: Decoded,
     values: PathIndex,
     malformed: Vec<CString>,
     /// `alphapo_response_summary_json`'s text, NUL-terminated, made on first use.
@@ -21,20 +22,25 @@ pub struct alphapo_response {
 }
 
 impl alphapo_response {
-    pub(crate) fn new(inner: Response) -> alphapo_response {
+    pub(crate) fn new(reply: Decoded) -> alphapo_response {
         alphapo_response {
             values: PathIndex::default(),
-            malformed: inner.malformed.iter().map(|m| cstring(m)).collect(),
+            malformed: reply.reply().malformed.iter().map(|m| cstring(m)).collect(),
             summary: OnceLock::new(),
-            inner,
+            reply,
         }
+    }
+
+    /// The reply, its data left out when it was read flat.
+    fn reply(&self) -> &Response {
+        self.reply.reply()
     }
 }
 
 /// The HTTP status of the reply (200, 201, …); 0 for a NULL response.
 #[no_mangle]
 pub extern "C" fn alphapo_response_http_status(response: *const alphapo_response) -> u16 {
-    ffi_boundary!({ read_handle(response, |r| r.inner.http_status) })
+    ffi_boundary!({ read_handle(response, |r| r.reply().http_status) })
 }
 
 /// The value at a dotted path of the normalized data, as text, borrowed from the response:
@@ -45,7 +51,12 @@ pub extern "C" fn alphapo_response_get(
     response: *const alphapo_response,
     path: *const c_char,
 ) -> *const c_char {
-    ffi_boundary!({ read_handle(response, |r| r.values.lookup(&r.inner.data, path)) })
+    ffi_boundary!({
+        read_handle(response, |r| {
+            r.values
+                .lookup_with(path, |path, segments| r.reply.resolve(path, segments))
+        })
+    })
 }
 
 /// The normalized reply as JSON `{"data": …, "malformed": ["path", …]}`: amounts and
@@ -54,7 +65,7 @@ pub extern "C" fn alphapo_response_get(
 /// `alphapo_string_free`.
 #[no_mangle]
 pub extern "C" fn alphapo_response_json(response: *const alphapo_response) -> *mut c_char {
-    ffi_boundary!({ read_handle(response, |r| owned(&r.inner.envelope_json())) })
+    ffi_boundary!({ read_handle(response, |r| owned(&r.reply.envelope_json())) })
 }
 
 /// What happened during the call, as JSON: `{"total_us": …, "attempts": [{"status":
@@ -64,7 +75,7 @@ pub extern "C" fn alphapo_response_json(response: *const alphapo_response) -> *m
 /// Owned: free it with `alphapo_string_free`. NULL for a NULL `response`.
 #[no_mangle]
 pub extern "C" fn alphapo_response_attempts_json(response: *const alphapo_response) -> *mut c_char {
-    ffi_boundary!({ read_handle(response, |r| owned(&r.inner.attempts.to_json())) })
+    ffi_boundary!({ read_handle(response, |r| owned(&r.reply().attempts.to_json())) })
 }
 
 /// The operation's typed result as JSON, the same value as the `"result"` of
@@ -76,11 +87,7 @@ pub extern "C" fn alphapo_response_attempts_json(response: *const alphapo_respon
 /// response.
 #[no_mangle]
 pub extern "C" fn alphapo_response_result_json(response: *const alphapo_response) -> *mut c_char {
-    ffi_boundary!({
-        read_handle(response, |r| {
-            owned(&r.inner.kind.row().result.typed_json(&r.inner))
-        })
-    })
+    ffi_boundary!({ read_handle(response, |r| owned(&r.reply.typed_json())) })
 }
 
 /// The reply as a binding reads it, in one crossing: `{"http_status": 200, "malformed":
@@ -96,7 +103,7 @@ pub extern "C" fn alphapo_response_summary_json(
 ) -> *const c_char {
     ffi_boundary!({
         let summary = read_handle(response, |r| {
-            let text = r.summary.get_or_init(|| r.inner.summary_json_nul());
+            let text = r.summary.get_or_init(|| r.reply.summary_json_nul());
             Some(&text.as_bytes()[..text.len() - 1])
         });
         bytes_out(summary, len).cast()
@@ -110,7 +117,12 @@ pub extern "C" fn alphapo_response_raw_body(
     response: *const alphapo_response,
     len: *mut usize,
 ) -> *const u8 {
-    ffi_boundary!({ bytes_out(read_handle(response, |r| Some(&r.inner.raw_body[..])), len) })
+    ffi_boundary!({
+        bytes_out(
+            read_handle(response, |r| Some(&r.reply().raw_body[..])),
+            len,
+        )
+    })
 }
 
 /// The number of values kept verbatim because they could not be understood (e.g. the

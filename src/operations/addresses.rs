@@ -7,7 +7,6 @@ use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::Value;
 
 /// A deposit address request. `foreign_id` identifies the customer and may be reused.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -91,7 +90,7 @@ pub struct Address {
 }
 
 impl super::ReplyResult for Address {
-    fn read(d: &Value, response: Response) -> Address {
+    fn read<F: Fields + ?Sized>(d: &F, response: Response) -> Address {
         Address {
             id: d.int("id"),
             currency: d.text("currency"),

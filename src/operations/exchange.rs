@@ -8,7 +8,6 @@ use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::Value;
 
 /// The fields of an exchange request: read from JSON, checked, written to the body.
 trait RequestFields: Sized {
@@ -287,7 +286,7 @@ pub struct Exchange {
 }
 
 impl super::ReplyResult for Exchange {
-    fn read(d: &Value, response: Response) -> Exchange {
+    fn read<F: Fields + ?Sized>(d: &F, response: Response) -> Exchange {
         Exchange {
             id: d.int("id"),
             foreign_id: d.text("foreign_id"),

@@ -7,7 +7,6 @@ use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::Value;
 
 /// The invoice type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,7 +250,7 @@ pub struct Invoice {
 }
 
 impl super::ReplyResult for Invoice {
-    fn read(d: &Value, response: Response) -> Invoice {
+    fn read<F: Fields + ?Sized>(d: &F, response: Response) -> Invoice {
         Invoice {
             id: d.int("id"),
             url: d.text("url"),
@@ -296,6 +295,7 @@ impl Invoice {
 mod tests {
     use super::*;
     use crate::error::Status;
+    use serde_json::Value;
 
     #[test]
     fn dot_segments_are_encoded_in_the_cancel_path() {

@@ -34,7 +34,7 @@ pub use withdrawals::{Withdrawal, WithdrawalRequest};
 
 use crate::amount::Amount;
 use crate::error::{Error, FieldError, Result, Status};
-use crate::reply::normalize::Kind;
+use crate::reply::normalize::{Fields, Kind};
 pub use crate::reply::Response;
 use serde_json::Value;
 
@@ -303,6 +303,36 @@ impl ResultKind {
 
     /// [`ResultKind::typed_json`], appended to `out`.
     pub(crate) fn write_typed_json(self, response: &Response, out: &mut Vec<u8>) {
+        self.write_typed(&response.data, response, out)
+    }
+
+    /// Whether the typed result is read from the top-level fields of the data only (no
+    /// nested object, no list): what a reply read flat
+    /// ([`crate::reply::Decoded::Flat`]) can give.
+    pub(crate) fn reads_fields(self) -> bool {
+        matches!(
+            self,
+            ResultKind::Invoice
+                | ResultKind::Address
+                | ResultKind::Withdrawal
+                | ResultKind::Exchange
+        )
+    }
+
+    /// [`ResultKind::write_typed_json`] for a reply read flat: the typed fields read from
+    /// `fields`, the rest of `response`. Only for a result that [`ResultKind::reads_fields`].
+    pub(crate) fn write_typed_fields(
+        self,
+        fields: &crate::reply::flat::FlatData,
+        response: &Response,
+        out: &mut Vec<u8>,
+    ) {
+        debug_assert!(self.reads_fields(), "{self:?} is not read flat");
+        self.write_typed(fields, response, out)
+    }
+
+    /// The typed result, its fields read from `d` (the data, or its fields read flat).
+    fn write_typed<F: Fields + ?Sized>(self, d: &F, response: &Response, out: &mut Vec<u8>) {
         fn list<T: TypedResult>(items: Vec<T>, out: &mut Vec<u8>) {
             out.reserve(160 * items.len() + 2);
             out.push(b'[');
@@ -318,18 +348,12 @@ impl ResultKind {
             ResultKind::Text | ResultKind::Json => {
                 serde_json::to_writer(out, &response.data).expect("JSON serializes")
             }
-            ResultKind::Invoice => Invoice::read(&response.data, response.shell()).write_json(out),
-            ResultKind::Address => Address::read(&response.data, response.shell()).write_json(out),
-            ResultKind::Withdrawal => {
-                Withdrawal::read(&response.data, response.shell()).write_json(out)
-            }
-            ResultKind::Exchange => {
-                Exchange::read(&response.data, response.shell()).write_json(out)
-            }
+            ResultKind::Invoice => Invoice::read(d, response.shell()).write_json(out),
+            ResultKind::Address => Address::read(d, response.shell()).write_json(out),
+            ResultKind::Withdrawal => Withdrawal::read(d, response.shell()).write_json(out),
+            ResultKind::Exchange => Exchange::read(d, response.shell()).write_json(out),
             ResultKind::Transaction => Transaction::from_response(response).write_json(out),
-            ResultKind::PaymentRequest => {
-                PaymentRequest::read(&response.data, response.shell()).write_json(out)
-            }
+            ResultKind::PaymentRequest => PaymentRequest::read(d, response.shell()).write_json(out),
             ResultKind::Accounts => list(Account::list(response), out),
             ResultKind::Currencies => list(CurrencyInfo::list(response), out),
             ResultKind::Pairs => list(CurrencyPair::list(response), out),
@@ -374,8 +398,9 @@ pub(crate) trait TypedResult: serde::Serialize + Sized {
 /// A typed result that keeps the whole reply beside its fields (an invoice, an address...;
 /// not the items of a list).
 pub(crate) trait ReplyResult: TypedResult {
-    /// The typed fields read from the normalized data `d`, with `response` kept beside them.
-    fn read(d: &Value, response: Response) -> Self;
+    /// The typed fields read from the normalized data `d` (or its fields read flat), with
+    /// `response` kept beside them.
+    fn read<F: Fields + ?Sized>(d: &F, response: Response) -> Self;
 
     /// The reply kept beside the typed fields.
     fn response_mut(&mut self) -> &mut Response;

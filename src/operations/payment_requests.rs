@@ -266,14 +266,14 @@ pub struct PaymentRequest {
 }
 
 impl super::ReplyResult for PaymentRequest {
-    fn read(d: &Value, response: Response) -> PaymentRequest {
+    fn read<F: Fields + ?Sized>(d: &F, response: Response) -> PaymentRequest {
         PaymentRequest {
             id: d.text("id"),
             payment_link: d.text("payment_link"),
             status: d.text("status"),
             amount: d.amount("amount"),
-            currency: iso(&d["currency"]),
-            currency_network_name: d["currency"].text("network_name"),
+            currency: iso(d.value("currency").unwrap_or(&Value::Null)),
+            currency_network_name: d.value("currency").and_then(|c| c.text("network_name")),
             life_time: d.int("life_time"),
             foreign_id: d.text("foreign_id"),
             end_user_reference: d.text("end_user_reference"),

@@ -7,7 +7,6 @@ use super::{check, OperationKind, Request, Response, ToRequest};
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::reply::normalize::Fields;
-use serde_json::Value;
 
 /// A crypto withdrawal. Exactly one of `amount` and `amount_to`; `foreign_id` unique.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -131,7 +130,7 @@ pub struct Withdrawal {
 }
 
 impl super::ReplyResult for Withdrawal {
-    fn read(d: &Value, response: Response) -> Withdrawal {
+    fn read<F: Fields + ?Sized>(d: &F, response: Response) -> Withdrawal {
         Withdrawal {
             id: d.int("id"),
             foreign_id: d.text("foreign_id"),

@@ -5,11 +5,14 @@
 //! ([`crate::operations::ResultKind`]).
 
 pub(crate) mod error;
+pub(crate) mod flat;
 pub mod normalize;
 
 use crate::error::{Error, Result, Status};
 use crate::operations::OperationKind;
 use error::error_from_reply;
+use flat::FlatData;
+use normalize::Fields;
 use normalize::{normalize, Normalized};
 use serde_json::Value;
 
@@ -24,6 +27,105 @@ pub fn decode_reply(
         return Response::decode(kind, http_status, body);
     }
     Err(error_from_reply(kind, http_status, body, retry_after))
+}
+
+/// A reply decoded for the C ABI: its data read flat when the operation's typed result
+/// reads top-level fields only and the body allows it ([`FlatData`]), else in full.
+pub(crate) enum Decoded {
+    /// Decoded in full.
+    Full(Response),
+    /// The reply without its data (`data` is null, `malformed` is the flat data's), and the
+    /// data read flat.
+    Flat(Response, FlatData),
+}
+
+impl Decoded {
+    /// [`decode_reply`], the data of a 2xx reply read flat when it can be.
+    pub(crate) fn decode(
+        kind: OperationKind,
+        http_status: u16,
+        body: Vec<u8>,
+        retry_after: Option<u64>,
+    ) -> Result<Decoded> {
+        if (200..300).contains(&http_status) && kind.row().result.reads_fields() {
+            if let Some(mut flat) = FlatData::read(kind.data_kind(), &body) {
+                let malformed = std::mem::take(&mut flat.malformed);
+                let shell = Response {
+                    kind,
+                    http_status,
+                    raw_body: body,
+                    data: Value::Null,
+                    malformed,
+                    attempts: Default::default(),
+                };
+                return Ok(Decoded::Flat(shell, flat));
+            }
+        }
+        decode_reply(kind, http_status, body, retry_after).map(Decoded::Full)
+    }
+
+    /// The reply (for a flat one, without its data).
+    pub(crate) fn reply(&self) -> &Response {
+        match self {
+            Decoded::Full(response) | Decoded::Flat(response, _) => response,
+        }
+    }
+
+    /// The reply, to record the call's attempts on.
+    pub(crate) fn reply_mut(&mut self) -> &mut Response {
+        match self {
+            Decoded::Full(response) | Decoded::Flat(response, _) => response,
+        }
+    }
+
+    /// [`Response::envelope_json`], the data and the typed result written from the flat
+    /// data when there is one.
+    pub(crate) fn envelope_json(&self) -> String {
+        match self {
+            Decoded::Full(response) => response.envelope_json(),
+            Decoded::Flat(shell, flat) => shell.json(Some(flat), false, |out| {
+                Self::write_flat_typed(shell, flat, out)
+            }),
+        }
+    }
+
+    /// [`Response::summary_json`] followed by a NUL, the typed result written from the flat
+    /// data when there is one.
+    pub(crate) fn summary_json_nul(&self) -> String {
+        match self {
+            Decoded::Full(response) => {
+                response.json(None::<&Value>, true, |out| response.write_typed_json(out))
+            }
+            Decoded::Flat(shell, flat) => shell.json(None::<&Value>, true, |out| {
+                Self::write_flat_typed(shell, flat, out)
+            }),
+        }
+    }
+
+    /// [`crate::operations::ResultKind::typed_json`] of the reply.
+    pub(crate) fn typed_json(&self) -> String {
+        let mut out = Vec::with_capacity(512);
+        match self {
+            Decoded::Full(response) => response.write_typed_json(&mut out),
+            Decoded::Flat(shell, flat) => Self::write_flat_typed(shell, flat, &mut out),
+        }
+        String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+
+    fn write_flat_typed(shell: &Response, flat: &FlatData, out: &mut Vec<u8>) {
+        shell.kind.row().result.write_typed_fields(flat, shell, out)
+    }
+
+    /// The value at the dotted path `segments` of the normalized data (see
+    /// [`crate::ffi`]'s `alphapo_response_get`): an object key may itself hold dots. In
+    /// data read flat every value is a scalar, so only the key that is the whole `path`
+    /// can hold it.
+    pub(crate) fn resolve<'a>(&'a self, path: &str, segments: &[&str]) -> Option<&'a Value> {
+        match self {
+            Decoded::Full(response) => normalize::resolve(&response.data, segments),
+            Decoded::Flat(_, flat) => flat.value(path),
+        }
+    }
 }
 
 /// A decoded reply: the HTTP status, the raw body exactly as received, and the normalized
@@ -153,30 +255,37 @@ impl Response {
     /// "result": …, "attempts": …}`, `result` being the operation's typed result
     /// ([`crate::operations::ResultKind::typed_json`]) and `attempts` the call's record.
     pub fn envelope_json(&self) -> String {
-        self.json(true, false)
+        self.json(Some(&self.data), false, |out| self.write_typed_json(out))
     }
 
     /// The envelope without the normalized data, what a binding builds its typed result
     /// from: `{"http_status": 200, "malformed": […], "result": …, "attempts": …}`.
     pub fn summary_json(&self) -> String {
-        self.json(false, false)
+        self.json(None::<&Value>, false, |out| self.write_typed_json(out))
     }
 
-    /// [`Response::summary_json`] followed by a NUL (for C, without a second copy).
-    pub(crate) fn summary_json_nul(&self) -> String {
-        self.json(false, true)
+    fn write_typed_json(&self, out: &mut Vec<u8>) {
+        self.kind.row().result.write_typed_json(self, out)
     }
 
-    fn json(&self, with_data: bool, nul: bool) -> String {
-        let data_len = if with_data {
+    /// The envelope: `data` (the normalized data, written as it is) or the HTTP status
+    /// first, then the malformed paths, `result` (written by `typed`) and the attempts;
+    /// with a NUL after it when `nul`.
+    fn json<D: serde::Serialize + ?Sized>(
+        &self,
+        data: Option<&D>,
+        nul: bool,
+        typed: impl FnOnce(&mut Vec<u8>),
+    ) -> String {
+        let data_len = if data.is_some() {
             2 * self.raw_body.len()
         } else {
             0
         };
         let mut out = Vec::with_capacity(data_len + 2 * self.raw_body.len() + 160);
-        if with_data {
+        if let Some(data) = data {
             out.extend_from_slice(b"{\"data\":");
-            serde_json::to_writer(&mut out, &self.data).expect("JSON serializes");
+            serde_json::to_writer(&mut out, data).expect("JSON serializes");
         } else {
             out.extend_from_slice(b"{\"http_status\":");
             serde_json::to_writer(&mut out, &self.http_status).expect("a number serializes");
@@ -184,7 +293,7 @@ impl Response {
         out.extend_from_slice(b",\"malformed\":");
         serde_json::to_writer(&mut out, &self.malformed).expect("strings serialize");
         out.extend_from_slice(b",\"result\":");
-        self.kind.row().result.write_typed_json(self, &mut out);
+        typed(&mut out);
         out.extend_from_slice(b",\"attempts\":");
         self.attempts.write_json(&mut out);
         out.push(b'}');

@@ -106,7 +106,7 @@ fn walk(value: &mut Value, kind: &Kind, path: &mut String, malformed: &mut Vec<S
         (Kind::Object(shape), Value::Object(_)) => {
             let Value::Object(map) = value else { return };
             for (key, v) in map.iter_mut() {
-                if let Some((_, k)) = shape.iter().find(|(name, _)| name == key) {
+                if let Some(k) = field_kind(shape, key) {
                     descend(v, k, path, key, malformed);
                 }
             }
@@ -125,6 +125,25 @@ fn walk(value: &mut Value, kind: &Kind, path: &mut String, malformed: &mut Vec<S
         Some(v) => *value = v,
         None => malformed.push(path.clone()),
     }
+}
+
+/// The kind of the field `key` of `shape`; `None` for an unknown field (kept as it is).
+pub(crate) fn field_kind<'a>(shape: &'a Shape, key: &str) -> Option<&'a Kind> {
+    shape
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, kind)| kind)
+}
+
+/// Normalizes `value`, the top-level field `key` of an object of `kind`'s shape, as
+/// [`normalize`] does when it walks that object.
+pub(crate) fn normalize_field(
+    value: &mut Value,
+    kind: &Kind,
+    key: &str,
+    malformed: &mut Vec<String>,
+) {
+    descend(value, kind, &mut String::new(), key, malformed);
 }
 
 /// Walks `value`, the field `key` below `path`.
@@ -150,6 +169,25 @@ fn amount_text(text: &str) -> Option<Value> {
     crate::amount::normalize_decimal(text).map(Value::String)
 }
 
+/// The value at `segments`. An object key may itself contain dots: each step tries the
+/// nested reading first (`a` then `b`), then the key `a.b`, backtracking if one fails.
+pub(crate) fn resolve<'a>(value: &'a Value, segments: &[&str]) -> Option<&'a Value> {
+    if segments.is_empty() {
+        return Some(value);
+    }
+    match value {
+        Value::Object(map) => (1..=segments.len()).find_map(|n| {
+            let key = segments[..n].join(".");
+            map.get(&key).and_then(|v| resolve(v, &segments[n..]))
+        }),
+        Value::Array(items) => {
+            let index: usize = segments[0].parse().ok()?;
+            resolve(items.get(index)?, &segments[1..])
+        }
+        _ => None,
+    }
+}
+
 /// A scalar as text: strings as they are, numbers as written, booleans `true`/`false`;
 /// `None` for null, objects and arrays.
 pub(crate) fn scalar_text(value: &Value) -> Option<String> {
@@ -163,44 +201,39 @@ pub(crate) fn scalar_text(value: &Value) -> Option<String> {
 
 /// Typed reads from a normalized object. Absent, null and malformed values read as `None`.
 pub trait Fields {
+    /// The field `key`, as it is (`None` when absent).
+    fn value(&self, key: &str) -> Option<&Value>;
     /// A string field.
-    fn text(&self, key: &str) -> Option<String>;
+    fn text(&self, key: &str) -> Option<String> {
+        self.value(key).and_then(Value::as_str).map(str::to_string)
+    }
     /// An integer field.
-    fn int(&self, key: &str) -> Option<i64>;
+    fn int(&self, key: &str) -> Option<i64> {
+        self.value(key).and_then(Value::as_i64)
+    }
     /// An amount field (a malformed one is returned, flagged by `is_valid`).
-    fn amount(&self, key: &str) -> Option<Amount>;
+    fn amount(&self, key: &str) -> Option<Amount> {
+        self.value(key).and_then(Value::as_str).map(Amount::decoded)
+    }
     /// A boolean field.
-    fn flag(&self, key: &str) -> Option<bool>;
+    fn flag(&self, key: &str) -> Option<bool> {
+        self.value(key).and_then(Value::as_bool)
+    }
 }
 
 /// Objects of at most this many fields are searched key by key rather than hashed: a
 /// reply's objects are small, and comparing a few short keys costs less than hashing one.
 const SCAN_FIELDS: usize = 24;
 
-/// The field `key` of an object (`None` for anything else), as `Value::get`.
-fn field<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
-    match value {
-        Value::Object(map) if map.len() <= SCAN_FIELDS => {
-            map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
-        }
-        _ => value.get(key),
-    }
-}
-
 impl Fields for Value {
-    fn text(&self, key: &str) -> Option<String> {
-        field(self, key).and_then(Value::as_str).map(str::to_string)
-    }
-    fn int(&self, key: &str) -> Option<i64> {
-        field(self, key).and_then(Value::as_i64)
-    }
-    fn amount(&self, key: &str) -> Option<Amount> {
-        field(self, key)
-            .and_then(Value::as_str)
-            .map(Amount::decoded)
-    }
-    fn flag(&self, key: &str) -> Option<bool> {
-        field(self, key).and_then(Value::as_bool)
+    /// The field `key` of an object (`None` for anything else), as `Value::get`.
+    fn value(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(map) if map.len() <= SCAN_FIELDS => {
+                map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+            }
+            _ => self.get(key),
+        }
     }
 }
 
