@@ -76,6 +76,8 @@ final class Client
     /** The `alphapo_error*` out-parameter of fill() and its address (one call at a time per process). */
     private static ?CData $error = null;
     private static ?CData $errorAddress = null;
+    /** @var array{0: CData, 1: CData, 2: CData, 3: CData}|null callSlots(), when not in use */
+    private static ?array $idleSlots = null;
 
     private ?CData $handle = null;
     private ?object $logger = null;
@@ -394,10 +396,33 @@ final class Client
     /** @param string|array<string, mixed> $request */
     private function callUnlogged(int $operation, $request): Result
     {
-        return Result::fromNative(
-            $operation,
-            $this->fill('call', 'alphapo_response', self::uint32($operation, 'operation'), self::requestJson($request))
+        // The hot path: fill() written out, its out-parameters reused. They are taken while
+        // in use, so a call made meanwhile (from a signal handler) makes its own.
+        [$out, $outAddress, $error, $errorAddress] = self::$idleSlots ?? self::callSlots();
+        self::$idleSlots = null;
+        $status = (int) Native::ffi()->alphapo_client_call(
+            $this->handle ?? $this->handle(),
+            self::uint32($operation, 'operation'),
+            self::requestJson($request),
+            $outAddress,
+            $errorAddress
         );
+        Native::check($status, $error);
+        $result = Result::fromNative($operation, $out);
+        self::$idleSlots = [$out, $outAddress, $error, $errorAddress];
+        return $result;
+    }
+
+    /**
+     * The out-parameters of `alphapo_client_call`, each with its address.
+     *
+     * @return array{0: CData, 1: CData, 2: CData, 3: CData}
+     */
+    private static function callSlots(): array
+    {
+        $out = Native::slot('alphapo_response');
+        $error = Native::slot('alphapo_error');
+        return [$out, \FFI::addr($out), $error, \FFI::addr($error)];
     }
 
     /**
