@@ -206,31 +206,31 @@ final class Client
     /** `GET /ping`: `data` is `"OK"`. */
     public function ping(): Response
     {
-        return $this->call(Operation::PING);
+        return $this->run(Operation::PING, '{}');
     }
 
     /** `POST /accounts/list`: a list of `{currency, type, balance}`. */
     public function listAccounts(): ResultList
     {
-        return $this->call(Operation::ACCOUNTS_LIST);
+        return $this->run(Operation::ACCOUNTS_LIST, '{}');
     }
 
     /** `POST /currencies/list`; fields: `visible`?. */
     public function listCurrencies(array $fields = [], ...$unexpected): ResultList
     {
-        return $this->call(Operation::CURRENCIES_LIST, Fields::json($fields, $unexpected));
+        return $this->run(Operation::CURRENCIES_LIST, Fields::json($fields, $unexpected));
     }
 
     /** `POST /currencies/pairs`; fields: `currency_from`?, `currency_to`?. */
     public function currencyPairs(array $fields = [], ...$unexpected): ResultList
     {
-        return $this->call(Operation::CURRENCIES_PAIRS, Fields::json($fields, $unexpected));
+        return $this->run(Operation::CURRENCIES_PAIRS, Fields::json($fields, $unexpected));
     }
 
     /** `POST /currencies/rates`; fields: `currency_from`, `currency_to`. */
     public function currencyRates(array $fields = [], ...$unexpected): ResultList
     {
-        return $this->call(Operation::CURRENCIES_RATES, Fields::json($fields, $unexpected));
+        return $this->run(Operation::CURRENCIES_RATES, Fields::json($fields, $unexpected));
     }
 
     /**
@@ -239,7 +239,7 @@ final class Client
      */
     public function takeAddress(array $fields = [], ...$unexpected): Address
     {
-        return $this->call(Operation::ADDRESSES_TAKE, Fields::json($fields, $unexpected));
+        return $this->run(Operation::ADDRESSES_TAKE, Fields::json($fields, $unexpected));
     }
 
     /**
@@ -248,7 +248,7 @@ final class Client
      */
     public function withdraw(array $fields = [], ...$unexpected): Withdrawal
     {
-        return $this->call(Operation::WITHDRAWAL_CRYPTO, Fields::json($fields, $unexpected));
+        return $this->run(Operation::WITHDRAWAL_CRYPTO, Fields::json($fields, $unexpected));
     }
 
     /**
@@ -257,19 +257,19 @@ final class Client
      */
     public function calculateExchange(array $fields = [], ...$unexpected): Exchange
     {
-        return $this->call(Operation::EXCHANGE_CALCULATE, Fields::json($fields, $unexpected));
+        return $this->run(Operation::EXCHANGE_CALCULATE, Fields::json($fields, $unexpected));
     }
 
     /** `POST /exchange/fixed`: as calculateExchange plus `foreign_id` and the quoted `price`. */
     public function exchangeFixed(array $fields = [], ...$unexpected): Exchange
     {
-        return $this->call(Operation::EXCHANGE_FIXED, Fields::json($fields, $unexpected));
+        return $this->run(Operation::EXCHANGE_FIXED, Fields::json($fields, $unexpected));
     }
 
     /** `POST /exchange/now`: as calculateExchange plus `foreign_id`. */
     public function exchangeNow(array $fields = [], ...$unexpected): Exchange
     {
-        return $this->call(Operation::EXCHANGE_NOW, Fields::json($fields, $unexpected));
+        return $this->run(Operation::EXCHANGE_NOW, Fields::json($fields, $unexpected));
     }
 
     /**
@@ -279,7 +279,7 @@ final class Client
      */
     public function createInvoice(array $fields = [], ...$unexpected): Invoice
     {
-        return $this->call(Operation::INVOICES_CREATE, Fields::json($fields, $unexpected));
+        return $this->run(Operation::INVOICES_CREATE, Fields::json($fields, $unexpected));
     }
 
     /**
@@ -293,19 +293,19 @@ final class Client
      */
     public function createPaymentRequest(array $fields = [], ...$unexpected): PaymentRequest
     {
-        return $this->call(Operation::PAYMENT_REQUESTS_CREATE, Fields::json($fields, $unexpected));
+        return $this->run(Operation::PAYMENT_REQUESTS_CREATE, Fields::json($fields, $unexpected));
     }
 
     /** `POST /invoices/{foreign_id}/cancel/`; fields: `foreign_id`. */
     public function cancelInvoice(array $fields = [], ...$unexpected): Invoice
     {
-        return $this->call(Operation::INVOICES_CANCEL, Fields::json($fields, $unexpected));
+        return $this->run(Operation::INVOICES_CANCEL, Fields::json($fields, $unexpected));
     }
 
     /** `GET /transactions/info`; exactly one of the fields `id`, `foreign_id`, `txid`. */
     public function transactionInfo(array $fields = [], ...$unexpected): Transaction
     {
-        return $this->call(Operation::TRANSACTIONS_INFO, Fields::json($fields, $unexpected));
+        return $this->run(Operation::TRANSACTIONS_INFO, Fields::json($fields, $unexpected));
     }
 
     /**
@@ -341,7 +341,7 @@ final class Client
      */
     public function request(string $path, array $body = [], string $method = 'POST'): Response
     {
-        return $this->call(Operation::GENERIC, self::genericJson($path, $body, $method));
+        return $this->run(Operation::GENERIC, self::genericJson($path, $body, $method));
     }
 
     // ---- prepare: stop before sending ------------------------------------------------------
@@ -396,14 +396,32 @@ final class Client
     /** @param string|array<string, mixed> $request */
     private function callUnlogged(int $operation, $request): Result
     {
-        // The hot path: fill() written out, its out-parameters reused. They are taken while
-        // in use, so a call made meanwhile (from a signal handler) makes its own.
+        return $this->callNative(self::uint32($operation, 'operation'), self::requestJson($request));
+    }
+
+    /**
+     * call() for the operation methods: `$operation` is an Operation constant and `$json`
+     * comes from Fields (json_encode writes no NUL byte), so neither is checked again.
+     */
+    private function run(int $operation, string $json): Result
+    {
+        if ($this->logger !== null) {
+            return $this->call($operation, $json);
+        }
+        return $this->callNative($operation, $json);
+    }
+
+    /** `alphapo_client_call`, its out-parameters reused, and the Result of its response. */
+    private function callNative(int $operation, string $json): Result
+    {
+        // fill() written out. The out-parameters are taken while in use, so a call made
+        // meanwhile (from a signal handler) makes its own.
         [$out, $outAddress, $error, $errorAddress] = self::$idleSlots ?? self::callSlots();
         self::$idleSlots = null;
         $status = (int) Native::ffi()->alphapo_client_call(
             $this->handle ?? $this->handle(),
-            self::uint32($operation, 'operation'),
-            self::requestJson($request),
+            $operation,
+            $json,
             $outAddress,
             $errorAddress
         );
