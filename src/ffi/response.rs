@@ -18,7 +18,7 @@ pub struct alphapo_response {
     values: PathIndex,
     malformed: Vec<CString>,
     /// `alphapo_response_summary_json`'s text, NUL-terminated, made on first use.
-    summary: OnceLock<String>,
+    summary: OnceLock<Vec<u8>>,
 }
 
 impl alphapo_response {
@@ -104,7 +104,7 @@ pub extern "C" fn alphapo_response_summary_json(
     ffi_boundary!({
         let summary = read_handle(response, |r| {
             let text = r.summary.get_or_init(|| r.reply.summary_json_nul());
-            Some(&text.as_bytes()[..text.len() - 1])
+            Some(&text[..text.len() - 1])
         });
         bytes_out(summary, len).cast()
     })

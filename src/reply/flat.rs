@@ -41,9 +41,10 @@ impl FlatData {
         let mut fields = de.deserialize_map(Envelope(shape)).ok()?;
         de.end().ok()?;
         let mut malformed = Vec::new();
+        let mut path = String::new();
         for (key, value) in &mut fields {
             if let Some(kind) = field_kind(shape, key) {
-                normalize_field(value, kind, key, &mut malformed);
+                normalize_field(value, kind, key, &mut path, &mut malformed);
             }
         }
         Some(FlatData { fields, malformed })
@@ -148,7 +149,10 @@ mod tests {
         // The summary (typed result included) as the C ABI writes it, from the flat data.
         let decoded = Decoded::decode(kind, 200, body.as_bytes().to_vec(), None).unwrap();
         assert!(matches!(decoded, Decoded::Flat(..)), "{body}");
-        assert_eq!(decoded.summary_json_nul(), full.summary_json() + "\0");
+        assert_eq!(
+            decoded.summary_json_nul(),
+            (full.summary_json() + "\0").into_bytes()
+        );
         assert_eq!(decoded.envelope_json(), full.envelope_json(), "{body}");
         assert_eq!(
             decoded.typed_json(),

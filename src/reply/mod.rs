@@ -83,15 +83,15 @@ impl Decoded {
     pub(crate) fn envelope_json(&self) -> String {
         match self {
             Decoded::Full(response) => response.envelope_json(),
-            Decoded::Flat(shell, flat) => shell.json(Some(flat), false, |out| {
+            Decoded::Flat(shell, flat) => utf8(shell.json(Some(flat), false, |out| {
                 Self::write_flat_typed(shell, flat, out)
-            }),
+            })),
         }
     }
 
     /// [`Response::summary_json`] followed by a NUL, the typed result written from the flat
-    /// data when there is one.
-    pub(crate) fn summary_json_nul(&self) -> String {
+    /// data when there is one: bytes for C (serde_json writes UTF-8; not checked again).
+    pub(crate) fn summary_json_nul(&self) -> Vec<u8> {
         match self {
             Decoded::Full(response) => {
                 response.json(None::<&Value>, true, |out| response.write_typed_json(out))
@@ -109,7 +109,7 @@ impl Decoded {
             Decoded::Full(response) => response.write_typed_json(&mut out),
             Decoded::Flat(shell, flat) => Self::write_flat_typed(shell, flat, &mut out),
         }
-        String::from_utf8(out).expect("serde_json writes UTF-8")
+        utf8(out)
     }
 
     fn write_flat_typed(shell: &Response, flat: &FlatData, out: &mut Vec<u8>) {
@@ -255,13 +255,13 @@ impl Response {
     /// "result": …, "attempts": …}`, `result` being the operation's typed result
     /// ([`crate::operations::ResultKind::typed_json`]) and `attempts` the call's record.
     pub fn envelope_json(&self) -> String {
-        self.json(Some(&self.data), false, |out| self.write_typed_json(out))
+        utf8(self.json(Some(&self.data), false, |out| self.write_typed_json(out)))
     }
 
     /// The envelope without the normalized data, what a binding builds its typed result
     /// from: `{"http_status": 200, "malformed": […], "result": …, "attempts": …}`.
     pub fn summary_json(&self) -> String {
-        self.json(None::<&Value>, false, |out| self.write_typed_json(out))
+        utf8(self.json(None::<&Value>, false, |out| self.write_typed_json(out)))
     }
 
     fn write_typed_json(&self, out: &mut Vec<u8>) {
@@ -276,7 +276,7 @@ impl Response {
         data: Option<&D>,
         nul: bool,
         typed: impl FnOnce(&mut Vec<u8>),
-    ) -> String {
+    ) -> Vec<u8> {
         let data_len = if data.is_some() {
             2 * self.raw_body.len()
         } else {
@@ -300,6 +300,11 @@ impl Response {
         if nul {
             out.push(0);
         }
-        String::from_utf8(out).expect("serde_json writes UTF-8")
+        out
     }
+}
+
+/// JSON text written by serde_json, as a `String`.
+fn utf8(json: Vec<u8>) -> String {
+    String::from_utf8(json).expect("serde_json writes UTF-8")
 }

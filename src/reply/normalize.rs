@@ -136,14 +136,17 @@ pub(crate) fn field_kind<'a>(shape: &'a Shape, key: &str) -> Option<&'a Kind> {
 }
 
 /// Normalizes `value`, the top-level field `key` of an object of `kind`'s shape, as
-/// [`normalize`] does when it walks that object.
+/// [`normalize`] does when it walks that object. `path` is scratch space (left empty),
+/// so that one buffer serves all the fields of an object.
 pub(crate) fn normalize_field(
     value: &mut Value,
     kind: &Kind,
     key: &str,
+    path: &mut String,
     malformed: &mut Vec<String>,
 ) {
-    descend(value, kind, &mut String::new(), key, malformed);
+    path.clear();
+    descend(value, kind, path, key, malformed);
 }
 
 /// Walks `value`, the field `key` below `path`.
