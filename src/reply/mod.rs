@@ -2,7 +2,10 @@
 //! success tolerantly ([`normalize`]: the operation's shape from the operations table), or
 //! turn a failure into a detailed [`Error`] ([`error`]). The typed result is built from
 //! the decoded [`Response`] by the operation's result kind
-//! ([`crate::operations::ResultKind`]).
+//! ([`crate::operations::ResultKind`]). For the C ABI (`Decoded`) the data of an
+//! invoice, address, withdrawal or exchange reply is read flat (`flat`) when it is an
+//! object of scalars: the same normalized fields without a map, the same texts written
+//! from them.
 
 pub(crate) mod error;
 pub(crate) mod flat;
@@ -116,10 +119,9 @@ impl Decoded {
         shell.kind.row().result.write_typed_fields(flat, shell, out)
     }
 
-    /// The value at the dotted path `segments` of the normalized data (see
-    /// [`crate::ffi`]'s `alphapo_response_get`): an object key may itself hold dots. In
-    /// data read flat every value is a scalar, so only the key that is the whole `path`
-    /// can hold it.
+    /// The value at the dotted path `path` (split into `segments`) of the normalized data,
+    /// as `alphapo_response_get` reads it ([`normalize::resolve`]). In data read flat every
+    /// value is a scalar, so only the key that is the whole `path` can hold it.
     pub(crate) fn resolve<'a>(&'a self, path: &str, segments: &[&str]) -> Option<&'a Value> {
         match self {
             Decoded::Full(response) => normalize::resolve(&response.data, segments),
