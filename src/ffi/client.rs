@@ -411,7 +411,7 @@ fn execute(client: &Client, request: Request) -> Result<alphapo_response, Error>
 /// Sends a prepared request; the reply's data read flat when it can be (the full data is
 /// decoded from the raw body only if asked for).
 fn send(client: &Client, prepared: &PreparedRequest) -> Result<Decoded, Error> {
-    client.send_decoding(prepared, Decoded::decode, Decoded::reply_mut)
+    client.send_decoding(prepared, Decoded::decode, Decoded::response_mut)
 }
 
 /// Prepares a request (validated and serialized when it was made) without sending it.

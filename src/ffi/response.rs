@@ -3,7 +3,6 @@
 use super::paths::PathIndex;
 use super::strings::{cstring, nth, owned};
 use super::{bytes_out, ffi_boundary, free_box, read_handle};
-use crate::operations::Response;
 use crate::reply::Decoded;
 use std::ffi::{c_char, CString};
 use std::sync::OnceLock;
@@ -25,22 +24,22 @@ impl alphapo_response {
     pub(crate) fn new(reply: Decoded) -> alphapo_response {
         alphapo_response {
             values: PathIndex::default(),
-            malformed: reply.reply().malformed.iter().map(|m| cstring(m)).collect(),
+            malformed: reply
+                .response()
+                .malformed
+                .iter()
+                .map(|m| cstring(m))
+                .collect(),
             summary: OnceLock::new(),
             reply,
         }
-    }
-
-    /// The reply, its data left out when it was read flat.
-    fn reply(&self) -> &Response {
-        self.reply.reply()
     }
 }
 
 /// The HTTP status of the reply (200, 201, …); 0 for a NULL response.
 #[no_mangle]
 pub extern "C" fn alphapo_response_http_status(response: *const alphapo_response) -> u16 {
-    ffi_boundary!({ read_handle(response, |r| r.reply().http_status) })
+    ffi_boundary!({ read_handle(response, |r| r.reply.response().http_status) })
 }
 
 /// The value at a dotted path of the normalized data, as text, borrowed from the response:
@@ -75,7 +74,7 @@ pub extern "C" fn alphapo_response_json(response: *const alphapo_response) -> *m
 /// Owned: free it with `alphapo_string_free`. NULL for a NULL `response`.
 #[no_mangle]
 pub extern "C" fn alphapo_response_attempts_json(response: *const alphapo_response) -> *mut c_char {
-    ffi_boundary!({ read_handle(response, |r| owned(&r.reply().attempts.to_json())) })
+    ffi_boundary!({ read_handle(response, |r| owned(&r.reply.response().attempts.to_json())) })
 }
 
 /// The operation's typed result as JSON, the same value as the `"result"` of
@@ -119,7 +118,7 @@ pub extern "C" fn alphapo_response_raw_body(
 ) -> *const u8 {
     ffi_boundary!({
         bytes_out(
-            read_handle(response, |r| Some(&r.reply().raw_body[..])),
+            read_handle(response, |r| Some(&r.reply.response().raw_body[..])),
             len,
         )
     })

@@ -1,11 +1,11 @@
 //! A reply whose data is one object of scalars (`{"data": {"id": 1, "url": "…", …}}`: an
 //! invoice, an address, a withdrawal, an exchange) read without building its tree: the
-//! fields in order, each normalized as [`normalize`](super::normalize::normalize) does it,
-//! no map built or hashed. What the C ABI keeps of a call; the full
-//! [`Response`](super::Response) is decoded from the raw body only when something asks for
-//! the data itself. Any other body is left to the full decode (and to its errors).
+//! fields in order, each normalized as it is read, as
+//! [`normalize`](super::normalize::normalize) does it, no map built or hashed. What the C
+//! ABI keeps of a call, and writes every text from. Any other body is left to the full
+//! decode (and to its errors).
 
-use super::normalize::{field_kind, normalize_field, Fields, Kind, Shape, MAX_VALUES};
+use super::normalize::{normalize_field, shape_field, Fields, Kind, Shape, MAX_VALUES};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -15,22 +15,21 @@ use std::fmt;
 /// the fields read so far: quadratic, so kept small).
 const MAX_FIELDS: usize = 64;
 
-/// The normalized fields of a reply's data object, in order, and the paths of the values
-/// kept verbatim.
+/// The normalized fields of a reply's data object, in order: a known key as the shape
+/// spells it (not copied), any other copied.
 #[derive(Debug, PartialEq)]
-pub(crate) struct FlatData {
-    /// The fields: a known key as the shape spells it (not copied), any other copied.
-    fields: Vec<(Cow<'static, str>, Value)>,
-    /// The fields that could not be understood, as [`normalize`](super::normalize::normalize) names them.
-    pub(crate) malformed: Vec<String>,
-}
+pub(crate) struct FlatData(Vec<(Cow<'static, str>, Value)>);
+
+/// Fields read flat, and the paths of the values kept verbatim (as
+/// [`normalize`](super::normalize::normalize) names them).
+type Read = (FlatData, Vec<String>);
 
 impl FlatData {
-    /// The data of `body`, normalized as a value of `kind`; `None` unless `kind` is an
-    /// object's shape and `body` is exactly `{"data": {…}}` whose object holds at most
-    /// [`MAX_FIELDS`] distinct keys with scalar or null values (the full decode reads the
-    /// same data from such a body, and never fails on it).
-    pub(crate) fn read(kind: &Kind, body: &[u8]) -> Option<FlatData> {
+    /// The data of `body`, normalized as a value of `kind`, and its malformed paths; `None`
+    /// unless `kind` is an object's shape and `body` is exactly `{"data": {…}}` whose
+    /// object holds at most [`MAX_FIELDS`] distinct keys with scalar or null values (the
+    /// full decode reads the same data from such a body, and never fails on it).
+    pub(crate) fn read(kind: &Kind, body: &[u8]) -> Option<Read> {
         let Kind::Object(shape) = kind else {
             return None;
         };
@@ -38,29 +37,22 @@ impl FlatData {
             return None;
         }
         let mut de = serde_json::Deserializer::from_slice(body);
-        let mut fields = de.deserialize_map(Envelope(shape)).ok()?;
+        let read = de.deserialize_map(Envelope(shape)).ok()?;
         de.end().ok()?;
-        let mut malformed = Vec::new();
-        let mut path = String::new();
-        for (key, value) in &mut fields {
-            if let Some(kind) = field_kind(shape, key) {
-                normalize_field(value, kind, key, &mut path, &mut malformed);
-            }
-        }
-        Some(FlatData { fields, malformed })
+        Some(read)
     }
 }
 
 /// The data object, as the full decode's normalized data is written: the fields in order.
 impl serde::Serialize for FlatData {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.fields.iter().map(|(k, v)| (k, v)))
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
 }
 
 impl Fields for FlatData {
     fn value(&self, key: &str) -> Option<&Value> {
-        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 }
 
@@ -68,46 +60,49 @@ impl Fields for FlatData {
 struct Envelope(&'static Shape);
 
 impl<'de> Visitor<'de> for Envelope {
-    type Value = Vec<(Cow<'static, str>, Value)>;
+    type Value = Read;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object holding only \"data\"")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Read, A::Error> {
         if map.next_key::<&str>()? != Some("data") {
             return Err(de::Error::custom("not only data"));
         }
-        let fields = map.next_value_seed(DataObject(self.0))?;
+        let read = map.next_value_seed(DataObject(self.0))?;
         match map.next_key::<&str>()? {
-            None => Ok(fields),
+            None => Ok(read),
             Some(_) => Err(de::Error::custom("not only data")),
         }
     }
 }
 
-/// The data object: distinct keys without escapes, scalar or null values.
+/// The data object: distinct keys without escapes, scalar or null values, each known one
+/// normalized as it is read.
 struct DataObject(&'static Shape);
 
 impl<'de> DeserializeSeed<'de> for DataObject {
-    type Value = Vec<(Cow<'static, str>, Value)>;
+    type Value = Read;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Read, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for DataObject {
-    type Value = Vec<(Cow<'static, str>, Value)>;
+    type Value = Read;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object of scalars")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Read, A::Error> {
         let mut fields: Vec<(Cow<'static, str>, Value)> = Vec::with_capacity(16);
+        let mut malformed = Vec::new();
+        let mut path = String::new();
         while let Some(key) = map.next_key::<&'de str>()? {
-            let value: Value = map.next_value()?;
+            let mut value: Value = map.next_value()?;
             if value.is_object()
                 || value.is_array()
                 || fields.len() == MAX_FIELDS
@@ -115,13 +110,16 @@ impl<'de> Visitor<'de> for DataObject {
             {
                 return Err(de::Error::custom("not a flat object"));
             }
-            let key = match self.0.iter().find(|(name, _)| *name == key) {
-                Some((name, _)) => Cow::Borrowed(*name),
+            let key = match shape_field(self.0, key) {
+                Some((name, kind)) => {
+                    normalize_field(&mut value, kind, name, &mut path, &mut malformed);
+                    Cow::Borrowed(*name)
+                }
                 None => Cow::Owned(key.to_string()),
             };
             fields.push((key, value));
         }
-        Ok(fields)
+        Ok((FlatData(fields), malformed))
     }
 }
 
@@ -134,12 +132,14 @@ mod tests {
     /// Every body: read flat, or left to the full decode; when read flat, the same
     /// malformed paths and the same typed fields as the full decode.
     fn check(kind: OperationKind, body: &str, flat_expected: bool) {
-        let flat = FlatData::read(kind.data_kind(), body.as_bytes());
-        assert_eq!(flat.is_some(), flat_expected, "{body}");
-        let Some(flat) = flat else { return };
+        let read = FlatData::read(kind.data_kind(), body.as_bytes());
+        assert_eq!(read.is_some(), flat_expected, "{body}");
+        let Some((flat, malformed)) = read else {
+            return;
+        };
         let full = Response::decode(kind, 200, body.as_bytes().to_vec()).expect("decodes");
-        assert_eq!(flat.malformed, full.malformed, "{body}");
-        for (key, _) in &flat.fields {
+        assert_eq!(malformed, full.malformed, "{body}");
+        for (key, _) in &flat.0 {
             assert_eq!(flat.value(key), full.data.value(key), "{key} of {body}");
         }
         for key in ["id", "url", "amount", "title", "name", "missing"] {
@@ -158,7 +158,7 @@ mod tests {
             decoded.typed_json(),
             full.kind.row().result.typed_json(&full)
         );
-        let keys = flat.fields.iter().map(|(k, _)| k.to_string());
+        let keys = flat.0.iter().map(|(k, _)| k.to_string());
         for path in keys.chain(["", "url", "a.b", "missing", "id.x"].map(str::to_string)) {
             let segments: Vec<&str> = path.split('.').collect();
             assert_eq!(

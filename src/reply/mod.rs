@@ -51,8 +51,7 @@ impl Decoded {
         retry_after: Option<u64>,
     ) -> Result<Decoded> {
         if (200..300).contains(&http_status) && kind.row().result.reads_fields() {
-            if let Some(mut flat) = FlatData::read(kind.data_kind(), &body) {
-                let malformed = std::mem::take(&mut flat.malformed);
+            if let Some((flat, malformed)) = FlatData::read(kind.data_kind(), &body) {
                 let shell = Response {
                     kind,
                     http_status,
@@ -68,55 +67,51 @@ impl Decoded {
     }
 
     /// The reply (for a flat one, without its data).
-    pub(crate) fn reply(&self) -> &Response {
+    pub(crate) fn response(&self) -> &Response {
         match self {
             Decoded::Full(response) | Decoded::Flat(response, _) => response,
         }
     }
 
     /// The reply, to record the call's attempts on.
-    pub(crate) fn reply_mut(&mut self) -> &mut Response {
+    pub(crate) fn response_mut(&mut self) -> &mut Response {
         match self {
             Decoded::Full(response) | Decoded::Flat(response, _) => response,
         }
     }
 
-    /// [`Response::envelope_json`], the data and the typed result written from the flat
-    /// data when there is one.
+    /// [`Response::envelope_json`], the data written from the flat data when there is one.
     pub(crate) fn envelope_json(&self) -> String {
         match self {
             Decoded::Full(response) => response.envelope_json(),
-            Decoded::Flat(shell, flat) => utf8(shell.json(Some(flat), false, |out| {
-                Self::write_flat_typed(shell, flat, out)
-            })),
+            Decoded::Flat(shell, flat) => {
+                utf8(shell.json(Some(flat), false, |out| self.write_typed_json(out)))
+            }
         }
     }
 
-    /// [`Response::summary_json`] followed by a NUL, the typed result written from the flat
-    /// data when there is one: bytes for C (serde_json writes UTF-8; not checked again).
+    /// [`Response::summary_json`] followed by a NUL: bytes for C (serde_json writes
+    /// UTF-8; not checked again).
     pub(crate) fn summary_json_nul(&self) -> Vec<u8> {
-        match self {
-            Decoded::Full(response) => {
-                response.json(None::<&Value>, true, |out| response.write_typed_json(out))
-            }
-            Decoded::Flat(shell, flat) => shell.json(None::<&Value>, true, |out| {
-                Self::write_flat_typed(shell, flat, out)
-            }),
-        }
+        self.response()
+            .json(None::<&Value>, true, |out| self.write_typed_json(out))
     }
 
     /// [`crate::operations::ResultKind::typed_json`] of the reply.
     pub(crate) fn typed_json(&self) -> String {
         let mut out = Vec::with_capacity(512);
-        match self {
-            Decoded::Full(response) => response.write_typed_json(&mut out),
-            Decoded::Flat(shell, flat) => Self::write_flat_typed(shell, flat, &mut out),
-        }
+        self.write_typed_json(&mut out);
         utf8(out)
     }
 
-    fn write_flat_typed(shell: &Response, flat: &FlatData, out: &mut Vec<u8>) {
-        shell.kind.row().result.write_typed_fields(flat, shell, out)
+    /// The typed result, its fields read from the flat data when there is one.
+    fn write_typed_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Decoded::Full(response) => response.write_typed_json(out),
+            Decoded::Flat(shell, flat) => {
+                shell.kind.row().result.write_typed_fields(flat, shell, out)
+            }
+        }
     }
 
     /// The value at the dotted path `path` (split into `segments`) of the normalized data,

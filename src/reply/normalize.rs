@@ -106,7 +106,7 @@ fn walk(value: &mut Value, kind: &Kind, path: &mut String, malformed: &mut Vec<S
         (Kind::Object(shape), Value::Object(_)) => {
             let Value::Object(map) = value else { return };
             for (key, v) in map.iter_mut() {
-                if let Some(k) = field_kind(shape, key) {
+                if let Some((_, k)) = shape_field(shape, key) {
                     descend(v, k, path, key, malformed);
                 }
             }
@@ -127,12 +127,10 @@ fn walk(value: &mut Value, kind: &Kind, path: &mut String, malformed: &mut Vec<S
     }
 }
 
-/// The kind of the field `key` of `shape`; `None` for an unknown field (kept as it is).
-pub(crate) fn field_kind<'a>(shape: &'a Shape, key: &str) -> Option<&'a Kind> {
-    shape
-        .iter()
-        .find(|(name, _)| *name == key)
-        .map(|(_, kind)| kind)
+/// The entry of the field `key` in `shape` (its name as the shape spells it, and its
+/// kind); `None` for an unknown field (kept as it is).
+pub(crate) fn shape_field<'a>(shape: &'a Shape, key: &str) -> Option<&'a (&'static str, Kind)> {
+    shape.iter().find(|(name, _)| *name == key)
 }
 
 /// Normalizes `value`, the top-level field `key` of an object of `kind`'s shape, as
